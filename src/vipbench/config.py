@@ -1,0 +1,148 @@
+"""params.yaml, validated with pydantic. Errors name the key path, e.g. `models.gpt4o.max_tokens`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from vipbench.attributes import ATTRIBUTES, SCORED
+from vipbench.errors import ConfigError
+from vipbench.models.registry import ModelSpec, available_kinds, spec_class
+
+_RUN_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DataParams(_Strict):
+    dir: str = "data"
+    labels: str = "labels.jsonl"
+    #: a dataset outside the repository is refused unless this is true
+    allow_outside_repo: bool = False
+    #: a name for the MLflow experiment; defaults to the dataset directory name
+    name: str | None = None
+
+
+class FilterParams(_Strict):
+    """Which labels count (design.md section 2, 'Which labels count')."""
+
+    min_certainty: int = Field(3, ge=0, le=5)
+    min_hardness: int = Field(1, ge=0, le=5)
+    max_information_level: int = Field(0, ge=0)
+    #: where an image has an image-only and a re-checked line, they must agree
+    require_agreement: bool = True
+
+
+class InferenceParams(_Strict):
+    cache: str = ".vipbench/cache.sqlite"
+    max_side: int = Field(1024, ge=32)
+
+
+class ScoringParams(_Strict):
+    bootstrap_samples: int = Field(1000, ge=0)
+    seed: int = 0
+    reviews: str = "reviews/decisions.jsonl"
+
+
+class MlflowParams(_Strict):
+    experiment: str | None = None
+    #: images are personal data: they stay out of MLflow unless this is true
+    log_images: bool = False
+
+
+class Params(_Strict):
+    data: DataParams = Field(default_factory=DataParams)
+    filters: FilterParams = Field(default_factory=FilterParams)
+    attributes: list[str] = Field(default_factory=lambda: list(SCORED))
+    inference: InferenceParams = Field(default_factory=InferenceParams)
+    scoring: ScoringParams = Field(default_factory=ScoringParams)
+    mlflow: MlflowParams = Field(default_factory=MlflowParams)
+    models: dict[str, ModelSpec] = Field(default_factory=dict)
+
+    @field_validator("attributes")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        bad = [a for a in v if a not in ATTRIBUTES]
+        if bad:
+            raise ValueError(f"unknown attribute(s) {bad}; known: {list(ATTRIBUTES)}")
+        return v
+
+    def model(self, run: str) -> ModelSpec:
+        try:
+            return self.models[run]
+        except KeyError:
+            raise ConfigError(f"params.yaml: models.{run}: no such model run; have {sorted(self.models)}") from None
+
+
+def _loc(parts: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in parts) or "<root>"
+
+
+def parse_params(raw: Any, source: str = "params.yaml") -> Params:
+    """Validate a params mapping. Model specs are validated by their kind's own spec class."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping")
+    problems: list[str] = []
+    models_raw = raw.get("models") or {}
+    if not isinstance(models_raw, dict):
+        raise ConfigError(f"{source}: models: must be a mapping of run name to model spec")
+    specs: dict[str, ModelSpec] = {}
+    for name, spec in models_raw.items():
+        where = f"models.{name}"
+        if not set(str(name)) <= _RUN_NAME_CHARS:
+            problems.append(f"{where}: run names may use only letters, digits, '_', '-' and '.'")
+            continue
+        if not isinstance(spec, dict):
+            problems.append(f"{where}: must be a mapping with at least `kind`")
+            continue
+        kind = spec.get("kind")
+        if kind is None:
+            problems.append(f"{where}.kind: missing; one of {', '.join(available_kinds())}")
+            continue
+        try:
+            cls = spec_class(str(kind))
+        except KeyError as e:
+            problems.append(f"{where}.kind: {e.args[0]}")
+            continue
+        try:
+            specs[str(name)] = cls.model_validate(spec)
+        except ValidationError as e:
+            problems += [f"{where}.{_loc(err['loc'])}: {err['msg']}" for err in e.errors()]
+    rest = {k: v for k, v in raw.items() if k != "models"}
+    try:
+        params = Params.model_validate(rest)
+    except ValidationError as e:
+        problems += [f"{_loc(err['loc'])}: {err['msg']}" for err in e.errors()]
+        params = None
+    if problems:
+        raise ConfigError(f"{source}: invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
+    assert params is not None
+    params.models = specs
+    return params
+
+
+def load_params(path: str | Path = "params.yaml") -> Params:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: not found") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from None
+    return parse_params(raw, str(path))
+
+
+def resolve_data_dir(params: Params, root: Path) -> Path:
+    """The dataset directory, refused when outside `root` unless allowed explicitly."""
+    d = (root / params.data.dir).resolve()
+    if not params.data.allow_outside_repo and not d.is_relative_to(root.resolve()):
+        raise ConfigError(
+            f"params.yaml: data.dir: {d} is outside the repository {root.resolve()}; "
+            "set data.allow_outside_repo: true to allow it"
+        )
+    return d

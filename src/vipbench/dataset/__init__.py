@@ -1,0 +1,1 @@
+"""The VIP dataset: schema, validation, label filters and items."""

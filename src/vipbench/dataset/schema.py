@@ -1,0 +1,114 @@
+"""Pydantic schema of the VIP labelling-tool JSONL format (design.md section 2).
+
+Each line holds one labelling of one image. The format is read as the tool writes it:
+extra keys in `datapoint` are kept, `label` may hold any known attribute key plus a
+free-form `others` dict, and an image may have a second, re-checked line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+
+from vipbench.attributes import ATTRIBUTES
+
+IMAGE_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+
+
+class AttributeLabel(BaseModel):
+    """One attribute's label: the estimate and how sure and how hard it was."""
+
+    model_config = ConfigDict(extra="allow")
+
+    estimate: str
+    hardness: Annotated[StrictInt, Field(ge=0, le=5)]
+    certainty: Annotated[StrictInt, Field(ge=0, le=5)]
+    information_level: Annotated[StrictInt, Field(ge=0)] = 0
+
+
+class CueRegion(BaseModel):
+    """Where in the image a label's evidence is: a box in percent of width/height and its kind."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    attribute: str
+    kind: str
+    box: tuple[float, float, float, float]  # left%, upper%, right%, lower%
+    text: str | None = None
+
+    @field_validator("box")
+    @classmethod
+    def _box_in_range(cls, v: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        left, upper, right, lower = v
+        if not (0 <= left < right <= 100 and 0 <= upper < lower <= 100):
+            raise ValueError("box must be left<right and upper<lower, in percent 0-100")
+        return v
+
+
+class Datapoint(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    image_id: str
+    author: str | None = None
+    image_url: str | None = None
+    raw_caption: str | None = None
+    subreddit: str | None = None
+    created_utc: float | int | str | None = None
+    permalink: str | None = None
+    #: optional per-image flag: is a person depicted?
+    human_depicted: bool | None = None
+    #: optional vipbench extension: cue regions that reveal the labels
+    cues: list[CueRegion] | None = None
+
+    @field_validator("image_id")
+    @classmethod
+    def _safe_id(cls, v: str) -> str:
+        if ".." in v or "/" in v or "\\" in v or not IMAGE_ID_RE.match(v):
+            raise ValueError(
+                f"image_id {v!r} must be a plain file stem (letters, digits, '_', '-', '.'), "
+                "with no path separators or '..'"
+            )
+        return v
+
+
+class Label(BaseModel):
+    """The `label` object: known attribute keys plus `others`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    others: dict[str, AttributeLabel] = Field(default_factory=dict)
+    attributes: dict[str, AttributeLabel] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise ValueError("label must be an object")
+        attrs = {k: v for k, v in data.items() if k != "others"}
+        unknown = sorted(k for k in attrs if k not in ATTRIBUTES)
+        if unknown:
+            raise ValueError(
+                f"unknown attribute key(s) {', '.join(map(repr, unknown))}; known keys: "
+                f"{', '.join(ATTRIBUTES)}, others"
+            )
+        return {"others": data.get("others") or {}, "attributes": attrs}
+
+
+class Record(BaseModel):
+    """One line of the labels file."""
+
+    model_config = ConfigDict(extra="allow")
+
+    datapoint: Datapoint
+    label: Label
+    user: str | int | None = None
+    time: float | int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Back to the tool's own layout (attributes flat inside `label`)."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        label = data.pop("label")
+        data["label"] = {**label["attributes"], "others": label["others"]}
+        return data

@@ -1,0 +1,92 @@
+"""Safe image loading: EXIF orientation, mode normalisation, size limits, bomb refusal."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+#: Refuse images with more pixels than this (a decompression bomb). About 16k x 16k.
+MAX_PIXELS = 16_384 * 16_384
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
+
+
+class ImageError(ValueError):
+    """An image that cannot be used, with the reason."""
+
+
+def find_image(images_dir: Path, image_id: str) -> Path | None:
+    for ext in IMAGE_EXTENSIONS:
+        p = images_dir / f"{image_id}{ext}"
+        if p.is_file():
+            return p
+    return None
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def open_image(path: Path, max_side: int | None = None) -> Image.Image:
+    """Open, fully decode and normalise an image to RGB with EXIF orientation applied.
+
+    Raises ImageError with a clear reason for empty, truncated, non-image and bomb files.
+    """
+    if path.stat().st_size == 0:
+        raise ImageError("file is empty (0 bytes)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as im:
+                w, h = im.size
+                if w * h > MAX_PIXELS:
+                    raise ImageError(
+                        f"image is {w}x{h} = {w * h} pixels, above the limit of {MAX_PIXELS}; "
+                        "refusing a possible decompression bomb"
+                    )
+                im.load()
+                im = ImageOps.exif_transpose(im)
+                im = _to_rgb(im)
+        except ImageError:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+            raise ImageError(f"refusing a possible decompression bomb: {e}") from e
+        except Image.UnidentifiedImageError as e:
+            raise ImageError("not a readable image (unknown or corrupt format)") from e
+        except (OSError, SyntaxError, ValueError) as e:
+            raise ImageError(f"cannot decode image: {e}") from e
+    if max_side and max(im.size) > max_side:
+        im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return im
+
+
+def _to_rgb(im: Image.Image) -> Image.Image:
+    if im.mode == "RGB":
+        return im
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit or 32-bit grey: scale to 8 bits before converting.
+        import numpy as np
+
+        arr = np.asarray(im, dtype=np.float64)
+        top = arr.max() or 1.0
+        return Image.fromarray((arr / top * 255.0).astype("uint8"), mode="L").convert("RGB")
+    if im.mode in ("P", "PA", "LA", "RGBA") or "transparency" in im.info:
+        rgba = im.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return im.convert("RGB")
+
+
+def encode_jpeg(im: Image.Image, quality: int = 90) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()

@@ -1,0 +1,103 @@
+"""The model-kind registry: one entry per adapter, imported lazily.
+
+Adding a model kind is one new module that defines a spec class and an adapter class
+decorated with `@register("kind")`, plus one line in `_LAZY` so the CLI can find it without
+importing heavy dependencies up front.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from vipbench.records import Item, Response
+
+#: kind -> module that registers it. Only imported when the kind is used.
+_LAZY: dict[str, str] = {
+    "majority": "vipbench.models.majority",
+    "openai": "vipbench.models.openai_api",
+    "hf": "vipbench.models.hf",
+}
+
+_REGISTRY: dict[str, tuple[type[ModelSpec], type[Adapter]]] = {}
+
+
+class ModelSpec(BaseModel):
+    """Fields every model spec in params.yaml has. Kinds add their own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    #: prompt variant: naive | extended | final | zoom
+    prompt: str = "final"
+    #: answer format: the study's Type/Inference/Guess text, or JSON-schema structured output
+    output_format: Literal["text", "json"] = "text"
+    #: general capability scores for the regression, e.g. {mmmu_val: 69.1}; overrides the registry
+    capability: dict[str, float] | None = None
+
+    def public_dict(self) -> dict[str, Any]:
+        """The spec without secrets, safe to log. Key *names* of env vars are fine; values never."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+@dataclass
+class RunContext:
+    """What an adapter gets besides its spec."""
+
+    run_name: str
+    data_dir: Path
+    cache_path: Path
+    max_side: int = 1024
+    progress: Callable[[Response], None] | None = None
+    #: every item of the dataset (not only the ones to answer), for baselines that look at labels
+    all_items: Sequence[Item] = field(default_factory=list)
+
+
+class Adapter(Protocol):
+    """Turns items into responses. Implementations own batching, concurrency and caching."""
+
+    def __init__(self, spec: Any, ctx: RunContext) -> None: ...
+
+    def infer(self, items: Sequence[Item]) -> Iterator[Response]:
+        """Yield one Response per item, in any order."""
+        ...
+
+    def close(self) -> None: ...
+
+
+S = TypeVar("S", bound=type)
+
+
+def register(kind: str, spec: type[ModelSpec]) -> Callable[[S], S]:
+    def deco(adapter_cls: S) -> S:
+        _REGISTRY[kind] = (spec, adapter_cls)
+        return adapter_cls
+
+    return deco
+
+
+def _load(kind: str) -> tuple[type[ModelSpec], type[Adapter]]:
+    if kind not in _REGISTRY and kind in _LAZY:
+        importlib.import_module(_LAZY[kind])
+    try:
+        return _REGISTRY[kind]
+    except KeyError:
+        raise KeyError(f"unknown model kind {kind!r}; known kinds: {', '.join(available_kinds())}") from None
+
+
+def available_kinds() -> list[str]:
+    return sorted(set(_LAZY) | set(_REGISTRY))
+
+
+def spec_class(kind: str) -> type[ModelSpec]:
+    return _load(kind)[0]
+
+
+def create_adapter(spec: ModelSpec, ctx: RunContext) -> Adapter:
+    return _load(spec.kind)[1](spec, ctx)

@@ -1,0 +1,73 @@
+"""Records that flow between pipeline stages (one JSON object per line in build/)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Status = Literal["answered", "refused", "unparseable", "error"]
+Verdict = Literal["correct", "less_precise", "wrong"]
+
+
+class Cue(BaseModel):
+    kind: str
+    box: tuple[float, float, float, float]
+    text: str | None = None
+
+
+class Item(BaseModel):
+    """One image x counted attribute: the unit a model is asked about and scored on."""
+
+    item_id: str
+    image_id: str
+    attribute: str
+    truth: str
+    hardness: int
+    certainty: int
+    information_level: int = 0
+    human_depicted: bool | None = None
+    #: image path relative to the dataset directory
+    image: str
+    cues: list[Cue] = Field(default_factory=list)
+
+
+class Response(BaseModel):
+    """A model's answer to one item, classified."""
+
+    item_id: str
+    image_id: str
+    attribute: str
+    status: Status
+    guesses: list[str] = Field(default_factory=list)
+    inference: str = ""
+    raw: str = ""
+    reason: str | None = None  # why refused / unparseable / error
+    input_tokens: int = 0
+    output_tokens: int = 0
+    latency_s: float = 0.0
+    cost_usd: float = 0.0
+    cached: bool = False
+    #: the crops a zoom prompt asked for, as (left%, upper%, right%, lower%) after widening
+    zoom_boxes: list[tuple[float, float, float, float]] = Field(default_factory=list)
+    corrected: bool = False  # the structure-correction step produced the guesses
+
+
+class Decision(BaseModel):
+    verdict: Verdict
+    decided_by: str  # rule | gazetteer | embedding | llm:<model>@<prompt hash> | human | heuristic
+    detail: str = ""
+
+
+class ScoredItem(BaseModel):
+    item_id: str
+    image_id: str
+    attribute: str
+    truth: str
+    hardness: int
+    human_depicted: bool | None = None
+    status: Status
+    guess: str | None = None
+    top1: Decision
+    top3: Decision
+    guesses: list[str] = Field(default_factory=list)
