@@ -41,6 +41,10 @@ class ModelSpec(BaseModel):
     #: general capability scores for the regression, e.g. {mmmu_val: 69.1}; overrides the registry
     capability: dict[str, float] | None = None
 
+    def uses_prompt(self) -> bool:
+        """Whether the prompt variant means anything for this kind (baselines ignore it)."""
+        return True
+
     def public_dict(self) -> dict[str, Any]:
         """The spec without secrets, safe to log. Key *names* of env vars are fine; values never."""
         return self.model_dump(mode="json", exclude_none=True)

@@ -1,0 +1,6 @@
+# Offline, quiet defaults for DVC, MLflow and Prefect. Sourced by the scripts; safe to source yourself.
+export DVC_NO_ANALYTICS=1
+export MLFLOW_DISABLE_TELEMETRY=true
+export DO_NOT_TRACK=true
+export PREFECT_SERVER_ANALYTICS_ENABLED=false
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS=${PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS:-120}

@@ -1,0 +1,162 @@
+"""The `vipbench` command line. Heavy libraries are imported inside commands, so --help is fast."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from vipbench.errors import VipbenchError
+
+app = typer.Typer(
+    help="Measure how well vision-language models infer private attributes from images.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+RepoOpt = Annotated[Path, typer.Option("--repo", help="Repository root holding params.yaml.")]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    print(f"vipbench: error: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def user_errors(fn: F) -> F:
+    """Turn user-facing errors into a clear message and exit status 2, without a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from vipbench.images import ImageError
+
+        try:
+            return fn(*args, **kwargs)
+        except (VipbenchError, ImageError) as e:
+            raise _fail(str(e)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _ws(repo: Path):  # type: ignore[no-untyped-def]
+    from vipbench.workspace import Workspace
+
+    return Workspace.load(repo)
+
+
+@app.command()
+@user_errors
+def validate(
+    directory: Annotated[Path, typer.Argument(help="Dataset directory with labels.jsonl and images/.")],
+    labels: Annotated[str, typer.Option(help="Labels file name inside the directory.")] = "labels.jsonl",
+    images: Annotated[bool, typer.Option(help="Also open and check every image.")] = True,
+) -> None:
+    """Check a VIP-format dataset; report every problem as file:line: field: message."""
+    from vipbench.dataset.load import line_counts, read_dataset
+
+    ds = read_dataset(directory, labels, check_images=images)
+    for p in ds.problems:
+        print(p, file=sys.stderr)
+    if ds.problems:
+        raise _fail(f"{len(ds.problems)} problem(s) in {directory}", 1)
+    c = line_counts(ds)
+    print(f"ok: {c.get('images', 0)} images, {c.get('lines', 0)} lines ({c.get('rechecked', 0)} re-checked)")
+
+
+@app.command()
+@user_errors
+def prepare(repo: RepoOpt = Path(".")) -> None:
+    """Validate the dataset and write build/items.jsonl (one row per image x counted attribute)."""
+    from vipbench.pipeline.prepare import prepare as run_prepare
+
+    info = run_prepare(_ws(repo))
+    print(json.dumps({k: info[k] for k in ("name", "version", "images", "items")}))
+
+
+@app.command()
+@user_errors
+def infer(run: Annotated[str, typer.Argument(help="Run name from params.yaml models.")], repo: RepoOpt = Path(".")) -> None:
+    """Ask one configured model about every item (cached and resumable)."""
+    from vipbench.pipeline.infer import infer as run_infer
+
+    counts = run_infer(_ws(repo), run)
+    print(f"{run}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+@app.command()
+@user_errors
+def score(
+    run: Annotated[str, typer.Argument(help="Run name from params.yaml models.")],
+    repo: RepoOpt = Path("."),
+    track: Annotated[bool, typer.Option(help="Log the run to MLflow.")] = True,
+) -> None:
+    """Judge a run's responses, write metrics/<run>.json and log the MLflow run."""
+    from vipbench.pipeline.score import score as run_score
+
+    m = run_score(_ws(repo), run, track=track)
+    o = m["overall"]
+    print(f"{run}: accuracy {o['accuracy']} over {o['n']} labels (top-3 {o['top3_accuracy']})")
+
+
+@app.command()
+@user_errors
+def report(repo: RepoOpt = Path(".")) -> None:
+    """Summarise all configured runs into metrics/summary.json and metrics/report.md."""
+    from vipbench.pipeline.report import report as run_report
+
+    s = run_report(_ws(repo))
+    for run, r in s["runs"].items():
+        print(f"{run:<24} accuracy {r['accuracy']}")
+
+
+@app.command("make-default-data")
+@user_errors
+def make_default_data(
+    out: Annotated[Path, typer.Argument(help="Output directory (must be empty or absent).")],
+    seed: int = 0,
+    n_images: Annotated[int, typer.Option("--n-images")] = 48,
+    overwrite: bool = False,
+) -> None:
+    """Generate the bundled synthetic dataset (deterministic under the seed)."""
+    from vipbench.dataset.synth import generate
+
+    try:
+        generate(out, n_images=n_images, seed=seed, overwrite=overwrite)
+    except ValueError as e:
+        raise _fail(str(e)) from None
+    print(f"wrote {out}")
+
+
+@app.command("import-geo")
+@user_errors
+def import_geo(
+    csv_file: Annotated[Path, typer.Argument(help="CSV with file, latitude, longitude, city, region, country.")],
+    images_dir: Annotated[Path, typer.Argument(help="Directory holding the image files the CSV names.")],
+    out: Annotated[Path, typer.Argument(help="Output dataset directory.")],
+    overwrite: bool = False,
+) -> None:
+    """Convert a geolocation table into a VIP-format dataset with a placeOfImage label."""
+    from vipbench.dataset.importgeo import import_geo as run_import
+
+    n = run_import(csv_file, images_dir, out, overwrite=overwrite)
+    print(f"wrote {n} images to {out}")
+
+
+@app.command()
+def kinds() -> None:
+    """List the registered model kinds."""
+    from vipbench.models.registry import available_kinds
+
+    for k in available_kinds():
+        print(k)
+
+
+if __name__ == "__main__":
+    app()

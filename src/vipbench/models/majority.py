@@ -1,0 +1,56 @@
+"""The `majority` baseline: each attribute's most frequent counted label as the top-1 guess.
+
+This is a reference floor, not an adversary: it never looks at an image. Any model that
+does not beat it has learned nothing from the pictures. Guesses 2 and 3 are the next most
+frequent labels, so top-3 accuracy has a floor too.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from typing import Literal
+
+from vipbench.models.registry import ModelSpec, RunContext, register
+from vipbench.records import Item, Response
+
+
+class MajoritySpec(ModelSpec):
+    kind: Literal["majority"] = "majority"
+
+    def uses_prompt(self) -> bool:
+        return False
+
+
+@register("majority", MajoritySpec)
+class MajorityAdapter:
+    def __init__(self, spec: MajoritySpec, ctx: RunContext) -> None:
+        self.spec = spec
+        self.ctx = ctx
+
+    def _ranked(self, items: Sequence[Item]) -> dict[str, list[str]]:
+        by_attr: dict[str, Counter[str]] = {}
+        for it in items:
+            by_attr.setdefault(it.attribute, Counter())[it.truth] += 1
+        # Ties break alphabetically so the baseline is deterministic.
+        return {a: [v for v, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:3]] for a, c in by_attr.items()}
+
+    def infer(self, items: Sequence[Item]) -> Iterator[Response]:
+        ranked = self._ranked(self.ctx.all_items or items)
+        for it in items:
+            guesses = ranked.get(it.attribute, [])
+            r = Response(
+                item_id=it.item_id,
+                image_id=it.image_id,
+                attribute=it.attribute,
+                status="answered" if guesses else "unparseable",
+                guesses=guesses,
+                inference="most frequent labels of this attribute in the dataset",
+                reason=None if guesses else "no labels for this attribute",
+            )
+            if self.ctx.progress:
+                self.ctx.progress(r)
+            yield r
+
+    def close(self) -> None:
+        return None

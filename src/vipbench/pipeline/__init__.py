@@ -1,0 +1,1 @@
+"""The pipeline stages that dvc.yaml runs: prepare, infer, score, report."""

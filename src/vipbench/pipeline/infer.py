@@ -1,0 +1,44 @@
+"""infer: ask one configured model about every item; write its classified responses."""
+
+from __future__ import annotations
+
+from vipbench.io import write_jsonl
+from vipbench.models.registry import RunContext, create_adapter
+from vipbench.pipeline.prepare import read_items
+from vipbench.progress import RunProgress
+from vipbench.records import Response
+from vipbench.workspace import Workspace
+
+
+def infer(ws: Workspace, run: str) -> dict[str, int]:
+    spec = ws.params.model(run)
+    items = read_items(ws)
+    with RunProgress(len(items), f"infer {run}") as progress:
+        ctx = RunContext(
+            run_name=run,
+            data_dir=ws.data_dir,
+            cache_path=ws.cache_path,
+            max_side=ws.params.inference.max_side,
+            progress=progress.update,
+            all_items=items,
+        )
+        adapter = create_adapter(spec, ctx)
+        try:
+            got: dict[str, Response] = {}
+            for r in adapter.infer(items):
+                got[r.item_id] = r
+        finally:
+            adapter.close()
+    # Every item ends with a response; nothing is silently dropped.
+    ordered = [
+        got.get(it.item_id)
+        or Response(
+            item_id=it.item_id, image_id=it.image_id, attribute=it.attribute, status="error", reason="no response"
+        )
+        for it in items
+    ]
+    write_jsonl(ws.responses_file(run), ordered)
+    counts: dict[str, int] = {}
+    for r in ordered:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return counts

@@ -1,0 +1,37 @@
+"""prepare: validate the dataset and write one item per image x counted attribute."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from vipbench.dataset.items import build_items
+from vipbench.dataset.load import line_counts, load_dataset
+from vipbench.io import read_jsonl, write_json, write_jsonl
+from vipbench.records import Item
+from vipbench.versioning import dataset_version
+from vipbench.workspace import Workspace
+
+
+def prepare(ws: Workspace) -> dict[str, Any]:
+    """Validate everything first; write nothing unless the whole dataset is valid."""
+    p = ws.params
+    ds = load_dataset(ws.data_dir, p.data.labels, check_images=True)
+    items = list(build_items(ds, p.attributes, p.filters))
+    version, source = dataset_version(ws.root, ws.data_dir)
+    per_attr = Counter(it.attribute for it in items)
+    info = {
+        "name": p.data.name or ws.data_dir.name,
+        "version": version,
+        "version_source": source,
+        **line_counts(ds),
+        "items": len(items),
+        "items_per_attribute": {a: per_attr.get(a, 0) for a in p.attributes},
+    }
+    write_jsonl(ws.items_file, items)
+    write_json(ws.dataset_file, info)
+    return info
+
+
+def read_items(ws: Workspace) -> list[Item]:
+    return [Item.model_validate(r) for r in read_jsonl(ws.items_file)]

@@ -1,0 +1,147 @@
+"""score: judge every response, compute the run's metrics, and record the run in MLflow."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vipbench.io import read_jsonl, write_json, write_jsonl
+from vipbench.pipeline.prepare import read_items
+from vipbench.records import Response, ScoredItem
+from vipbench.workspace import Workspace
+
+CATEGORICAL = ("sex", "income", "maritalStatus", "educationLevel")
+
+
+def read_responses(ws: Workspace, run: str) -> dict[str, Response]:
+    return {r["item_id"]: Response.model_validate(r) for r in read_jsonl(ws.responses_file(run))}
+
+
+def read_scores(ws: Workspace, run: str) -> list[ScoredItem]:
+    return [ScoredItem.model_validate(r) for r in read_jsonl(ws.scores_file(run))]
+
+
+def accounting(responses: Sequence[Response]) -> dict[str, Any]:
+    """Tokens, cost and latency for a run and per attribute."""
+
+    def block(rs: Sequence[Response]) -> dict[str, Any]:
+        lat = [r.latency_s for r in rs if r.latency_s > 0 and not r.cached]
+        out: dict[str, Any] = {
+            "requests": len(rs),
+            "input_tokens": sum(r.input_tokens for r in rs),
+            "output_tokens": sum(r.output_tokens for r in rs),
+            "cost_usd": round(sum(r.cost_usd for r in rs), 6),
+            "cached": sum(r.cached for r in rs),
+            "corrected": sum(r.corrected for r in rs),
+            "unparseable": sum(r.status == "unparseable" for r in rs),
+            "errors": sum(r.status == "error" for r in rs),
+        }
+        for q in (50, 90, 99):
+            out[f"latency_p{q}_s"] = round(float(np.percentile(lat, q)), 4) if lat else None
+        return out
+
+    by_attr: dict[str, list[Response]] = {}
+    for r in responses:
+        by_attr.setdefault(r.attribute, []).append(r)
+    return {"overall": block(list(responses)), "attributes": {a: block(rs) for a, rs in sorted(by_attr.items())}}
+
+
+def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
+    from vipbench.metrics import run_metrics
+    from vipbench.reviews import load_overrides
+    from vipbench.scoring import score_run
+
+    p = ws.params
+    items = read_items(ws)
+    responses = read_responses(ws, run)
+    overrides = load_overrides(ws.reviews_file)
+    scored = score_run(items, responses, overrides)
+    metrics = run_metrics(scored, p.attributes, n_boot=p.scoring.bootstrap_samples, seed=p.scoring.seed)
+    metrics["accounting"] = accounting(list(responses.values()))
+    write_jsonl(ws.scores_file(run), scored)
+    if track:
+        metrics["mlflow_run_id"] = track_run(ws, run, scored, metrics)
+    write_json(ws.metrics_file(run), metrics)
+    return metrics
+
+
+def run_identity(ws: Workspace, run: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(identity, params) of a run for MLflow. The identity defines 'the same configuration'."""
+    spec = ws.params.model(run)
+    dataset = json.loads(ws.dataset_file.read_text(encoding="utf-8"))
+    params: dict[str, Any] = {f"model.{k}": v for k, v in spec.public_dict().items()}
+    params["dataset.version"] = dataset["version"]
+    params["dataset.version_source"] = dataset["version_source"]
+    params["dataset.name"] = dataset["name"]
+    params["filters"] = ws.params.filters.model_dump()
+    if spec.uses_prompt():
+        from vipbench.prompts.render import template_hash
+
+        params["prompt.variant"] = spec.prompt
+        params["prompt.output_format"] = spec.output_format
+        params["prompt.hash"] = template_hash(spec.prompt, spec.output_format)
+    else:
+        params["prompt.variant"] = "none"
+    identity = {"run": run, **params}
+    return identity, params
+
+
+def track_run(ws: Workspace, run: str, scored: list[ScoredItem], metrics: dict[str, Any]) -> str:
+    from vipbench import tracking
+    from vipbench.metrics import flatten
+    from vipbench.versioning import git_revision
+
+    identity, params = run_identity(ws, run)
+    spec = ws.params.model(run)
+    flat = flatten({k: v for k, v in metrics.items() if k != "mlflow_run_id"})
+    tags = {
+        tracking.KIND_TAG: spec.kind,
+        "vipbench.dataset": str(params["dataset.name"]),
+        "vipbench.dataset_version": str(params["dataset.version"]),
+        "vipbench.prompt": str(params["prompt.variant"]),
+        "vipbench.git_rev": git_revision(ws.root) or "unknown",
+    }
+    table = {
+        "item_id": [s.item_id for s in scored],
+        "attribute": [s.attribute for s in scored],
+        "hardness": [s.hardness for s in scored],
+        "truth": [s.truth for s in scored],
+        "status": [s.status for s in scored],
+        "guess": [s.guess or "" for s in scored],
+        "top1": [s.top1.verdict for s in scored],
+        "top1_decided_by": [s.top1.decided_by for s in scored],
+        "top3": [s.top3.verdict for s in scored],
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        artifacts = _confusion_artifacts(scored, Path(tmp))
+        return tracking.log_run(
+            ws.root,
+            ws.experiment,
+            run,
+            identity,
+            params,
+            flat,
+            tags,
+            tables={"items.json": table},
+            artifacts={"confusion": artifacts} if artifacts else None,
+        )
+
+
+def _confusion_artifacts(scored: list[ScoredItem], out: Path) -> Path | None:
+    from vipbench.metrics import confusion
+    from vipbench.plots import confusion_png
+
+    written = False
+    for attr in CATEGORICAL:
+        if not any(s.attribute == attr for s in scored):
+            continue
+        labels, matrix = confusion(scored, attr)
+        (out / f"{attr}.json").write_text(json.dumps({"labels": labels, "matrix": matrix}, indent=1))
+        confusion_png(attr, labels, matrix, out / f"{attr}.png")
+        written = True
+    return out if written else None

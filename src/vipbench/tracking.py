@@ -1,0 +1,103 @@
+"""MLflow: one experiment per dataset, one run per configuration, updated in place on re-runs.
+
+The tracking store is a local SQLite file (`mlflow.db` in the repository) unless
+`MLFLOW_TRACKING_URI` points elsewhere, e.g. a tracking server. Images and API keys never
+reach MLflow; only the model spec's public fields, metrics and per-item results do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+RUN_KEY_TAG = "vipbench.run_key"
+CONFIG_TAG = "vipbench.config_hash"
+KIND_TAG = "vipbench.kind"
+
+
+def _quiet() -> None:
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("DO_NOT_TRACK", "true")
+
+
+def tracking_uri(repo: Path) -> str:
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{(repo / 'mlflow.db').resolve()}"
+
+
+def config_hash(config: Mapping[str, Any]) -> str:
+    blob = json.dumps(config, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _client(repo: Path):  # type: ignore[no-untyped-def]
+    _quiet()
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking_uri(repo))
+    return mlflow
+
+
+def ensure_experiment(repo: Path, name: str) -> str:
+    mlflow = _client(repo)
+    exp = mlflow.get_experiment_by_name(name)
+    if exp is not None:
+        return str(exp.experiment_id)
+    artifact_location = None
+    if not os.environ.get("MLFLOW_TRACKING_URI"):
+        artifact_location = (repo / "mlruns").resolve().as_uri()
+    return str(mlflow.create_experiment(name, artifact_location=artifact_location))
+
+
+def find_run(repo: Path, experiment_id: str, run_key: str, chash: str) -> str | None:
+    mlflow = _client(repo)
+    runs = mlflow.search_runs(
+        experiment_ids=[experiment_id],
+        filter_string=f"tags.`{RUN_KEY_TAG}` = '{run_key}' and tags.`{CONFIG_TAG}` = '{chash}'",
+        output_format="list",
+        max_results=1,
+    )
+    return runs[0].info.run_id if runs else None
+
+
+def log_run(
+    repo: Path,
+    experiment: str,
+    run_key: str,
+    identity: Mapping[str, Any],
+    params: Mapping[str, Any],
+    metrics: Mapping[str, float],
+    tags: Mapping[str, str],
+    tables: Mapping[str, Mapping[str, list[Any]]] | None = None,
+    artifacts: Mapping[str, Path] | None = None,
+) -> str:
+    """Create or update the run for (run_key, identity) and return its id.
+
+    `identity` is everything that defines the configuration (public spec, prompt hash,
+    dataset version); the same identity always lands in the same run.
+    """
+    mlflow = _client(repo)
+    exp_id = ensure_experiment(repo, experiment)
+    chash = config_hash(identity)
+    run_id = find_run(repo, exp_id, run_key, chash)
+    with mlflow.start_run(run_id=run_id, experiment_id=exp_id, run_name=None if run_id else run_key) as run:
+        if run_id is None:
+            mlflow.log_params({k: _param(v) for k, v in params.items()})
+        mlflow.set_tags({RUN_KEY_TAG: run_key, CONFIG_TAG: chash, **tags})
+        mlflow.log_metrics(dict(metrics))
+        for name, table in (tables or {}).items():
+            mlflow.log_table(data=dict(table), artifact_file=name)
+        for sub, path in (artifacts or {}).items():
+            if Path(path).is_dir():
+                mlflow.log_artifacts(str(path), artifact_path=sub or None)
+            else:
+                mlflow.log_artifact(str(path), artifact_path=sub or None)
+        return str(run.info.run_id)
+
+
+def _param(v: Any) -> str:
+    s = v if isinstance(v, str) else json.dumps(v, sort_keys=True, default=str)
+    return s[:6000]

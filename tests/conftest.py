@@ -1,0 +1,65 @@
+"""Shared fixtures: small VIP datasets written on the fly, and quiet offline settings."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("DO_NOT_TRACK", "true")
+os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+OSV = SHARED / "data" / "osv5m-sample"
+
+
+def label(estimate: str, hardness: int = 2, certainty: int = 4, info: int = 0) -> dict[str, Any]:
+    return {"estimate": estimate, "hardness": hardness, "certainty": certainty, "information_level": info}
+
+
+def record(image_id: str, labels: dict[str, dict[str, Any]], **datapoint: Any) -> dict[str, Any]:
+    return {
+        "datapoint": {
+            "image_id": image_id,
+            "author": "someone",
+            "image_url": f"https://example.invalid/{image_id}.jpg",
+            "raw_caption": "a photo",
+            "subreddit": "pics",
+            "created_utc": 1700000000,
+            "permalink": f"/r/pics/{image_id}",
+            **datapoint,
+        },
+        "label": {**labels, "others": {"hobbies": label("cycling")}},
+        "user": "labeller-1",
+        "time": 42.5,
+    }
+
+
+def write_dataset(root: Path, records: list[dict[str, Any] | str], images: bool = True) -> Path:
+    """Write labels.jsonl (dicts as JSON, strings verbatim) and a small JPEG per image id."""
+    (root / "images").mkdir(parents=True, exist_ok=True)
+    lines = [r if isinstance(r, str) else json.dumps(r) for r in records]
+    (root / "labels.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if images:
+        for i, r in enumerate(records):
+            if isinstance(r, dict):
+                iid = r["datapoint"]["image_id"]
+                Image.new("RGB", (64, 48), (i * 20 % 255, 80, 120)).save(root / "images" / f"{iid}.jpg")
+    return root
+
+
+@pytest.fixture
+def make_dataset(tmp_path: Path) -> Callable[..., Path]:
+    def make(records: list[dict[str, Any] | str], images: bool = True, name: str = "ds") -> Path:
+        return write_dataset(tmp_path / name, records, images)
+
+    return make

@@ -1,0 +1,58 @@
+"""A temporary copy of the vipbench repository for end-to-end tests of the real DVC pipeline."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+COPIED = ("dvc.yaml", "params.yaml", "src", "reviews", "flows")
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    e["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{e.get('PATH', '')}"
+    e.setdefault("DVC_NO_ANALYTICS", "1")
+    e.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    e.pop("MLFLOW_TRACKING_URI", None)
+    return e
+
+
+def run(cmd: list[str], cwd: Path, check: bool = True, **kw: Any) -> subprocess.CompletedProcess[str]:
+    p = subprocess.run(cmd, cwd=cwd, env=kw.pop("env", None) or env(), capture_output=True, text=True, **kw)
+    if check and p.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def make_repo(tmp: Path, dataset: Path, params: dict[str, Any] | None = None) -> Path:
+    """Copy the pipeline files into `tmp/repo`, put `dataset` in data/, and track it with DVC."""
+    root = tmp / "repo"
+    root.mkdir()
+    for name in COPIED:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        elif src.exists():
+            shutil.copy2(src, root / name)
+    shutil.copytree(dataset, root / "data")
+    p = yaml.safe_load((root / "params.yaml").read_text())
+    for key, value in (params or {}).items():
+        p[key] = value
+    (root / "params.yaml").write_text(yaml.safe_dump(p, sort_keys=False))
+    run(["git", "init", "-q"], root)
+    run(["git", "config", "user.email", "test@example.invalid"], root)
+    run(["git", "config", "user.name", "test"], root)
+    run(["dvc", "init", "-q"], root)
+    run(["dvc", "config", "core.analytics", "false"], root)
+    run(["dvc", "add", "-q", "data"], root)
+    (root / ".gitignore").write_text("/build/\n/mlflow.db\n/mlruns/\n/.vipbench/\n/data\n")
+    run(["git", "add", "-A"], root)
+    run(["git", "commit", "-qm", "init"], root)
+    return root
