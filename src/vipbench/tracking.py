@@ -17,6 +17,8 @@ from typing import Any
 RUN_KEY_TAG = "vipbench.run_key"
 CONFIG_TAG = "vipbench.config_hash"
 KIND_TAG = "vipbench.kind"
+#: the provider's model id (e.g. "gpt-4o"); `watch_releases` looks runs up by it
+MODEL_TAG = "vipbench.model"
 
 
 def _quiet() -> None:

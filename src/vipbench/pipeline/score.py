@@ -101,6 +101,7 @@ def track_run(ws: Workspace, run: str, scored: list[ScoredItem], metrics: dict[s
     flat = flatten({k: v for k, v in metrics.items() if k != "mlflow_run_id"})
     tags = {
         tracking.KIND_TAG: spec.kind,
+        tracking.MODEL_TAG: str(getattr(spec, "model", None) or spec.kind),
         "vipbench.dataset": str(params["dataset.name"]),
         "vipbench.dataset_version": str(params["dataset.version"]),
         "vipbench.prompt": str(params["prompt.variant"]),
