@@ -150,6 +150,36 @@ def import_geo(
 
 
 @app.command()
+@user_errors
+def review(
+    run: Annotated[str, typer.Argument(help="Run name whose judged items to review.")],
+    repo: RepoOpt = Path("."),
+    verdict: Annotated[
+        list[str], typer.Option(help="Judge verdicts to review (repeatable): correct, less_precise, wrong.")
+    ] = ["less_precise", "wrong"],  # noqa: B006
+    attribute: Annotated[list[str] | None, typer.Option(help="Only these attributes (repeatable).")] = None,
+    judge: Annotated[str | None, typer.Option(help="Only decisions whose judge name starts with this.")] = None,
+    reviewer: Annotated[str, typer.Option(help="Your name, stored with each verdict.")] = "human",
+) -> None:
+    """Review judge decisions one at a time; verdicts go to the reviews file and override the judges."""
+    from vipbench.pipeline.prepare import read_items
+    from vipbench.pipeline.score import read_responses, read_scores
+    from vipbench.review_session import candidates, run_session
+    from vipbench.reviews import agreement, read_reviews
+
+    ws = _ws(repo)
+    items = {it.item_id: it for it in read_items(ws)}
+    cands = candidates(
+        read_scores(ws, run), items, read_responses(ws, run), ws.reviews_file, verdict, attribute, judge
+    )
+    print(f"{len(cands)} decision(s) to review; verdicts are appended to {ws.reviews_file}")
+    n = run_session(cands, ws.reviews_file, ws.data_dir, lambda q: typer.prompt(q), print, reviewer)
+    agree = agreement(read_reviews(ws.reviews_file))
+    print(f"recorded {n}; judge-human agreement over {agree['n']}: accuracy {agree['accuracy']}, kappa {agree['kappa']}")
+    print("run `dvc repro` to re-score with the human verdicts")
+
+
+@app.command()
 def kinds() -> None:
     """List the registered model kinds."""
     from vipbench.models.registry import available_kinds

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from vipbench.attributes import ATTRIBUTES, SCORED
 from vipbench.errors import ConfigError
 from vipbench.models.registry import ModelSpec, available_kinds, spec_class
+from vipbench.scoring.llm_judge import JudgeSpec
 
 _RUN_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
 
@@ -47,6 +48,9 @@ class ScoringParams(_Strict):
     bootstrap_samples: int = Field(1000, ge=0)
     seed: int = 0
     reviews: str = "reviews/decisions.jsonl"
+    #: optional LLM judges for places and occupation (majority vote); empty = offline judges only
+    judges: list[JudgeSpec] = Field(default_factory=list)
+    judge_cache: str = ".vipbench/judge-cache.sqlite"
 
 
 class MlflowParams(_Strict):

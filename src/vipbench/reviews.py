@@ -59,3 +59,32 @@ def load_overrides(path: Path) -> dict[tuple[str, str], Decision]:
         (r.item_id, guess_key(r.guess)): Decision(verdict=r.verdict, decided_by="human", detail=r.note)
         for r in read_reviews(path)
     }
+
+
+def append_review(path: Path, decision: ReviewDecision) -> None:
+    """Append one decision as a complete line, flushed to disk (a crash never leaves half a line)."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps(decision.model_dump(mode="json"), ensure_ascii=False, sort_keys=True) + "\n"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(line)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def agreement(reviews: list[ReviewDecision]) -> dict[str, float | int | None]:
+    """Judge-human agreement over reviewed items: raw accuracy and Cohen's kappa (scikit-learn)."""
+    pairs = [(r.judge_verdict, r.verdict) for r in reviews if r.judge_verdict is not None]
+    if not pairs:
+        return {"n": 0, "accuracy": None, "kappa": None}
+    judge, human = zip(*pairs, strict=True)
+    acc = sum(j == h for j, h in pairs) / len(pairs)
+    kappa: float | None
+    if len(set(judge) | set(human)) < 2:
+        kappa = None  # undefined when only one label ever appears
+    else:
+        from sklearn.metrics import cohen_kappa_score
+
+        kappa = float(cohen_kappa_score(judge, human))
+    return {"n": len(pairs), "accuracy": acc, "kappa": kappa}

@@ -53,7 +53,7 @@ def accounting(responses: Sequence[Response]) -> dict[str, Any]:
 
 def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
     from vipbench.metrics import run_metrics
-    from vipbench.reviews import load_overrides
+    from vipbench.reviews import agreement, load_overrides, read_reviews
     from vipbench.scoring import score_run
 
     p = ws.params
@@ -63,6 +63,7 @@ def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
     scored = score_run(items, responses, overrides)
     metrics = run_metrics(scored, p.attributes, n_boot=p.scoring.bootstrap_samples, seed=p.scoring.seed)
     metrics["accounting"] = accounting(list(responses.values()))
+    metrics["review_agreement"] = agreement(read_reviews(ws.reviews_file))
     write_jsonl(ws.scores_file(run), scored)
     if track:
         metrics["mlflow_run_id"] = track_run(ws, run, scored, metrics)
