@@ -82,7 +82,9 @@ def prepare(repo: RepoOpt = Path(".")) -> None:
 
 @app.command()
 @user_errors
-def infer(run: Annotated[str, typer.Argument(help="Run name from params.yaml models.")], repo: RepoOpt = Path(".")) -> None:
+def infer(
+    run: Annotated[str, typer.Argument(help="Run name from params.yaml models.")], repo: RepoOpt = Path(".")
+) -> None:
     """Ask one configured model about every item (cached and resumable)."""
     from vipbench.pipeline.infer import infer as run_infer
 
@@ -169,13 +171,13 @@ def review(
 
     ws = _ws(repo)
     items = {it.item_id: it for it in read_items(ws)}
-    cands = candidates(
-        read_scores(ws, run), items, read_responses(ws, run), ws.reviews_file, verdict, attribute, judge
-    )
+    cands = candidates(read_scores(ws, run), items, read_responses(ws, run), ws.reviews_file, verdict, attribute, judge)
     print(f"{len(cands)} decision(s) to review; verdicts are appended to {ws.reviews_file}")
     n = run_session(cands, ws.reviews_file, ws.data_dir, lambda q: typer.prompt(q), print, reviewer)
     agree = agreement(read_reviews(ws.reviews_file))
-    print(f"recorded {n}; judge-human agreement over {agree['n']}: accuracy {agree['accuracy']}, kappa {agree['kappa']}")
+    print(
+        f"recorded {n}; judge-human agreement over {agree['n']}: accuracy {agree['accuracy']}, kappa {agree['kappa']}"
+    )
     print("run `dvc repro` to re-score with the human verdicts")
 
 

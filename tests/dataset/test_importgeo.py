@@ -26,7 +26,9 @@ def test_import_osv5m_sample(tmp_path: Path) -> None:
     extra = lahad.datapoint.model_extra or {}
     assert extra["latitude"] == pytest.approx(5.0496664866664)
     # the images are copied byte for byte
-    assert (out / "images" / "296619375337754.jpg").read_bytes() == (OSV / "images" / "296619375337754.jpg").read_bytes()
+    assert (out / "images" / "296619375337754.jpg").read_bytes() == (
+        OSV / "images" / "296619375337754.jpg"
+    ).read_bytes()
 
 
 def test_import_refuses_bad_rows_and_writes_nothing(tmp_path: Path) -> None:

@@ -91,8 +91,12 @@ def test_filters_and_agreement(make_dataset) -> None:
         record("b", {"age": label("33"), "sex": label("Male"), "maritalStatus": label("Married")}),
     ]
     ds = read_dataset(make_dataset(recs))
-    items = {i.item_id: i for i in build_items(ds, ["sex", "age", "income", "occupation", "maritalStatus",
-                                                      "educationLevel"], FilterParams())}
+    items = {
+        i.item_id: i
+        for i in build_items(
+            ds, ["sex", "age", "income", "occupation", "maritalStatus", "educationLevel"], FilterParams()
+        )
+    }
     assert set(items) == {"a:sex", "a:maritalStatus", "b:age", "b:maritalStatus"}
     assert items["a:sex"].human_depicted is True and items["a:sex"].truth == "Male"
     # the image-only label is the truth; the re-checked one only has to agree

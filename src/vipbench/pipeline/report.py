@@ -75,8 +75,6 @@ def write_markdown(ws: Workspace, runs: dict[str, dict[str, Any]]) -> None:
     lines.append("|---|" + "---|" * 5)
     for run, m in runs.items():
         hb = m.get("by_hardness", {})
-        lines.append(
-            f"| {run} | " + " | ".join(_pct(hb.get(str(h), {}).get("accuracy")) for h in range(1, 6)) + " |"
-        )
+        lines.append(f"| {run} | " + " | ".join(_pct(hb.get(str(h), {}).get("accuracy")) for h in range(1, 6)) + " |")
     with atomic_open(ws.root / "metrics" / "report.md") as fh:
         fh.write("\n".join(lines) + "\n")
