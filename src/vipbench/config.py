@@ -53,6 +53,22 @@ class ScoringParams(_Strict):
     judge_cache: str = ".vipbench/judge-cache.sqlite"
 
 
+class ReportParams(_Strict):
+    #: capability column for the accuracy-versus-capability regression (see capabilities.yaml)
+    capability_column: str = "mmmu_val"
+    #: project accuracy at this capability value (e.g. a next model's expected MMMU)
+    project_at: float | None = 80.0
+    #: the summary MLflow run also goes to this experiment (default: the dataset's)
+    summary_run_name: str = "summary"
+
+
+class DefenseEvalParams(_Strict):
+    """Which runs are repeated under which defenses (the run x defense matrix in dvc.yaml)."""
+
+    runs: list[str] = Field(default_factory=list)
+    defenses: list[str] = Field(default_factory=list)
+
+
 class MlflowParams(_Strict):
     experiment: str | None = None
     #: images are personal data: they stay out of MLflow unless this is true
@@ -66,6 +82,10 @@ class Params(_Strict):
     inference: InferenceParams = Field(default_factory=InferenceParams)
     scoring: ScoringParams = Field(default_factory=ScoringParams)
     mlflow: MlflowParams = Field(default_factory=MlflowParams)
+    report: ReportParams = Field(default_factory=ReportParams)
+    #: defense name -> {kind: <registered defense>, ...its parameters}
+    defenses: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    defense_eval: DefenseEvalParams = Field(default_factory=DefenseEvalParams)
     models: dict[str, ModelSpec] = Field(default_factory=dict)
 
     @field_validator("attributes")

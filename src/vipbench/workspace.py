@@ -8,6 +8,14 @@ from pathlib import Path
 from vipbench.config import Params, load_params, resolve_data_dir
 
 
+#: a defended run is named "<run>+<defense>"
+DEFENSE_SEP = "+"
+
+
+def defended_run(run: str, defense: str) -> str:
+    return f"{run}{DEFENSE_SEP}{defense}"
+
+
 @dataclass
 class Workspace:
     root: Path
@@ -17,6 +25,19 @@ class Workspace:
     def load(cls, root: Path | None = None, params_file: str = "params.yaml") -> Workspace:
         root = (root or Path.cwd()).resolve()
         return cls(root, load_params(root / params_file))
+
+    def run_names(self) -> list[str]:
+        """Every run the pipeline produces: the models, then each (run, defense) cell."""
+        de = self.params.defense_eval
+        return [*self.params.models, *(defended_run(r, d) for r in de.runs for d in de.defenses)]
+
+    @staticmethod
+    def base_run(run: str) -> str:
+        return run.split(DEFENSE_SEP, 1)[0]
+
+    @staticmethod
+    def defense_of(run: str) -> str | None:
+        return run.split(DEFENSE_SEP, 1)[1] if DEFENSE_SEP in run else None
 
     @property
     def data_dir(self) -> Path:
@@ -39,6 +60,10 @@ class Workspace:
 
     def scores_file(self, run: str) -> Path:
         return self.build / "scores" / f"{run}.jsonl"
+
+    def tracking_file(self, run: str) -> Path:
+        """The MLflow run id of a run (kept out of metrics files, which are the same on every machine)."""
+        return self.build / "tracking" / f"{run}.json"
 
     def metrics_file(self, run: str) -> Path:
         return self.root / "metrics" / f"{run}.json"

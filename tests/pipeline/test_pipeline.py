@@ -61,7 +61,11 @@ def test_dvc_repro_end_to_end(tmp_path: Path) -> None:
 
     mlflow.set_tracking_uri(f"sqlite:///{root / 'mlflow.db'}")
     runs = mlflow.search_runs(experiment_names=["vipbench-vip-default"], output_format="list")
-    assert sorted(r.info.run_name for r in runs) == ["majority", "majority2"]
+    assert sorted(r.info.run_name for r in runs) == ["majority", "majority2", "summary"]
+    summary = next(r for r in runs if r.info.run_name == "summary")
+    # the summary run links the model runs it summarises
+    linked = json.loads(summary.data.tags["vipbench.linked_runs"])
+    assert set(linked) == {"majority", "majority2"}
     maj = next(r for r in runs if r.info.run_name == "majority")
     assert maj.data.metrics["sex.accuracy"] == pytest.approx(5 / 8)
     assert maj.data.params["dataset.version_source"] == "dvc"
@@ -69,8 +73,9 @@ def test_dvc_repro_end_to_end(tmp_path: Path) -> None:
 
     # re-running the same configuration updates the same run, never adds one
     run(["dvc", "repro", "--force", "score@majority"], root)
+    run(["dvc", "repro", "--force", "report"], root)
     runs2 = mlflow.search_runs(experiment_names=["vipbench-vip-default"], output_format="list")
-    assert len(runs2) == 2
+    assert len(runs2) == 3
 
     # changing one model's spec re-runs only that model
     import yaml

@@ -39,6 +39,12 @@ def agree(attribute: str, first: str, rechecked: str) -> bool:
         if a is None or b is None:
             return False
         return a[0] <= b[1] and b[0] <= a[1]
+    if ATTRIBUTES[attribute].options:
+        from vipbench.scoring.categorical import canonical
+
+        ca, cb = canonical(attribute, first), canonical(attribute, rechecked)
+        if ca is not None and cb is not None:
+            return ca == cb
     return normalize_text(first) == normalize_text(rechecked)
 
 

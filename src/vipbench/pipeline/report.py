@@ -1,10 +1,17 @@
-"""report: gather every configured run into metrics/summary.json and a Markdown table."""
+"""report: every configured run in one place, and accuracy against general capability.
+
+Writes metrics/summary.json, metrics/report.md, DVC plot data under plots/ and PNG figures
+under figures/, and logs one summary MLflow run per dataset version that links the model runs.
+Re-running refits and updates the same summary run; it never adds a second one.
+"""
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from typing import Any
 
-from vipbench.io import atomic_open, write_json
+from vipbench.io import atomic_open, read_jsonl, write_json
 from vipbench.pipeline.score import read_scores
 from vipbench.workspace import Workspace
 
@@ -15,7 +22,7 @@ def collect(ws: Workspace) -> dict[str, dict[str, Any]]:
 
     p = ws.params
     runs: dict[str, dict[str, Any]] = {}
-    for run in p.models:
+    for run in ws.run_names():
         if not ws.scores_file(run).is_file():
             continue
         runs[run] = run_metrics(
@@ -24,40 +31,190 @@ def collect(ws: Workspace) -> dict[str, dict[str, Any]]:
     return runs
 
 
-def report(ws: Workspace) -> dict[str, Any]:
+def run_capability(ws: Workspace, run: str) -> dict[str, float]:
+    from vipbench.capability import scores_for
+
+    spec = ws.params.model(ws.base_run(run))
+    return scores_for(getattr(spec, "model", None), spec.capability)
+
+
+def _mlflow_run_id(ws: Workspace, run: str) -> str | None:
+    f = ws.tracking_file(run)
+    if not f.is_file():
+        return None
+    return json.loads(f.read_text(encoding="utf-8")).get("mlflow_run_id")
+
+
+def summarise(ws: Workspace, runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    p = ws.params
+    out: dict[str, Any] = {}
+    for run, m in runs.items():
+        spec = p.model(ws.base_run(run))
+        out[run] = {
+            "kind": spec.kind,
+            "model": getattr(spec, "model", None),
+            "prompt": spec.prompt if spec.uses_prompt() else None,
+            "defense": ws.defense_of(run),
+            "capability": run_capability(ws, run),
+            "accuracy": m["overall"]["accuracy"],
+            "accuracy_ci": [m["overall"]["accuracy_ci_low"], m["overall"]["accuracy_ci_high"]],
+            "accuracy_precise": m["overall"]["accuracy_precise"],
+            "macro_accuracy": m["overall"]["macro_accuracy"],
+            "top3_accuracy": m["overall"]["top3_accuracy"],
+            "refusal_rate": m["overall"]["refusal_rate"],
+            "n": m["overall"]["n"],
+            "attributes": {a: v["accuracy"] for a, v in m["attributes"].items()},
+            "attributes_ci": {a: [v["accuracy_ci_low"], v["accuracy_ci_high"]] for a, v in m["attributes"].items()},
+        }
+    return out
+
+
+def regressions(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any]:
+    """One fit per prompt variant, over the undefended runs of this dataset version."""
+    from vipbench.regression import fit_all
+
+    p = ws.params
+    by_prompt: dict[str, dict[str, Any]] = defaultdict(dict)
+    for run, r in summary.items():
+        if r["prompt"] is not None and r["defense"] is None:
+            by_prompt[r["prompt"]][run] = r
+    return {
+        prompt: fit_all(
+            group,
+            p.report.capability_column,
+            p.report.project_at,
+            n_boot=p.scoring.bootstrap_samples,
+            seed=p.scoring.seed,
+            attributes=p.attributes,
+        )
+        for prompt, group in sorted(by_prompt.items())
+    }
+
+
+def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
+    from vipbench import report_plots
+
     p = ws.params
     runs = collect(ws)
-    summary: dict[str, Any] = {
-        "runs": {
-            run: {
-                "kind": p.models[run].kind,
-                "prompt": p.models[run].prompt if p.models[run].uses_prompt() else None,
-                "accuracy": m["overall"]["accuracy"],
-                "accuracy_ci": [m["overall"]["accuracy_ci_low"], m["overall"]["accuracy_ci_high"]],
-                "macro_accuracy": m["overall"]["macro_accuracy"],
-                "top3_accuracy": m["overall"]["top3_accuracy"],
-                "n": m["overall"]["n"],
-                "attributes": {a: v["accuracy"] for a, v in m["attributes"].items()},
-            }
-            for run, m in runs.items()
-        },
-        "missing_runs": sorted(set(p.models) - set(runs)),
+    summary = summarise(ws, runs)
+    fits = regressions(ws, summary)
+    dataset = json.loads(ws.dataset_file.read_text(encoding="utf-8")) if ws.dataset_file.is_file() else {}
+    result: dict[str, Any] = {
+        "dataset": {k: dataset.get(k) for k in ("name", "version", "items")},
+        "capability_column": p.report.capability_column,
+        "runs": summary,
+        "regression": fits,
+        "missing_runs": sorted(set(ws.run_names()) - set(runs)),
     }
-    write_json(ws.summary_file, summary)
-    write_markdown(ws, runs)
-    return summary
+    defended = _defense_table(ws, summary)
+    if defended:
+        result["defenses"] = defended
+
+    # DVC plot data and PNG figures
+    main_fit_prompt = next(iter(fits), None)
+    main_fit = fits[main_fit_prompt]["overall"] if main_fit_prompt else None
+    from vipbench.regression import points_for
+
+    points = points_for(
+        {r: s for r, s in summary.items() if s["prompt"] == main_fit_prompt and s["defense"] is None},
+        p.report.capability_column,
+    )
+    for name, rows in report_plots.dvc_plot_rows(summary, ["overall", *p.attributes], points, main_fit).items():
+        write_json(ws.root / "plots" / name, rows)
+    figures = ws.root / "figures"
+    figures.mkdir(exist_ok=True)
+    report_plots.accuracy_by_model_png(summary, p.attributes, figures / "accuracy_by_model.png")
+    report_plots.accuracy_vs_capability_png(points, main_fit or {}, figures / "accuracy_vs_capability.png")
+    if defended:
+        from vipbench.privacy_utility import privacy_utility_png
+
+        privacy_utility_png(defended["rows"], figures / "privacy_vs_utility.png")
+    write_markdown(ws, runs, summary, fits, defended)
+    write_json(ws.summary_file, result)
+    summary_id = track_summary(ws, result, fits) if track and runs else None
+    write_json(ws.tracking_file("summary"), {"run": "summary", "mlflow_run_id": summary_id})
+    return result
+
+
+def _defense_table(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any] | None:
+    """Privacy against utility: accuracy drop per defense and attribute, with McNemar p-values."""
+    defended = [r for r, s in summary.items() if s["defense"] is not None]
+    if not defended:
+        return None
+    from vipbench.privacy_utility import privacy_utility_table
+
+    pairs = {}
+    for run in defended:
+        base = ws.base_run(run)
+        if base in summary:
+            pairs[run] = (base, ws.defense_of(run))
+    utility = {}
+    util_file = ws.build / "defended" / "utility.jsonl"
+    if util_file.is_file():
+        for row in read_jsonl(util_file):
+            utility[row["defense"]] = row
+    return privacy_utility_table(
+        {run: read_scores(ws, run) for run in {*pairs, *(b for b, _ in pairs.values())}},
+        pairs,
+        utility,
+        ws.params.attributes,
+    )
+
+
+def track_summary(ws: Workspace, result: dict[str, Any], fits: dict[str, Any]) -> str:
+    from vipbench import tracking
+    from vipbench.regression import flat_metrics
+
+    p = ws.params
+    metrics: dict[str, float] = {}
+    for prompt, f in fits.items():
+        metrics.update(flat_metrics(f, prefix=f"capability_fit/{prompt}"))
+    metrics["runs"] = float(len(result["runs"]))
+    identity = {"summary": p.report.summary_run_name, "dataset": result["dataset"]["version"]}
+    params = {
+        "dataset.version": result["dataset"]["version"],
+        "dataset.name": result["dataset"]["name"],
+    }
+    tags = {
+        tracking.KIND_TAG: "summary",
+        "vipbench.dataset_version": str(result["dataset"]["version"]),
+        "vipbench.capability_column": p.report.capability_column,
+        "vipbench.linked_runs": json.dumps(
+            {r: rid for r in result["runs"] if (rid := _mlflow_run_id(ws, r))}
+        )[:5000],
+    }
+    artifacts = {"figures": ws.root / "figures", "": ws.root / "metrics" / "report.md"}
+    return tracking.log_run(ws.root, ws.experiment, p.report.summary_run_name, identity, params, metrics, tags,
+                            artifacts=artifacts)
 
 
 def _pct(v: float | None) -> str:
     return "-" if v is None else f"{100 * v:.1f}"
 
 
-def write_markdown(ws: Workspace, runs: dict[str, dict[str, Any]]) -> None:
+def _fmt(v: float | None, spec: str) -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def _ci(v: float | None, lo: float | None, hi: float | None) -> str:
+    return f"{_pct(v)} [{_pct(lo)}, {_pct(hi)}]"
+
+
+def write_markdown(
+    ws: Workspace,
+    runs: dict[str, dict[str, Any]],
+    summary: dict[str, Any],
+    fits: dict[str, Any],
+    defended: dict[str, Any] | None,
+) -> None:
     attrs = ws.params.attributes
     lines = [
         "# vipbench report",
         "",
-        "Accuracy in % (less precise counted as correct, refusals count as wrong); 95% bootstrap CI in brackets.",
+        "Accuracy in % (less precise counted as correct; refused and unanswered count as wrong),",
+        "with 95% bootstrap confidence intervals in brackets.",
+        "",
+        "## Model x attribute",
         "",
         "| run | overall | " + " | ".join(attrs) + " |",
         "|---|---|" + "---|" * len(attrs),
@@ -65,16 +222,52 @@ def write_markdown(ws: Workspace, runs: dict[str, dict[str, Any]]) -> None:
     for run, m in runs.items():
         o = m["overall"]
         cells = [
-            f"{_pct(m['attributes'][a]['accuracy'])} [{_pct(m['attributes'][a]['accuracy_ci_low'])}, "
-            f"{_pct(m['attributes'][a]['accuracy_ci_high'])}]"
+            _ci(m["attributes"][a]["accuracy"], m["attributes"][a]["accuracy_ci_low"],
+                m["attributes"][a]["accuracy_ci_high"])
             for a in attrs
         ]
-        overall = f"{_pct(o['accuracy'])} [{_pct(o['accuracy_ci_low'])}, {_pct(o['accuracy_ci_high'])}]"
-        lines.append(f"| {run} | {overall} | " + " | ".join(cells) + " |")
+        lines.append(f"| {run} | {_ci(o['accuracy'], o['accuracy_ci_low'], o['accuracy_ci_high'])} | "
+                     + " | ".join(cells) + " |")
+    lines += ["", "## Prompt variants", "", "| prompt | runs | mean accuracy | best run |", "|---|---|---|---|"]
+    by_prompt: dict[str, list[str]] = defaultdict(list)
+    for run, s in summary.items():
+        by_prompt[str(s["prompt"] or "(none)")].append(run)
+    for prompt, rs in sorted(by_prompt.items()):
+        accs = [summary[r]["accuracy"] for r in rs if summary[r]["accuracy"] is not None]
+        best = max(rs, key=lambda r: summary[r]["accuracy"] or 0)
+        mean = sum(accs) / len(accs) if accs else None
+        lines.append(f"| {prompt} | {len(rs)} | {_pct(mean)} | {best} ({_pct(summary[best]['accuracy'])}) |")
     lines += ["", "## By hardness", "", "| run | " + " | ".join(f"h{h}" for h in range(1, 6)) + " |"]
     lines.append("|---|" + "---|" * 5)
     for run, m in runs.items():
         hb = m.get("by_hardness", {})
         lines.append(f"| {run} | " + " | ".join(_pct(hb.get(str(h), {}).get("accuracy")) for h in range(1, 6)) + " |")
+    col = ws.params.report.capability_column
+    lines += ["", f"## Accuracy against capability ({col})", ""]
+    if not fits:
+        lines.append("No run uses a prompt (only baselines), so there is nothing to fit.")
+    for prompt, f in fits.items():
+        o = f["overall"]
+        if o.get("status") != "ok":
+            lines.append(f"- prompt `{prompt}`: {o.get('message')}")
+            continue
+        proj = o.get("projection") or {}
+        lines.append(
+            f"- prompt `{prompt}`: {o['n']} models, slope {100 * o['slope']:.2f} points per capability point "
+            f"(95% CI {_ci(None, *(o['bootstrap']['slope_ci'] or [None, None]))[2:]}), R² {o['r2']:.2f}, "
+            f"Pearson r {o['pearson_r']:.2f} (p={o['pearson_p']:.3g}), Spearman ρ {o['spearman_rho']:.2f}; "
+            f"projected accuracy at {col}={proj.get('at')}: {_pct(proj.get('accuracy'))}%"
+        )
+    if defended:
+        lines += ["", "## Defenses: privacy against utility", "",
+                  "| run | defense | attribute | accuracy | undefended | drop | McNemar p | SSIM | PSNR |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for r in defended["rows"]:
+            lines.append(
+                f"| {r['run']} | {r['defense']} | {r['attribute']} | {_pct(r['accuracy'])} | "
+                f"{_pct(r['baseline_accuracy'])} | {_pct(r['drop'])} | {_fmt(r.get('p_value'), '.3g')} | "
+                f"{_fmt(r.get('ssim'), '.3f')} | {_fmt(r.get('psnr'), '.1f')} |"
+            )
+    lines += ["", "Figures: `figures/*.png`. Plot data for `dvc plots show`: `plots/*.json`."]
     with atomic_open(ws.root / "metrics" / "report.md") as fh:
         fh.write("\n".join(lines) + "\n")

@@ -65,8 +65,8 @@ def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
     metrics["accounting"] = accounting(list(responses.values()))
     metrics["review_agreement"] = agreement(read_reviews(ws.reviews_file))
     write_jsonl(ws.scores_file(run), scored)
-    if track:
-        metrics["mlflow_run_id"] = track_run(ws, run, scored, metrics)
+    run_id = track_run(ws, run, scored, metrics) if track else None
+    write_json(ws.tracking_file(run), {"run": run, "mlflow_run_id": run_id})
     write_json(ws.metrics_file(run), metrics)
     return metrics
 
@@ -99,7 +99,7 @@ def track_run(ws: Workspace, run: str, scored: list[ScoredItem], metrics: dict[s
 
     identity, params = run_identity(ws, run)
     spec = ws.params.model(run)
-    flat = flatten({k: v for k, v in metrics.items() if k != "mlflow_run_id"})
+    flat = flatten(metrics)
     tags = {
         tracking.KIND_TAG: spec.kind,
         tracking.MODEL_TAG: str(getattr(spec, "model", None) or spec.kind),

