@@ -7,7 +7,6 @@ from pathlib import Path
 
 from vipbench.config import Params, load_params, resolve_data_dir
 
-
 #: a defended run is named "<run>+<defense>"
 DEFENSE_SEP = "+"
 

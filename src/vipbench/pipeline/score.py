@@ -60,15 +60,35 @@ def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
     items = read_items(ws)
     responses = read_responses(ws, run)
     overrides = load_overrides(ws.reviews_file)
-    scored = score_run(items, responses, overrides)
+    panel = _judge_panel(ws)
+    try:
+        scored = score_run(items, responses, overrides, judge_fn=panel.judge_fn if panel else None)
+    finally:
+        if panel:
+            panel.close()
     metrics = run_metrics(scored, p.attributes, n_boot=p.scoring.bootstrap_samples, seed=p.scoring.seed)
     metrics["accounting"] = accounting(list(responses.values()))
     metrics["review_agreement"] = agreement(read_reviews(ws.reviews_file))
+    if panel:
+        metrics["llm_judge"] = {
+            "calls": panel.calls,
+            "cache_hits": panel.cache_hits,
+            "disagreements": len(panel.disagreements),
+        }
+        write_jsonl(ws.build / "judging" / f"{run}.disagreements.jsonl", panel.disagreements)
     write_jsonl(ws.scores_file(run), scored)
     run_id = track_run(ws, run, scored, metrics) if track else None
     write_json(ws.tracking_file(run), {"run": run, "mlflow_run_id": run_id})
     write_json(ws.metrics_file(run), metrics)
     return metrics
+
+
+def _judge_panel(ws: Workspace):  # type: ignore[no-untyped-def]
+    if not ws.params.scoring.judges:
+        return None
+    from vipbench.scoring.llm_judge import LLMJudgePanel
+
+    return LLMJudgePanel(ws.params.scoring.judges, (ws.root / ws.params.scoring.judge_cache).resolve())
 
 
 def run_identity(ws: Workspace, run: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -849,10 +849,22 @@ def _to_place(parts: list[str], reading: _Reading) -> Place | None:
     return Place(country_code=cc, country=country, city=raw_city, level="country", population=population)
 
 
+# Answers that name no place; some would otherwise match a code or a fuzzy name.
+_NO_PLACE = frozenset(
+    (
+        "unknown", "none", "n a", "na", "null", "nil", "not sure", "unsure", "unclear", "no idea",
+        "not specified", "not applicable", "cannot determine", "can not determine", "cant determine",
+        "cannot tell", "cant tell", "i dont know", "dont know", "idk", "anywhere", "somewhere", "no",
+    )
+)  # fmt: skip
+
+
 @functools.lru_cache(maxsize=16384)
 def resolve_place(text: str) -> Place | None:
-    """Resolve free text ("Lahad Datu, Sabah, Malaysia", "NYC", "Zürich") to the most plausible place."""
-    if not text or not text.strip():
+    """Resolve free text ("Lahad Datu, Sabah, Malaysia", "NYC", "Zürich") to the most plausible place.
+
+    Returns None when no part of the text names a known country, region or city."""
+    if not text or normalize(text) in _NO_PLACE:
         return None
     parts = _split(text)
     if not parts:
@@ -860,12 +872,12 @@ def resolve_place(text: str) -> Place | None:
     reading = _best_reading([_candidates(p, False) for p in parts])
     if reading.choice[0] is None:  # the most specific part may be a small town: look further
         reading = _best_reading([_candidates(p, True) for p in parts])
-    if reading.choice[0] is None and len(parts) == 1 and len(normalize(parts[0]).split()) > 1:
-        # "Seattle WA" without a comma: try the last words as a coarser part
-        words = parts[0].split()
+    words = parts[0].split()
+    if reading.choice[0] is None and len(words) > 1:
+        # "Seattle WA" without a comma: try the last words of the first part as a coarser part
         for cut in range(len(words) - 1, 0, -1):
-            split_parts = [" ".join(words[:cut]), " ".join(words[cut:])]
+            split_parts = [" ".join(words[:cut]), " ".join(words[cut:]), *parts[1:]]
             split_reading = _best_reading([_candidates(p, True) for p in split_parts])
-            if all(c is not None for c in split_reading.choice):
+            if split_reading.choice[0] is not None and split_reading.choice[1] is not None:
                 return _to_place(split_parts, split_reading)
     return _to_place(parts, reading)

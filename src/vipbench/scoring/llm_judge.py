@@ -172,5 +172,13 @@ class LLMJudgePanel:
         detail = "; ".join(f"{m}: {v} ({r})" for m, v, r in votes)
         return Decision(verdict=verdict, decided_by=f"llm:{names}@{prompt_hash(attribute)}", detail=detail[:500])
 
+    def judge_fn(self, attribute: str, truth: str, guess: str) -> Decision:
+        """The panel where it has judges for the attribute, the offline judges elsewhere."""
+        if self.handles(attribute):
+            return self.judge(attribute, truth, guess)
+        from vipbench.scoring import judge
+
+        return judge(attribute, truth, guess)
+
     def close(self) -> None:
         self._cache.close()
