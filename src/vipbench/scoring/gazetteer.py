@@ -809,10 +809,25 @@ def _best_reading(cands: list[tuple[_Cand, ...]]) -> _Reading:
 
 
 def _split(text: str) -> list[str]:
-    text = re.sub(r"[()]", ",", text)
-    parts = [p.strip() for p in re.split(r"[,;/|]", text)]
-    parts = [p for p in parts if normalize(p)]
-    return parts[-5:] if len(parts) > 5 else parts
+    """Comma-separated parts, most specific first. Official names written with a comma ("Congo, The
+    Democratic Republic of the", "Madrid, Comunidad de") are kept whole."""
+    country_index, regions = _countries()[0], _regions()
+
+    def known(name: str) -> bool:
+        return normalize(name) in country_index or normalize(name) in regions.index
+
+    raw: list[str] = []
+    for piece in re.split(r"[,;/|]", text):  # "Zurich (Switzerland)" but not "Cocos (Keeling) Islands"
+        raw += [piece] if known(piece) else re.split(r"[()]", piece)
+    raw = [p.strip() for p in raw if normalize(p)]
+    parts: list[str] = []
+    for part in raw:
+        if parts:
+            if known(f"{parts[-1]} {part}"):
+                parts[-1] = f"{parts[-1]}, {part}"
+                continue
+        parts.append(part)
+    return parts[-5:]
 
 
 def _to_place(parts: list[str], reading: _Reading) -> Place | None:
