@@ -55,13 +55,17 @@ def photo(size: tuple[int, int] = (160, 120)) -> Image.Image:
 def gps_jpeg(tmp_path: Path) -> Path:
     path = tmp_path / "gps.jpg"
     photo().save(
-        path, exif=gps_exif(*ZURICH), xmp=b"<x:xmpmeta>GPS and names</x:xmpmeta>", comment=b"secret", quality=92
+        path,
+        exif=gps_exif(*ZURICH),
+        xmp=b"<x:xmpmeta>GPS and names</x:xmpmeta>",
+        comment=b"secret",
+        quality=92,
     )
     return path
 
 
 def test_registry_lists_every_defense() -> None:
-    assert EXPECTED <= set(D.list_defenses())
+    assert set(D.list_defenses()) >= EXPECTED
 
 
 @pytest.mark.parametrize(
@@ -121,7 +125,9 @@ def test_outputs_are_cached_by_content_hash(gps_jpeg: Path, tmp_path: Path) -> N
     assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")], "temporary files left behind"
 
 
-def test_strip_metadata_jpeg_removes_exif_xmp_comment_and_keeps_pixels(gps_jpeg: Path, tmp_path: Path) -> None:
+def test_strip_metadata_jpeg_removes_exif_xmp_comment_and_keeps_pixels(
+    gps_jpeg: Path, tmp_path: Path
+) -> None:
     out = apply_defense("strip_metadata", None, gps_jpeg, tmp_path / "out")
     with Image.open(gps_jpeg) as a, Image.open(out) as b:
         assert a.getexif().get_ifd(0x8825)  # the source has GPS
@@ -169,9 +175,16 @@ def test_strip_metadata_png_is_lossless_and_clean(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "params"),
-    [("downscale", {"factor": 2}), ("jpeg", {"quality": 30}), ("crop_border", {"pct": 10}), ("blur_faces", {})],
+    [
+        ("downscale", {"factor": 2}),
+        ("jpeg", {"quality": 30}),
+        ("crop_border", {"pct": 10}),
+        ("blur_faces", {}),
+    ],
 )
-def test_pixel_defenses_keep_metadata(name: str, params: dict[str, object], gps_jpeg: Path, tmp_path: Path) -> None:
+def test_pixel_defenses_keep_metadata(
+    name: str, params: dict[str, object], gps_jpeg: Path, tmp_path: Path
+) -> None:
     pytest.importorskip("cv2")
     out = apply_defense(name, params, gps_jpeg, tmp_path / "out")
     with Image.open(out) as b:

@@ -109,6 +109,19 @@ def score(
 
 @app.command()
 @user_errors
+def defend(
+    defense: Annotated[str, typer.Argument(help="Defense name from params.yaml defenses.")],
+    repo: RepoOpt = Path("."),
+) -> None:
+    """Apply one defense to every image (content-hash cached) and measure the utility it keeps."""
+    from vipbench.pipeline.defend import defend as run_defend
+
+    u = run_defend(_ws(repo), defense)
+    print(f"{defense}: mean SSIM {u['ssim']:.3f}, PSNR {u['psnr']:.1f} dB over {int(u['n_images'])} images")
+
+
+@app.command()
+@user_errors
 def report(repo: RepoOpt = Path(".")) -> None:
     """Summarise all configured runs into metrics/summary.json and metrics/report.md."""
     from vipbench.pipeline.report import report as run_report

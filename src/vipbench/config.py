@@ -143,11 +143,35 @@ def parse_params(raw: Any, source: str = "params.yaml") -> Params:
     except ValidationError as e:
         problems += [f"{_loc(err['loc'])}: {err['msg']}" for err in e.errors()]
         params = None
+    if params is not None:
+        problems += _check_defenses(params, specs)
     if problems:
         raise ConfigError(f"{source}: invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
     assert params is not None
     params.models = specs
     return params
+
+
+def _check_defenses(params: Params, specs: dict[str, ModelSpec]) -> list[str]:
+    from vipbench.defenses import DefenseError, parse_defense_spec
+    from vipbench.pipeline.defend import defense_mapping
+
+    problems = []
+    for name, raw in params.defenses.items():
+        if not isinstance(raw, dict) or "kind" not in raw:
+            problems.append(f"defenses.{name}.kind: missing; a registered defense name")
+            continue
+        try:
+            parse_defense_spec(defense_mapping(raw))
+        except (DefenseError, KeyError) as e:
+            problems.append(f"defenses.{name}: {e}")
+    for r in params.defense_eval.runs:
+        if r not in specs:
+            problems.append(f"defense_eval.runs: {r!r} is not a run in models")
+    for d in params.defense_eval.defenses:
+        if d not in params.defenses:
+            problems.append(f"defense_eval.defenses: {d!r} is not defined under defenses")
+    return problems
 
 
 def load_params(path: str | Path = "params.yaml") -> Params:

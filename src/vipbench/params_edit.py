@@ -105,7 +105,7 @@ def _detach_tail(node: Any) -> str:
 
 
 def _attach_tail(node: Any, tail: str) -> None:
-    if not tail.strip("\n") and not tail:
+    if not tail:
         return
     last = _deepest_last(node)
     if last is None:
@@ -158,10 +158,19 @@ def _write_atomic(path: Path, text: str) -> None:
 def _edit(path: Path, models: Mapping[str, Mapping[str, Any]], replace: bool) -> list[str]:
     y, doc = _load(path)
     current = doc.get("models")
+    pending = ""
     if not isinstance(current, CommentedMap) or not len(current):
         # `models:` missing, null or an empty flow mapping `{}`: start a block mapping
         fresh = CommentedMap()
         if "models" in doc:
+            # `models: {}  # note` keeps its note; the lines after it go below the new entries
+            entry = doc.ca.items.get("models")
+            if entry and len(entry) > 2 and entry[2] is not None:
+                head, _, pending = str(entry[2].value).partition("\n")
+                if head.strip():
+                    entry[2].value = head + "\n"
+                else:
+                    entry[2] = None
             doc["models"] = fresh
         else:
             doc.insert(len(doc), "models", fresh)
@@ -178,7 +187,8 @@ def _edit(path: Path, models: Mapping[str, Mapping[str, Any]], replace: bool) ->
             current[run] = new
             _attach_tail(new, tail)
         else:
-            tail = _detach_tail(current)
+            tail = _detach_tail(current) or pending
+            pending = ""
             current[run] = new
             _attach_tail(new, tail)
         changed.append(run)

@@ -14,7 +14,8 @@ from vipbench.records import Response
 
 
 class RunProgress:
-    def __init__(self, total: int, label: str, log_every_s: float = 5.0) -> None:
+    def __init__(self, total: int, label: str, log_every_s: float = 5.0, unit_label: str = "items") -> None:
+        self.unit_label = unit_label
         self.total = total
         self.label = label
         self.counts: Counter[str] = Counter()
@@ -44,6 +45,8 @@ class RunProgress:
 
     def stats(self) -> str:
         c = self.counts
+        if self.unit_label != "items":
+            return self.unit_label
         return (
             f"answered {c['answered']} refused {c['refused']} unparseable {c['unparseable']} "
             f"failed {c['error']} cached {self.cached} tokens {self.tokens} cost ${self.cost:.4f}"
@@ -67,6 +70,9 @@ class RunProgress:
         self.tokens += r.input_tokens + r.output_tokens
         self.cost += r.cost_usd
         self.cached += r.cached
+        self._show()
+
+    def _show(self) -> None:
         if self._bar is not None and self._task is not None:
             self._bar.update(self._task, completed=self.done, stats=self.stats())
             return
@@ -76,6 +82,11 @@ class RunProgress:
             eta = self.eta_s()
             eta_s = f"{eta:.0f}s" if eta is not None else "?"
             print(f"[{self.label}] {self.done}/{self.total} {self.stats()} eta {eta_s}", file=sys.stderr, flush=True)
+
+    def tick(self) -> None:
+        """One unit of plain work done (no response to classify)."""
+        self.counts["done"] += 1
+        self._show()
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         if self._bar is not None:

@@ -50,6 +50,17 @@ class Workspace:
     def items_file(self) -> Path:
         return self.build / "items.jsonl"
 
+    def items_file_for(self, run: str) -> Path:
+        """The items a run answers: the defended copy for a defended run."""
+        d = self.defense_of(run)
+        return self.defended_items_file(d) if d else self.items_file
+
+    def defended_items_file(self, defense: str) -> Path:
+        return self.build / "defended" / defense / "items.jsonl"
+
+    def defended_utility_file(self, defense: str) -> Path:
+        return self.build / "defended" / defense / "utility.json"
+
     @property
     def dataset_file(self) -> Path:
         return self.build / "dataset.json"
@@ -61,7 +72,7 @@ class Workspace:
         return self.build / "scores" / f"{run}.jsonl"
 
     def tracking_file(self, run: str) -> Path:
-        """The MLflow run id of a run (kept out of metrics files, which are the same on every machine)."""
+        """The MLflow run id of a run: machine-specific, so neither a metric nor a DVC output."""
         return self.build / "tracking" / f"{run}.json"
 
     def metrics_file(self, run: str) -> Path:

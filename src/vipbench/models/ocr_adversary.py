@@ -409,6 +409,7 @@ _LEVEL_RANK = {"city": 3, "region": 2, "admin1": 2, "country": 1}
 
 @dataclass
 class _PlaceHit:
+    text: str
     guess: str
     country_code: str
     level: int

@@ -23,6 +23,8 @@ _LAZY: dict[str, str] = {
     "majority": "vipbench.models.majority",
     "openai": "vipbench.models.openai_api",
     "hf": "vipbench.models.hf",
+    "ocr": "vipbench.models.ocr_adversary",
+    "exif": "vipbench.models.exif_adversary",
 }
 
 _REGISTRY: dict[str, tuple[type[ModelSpec], type[Adapter]]] = {}

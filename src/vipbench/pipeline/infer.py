@@ -11,8 +11,12 @@ from vipbench.workspace import Workspace
 
 
 def infer(ws: Workspace, run: str) -> dict[str, int]:
-    spec = ws.params.model(run)
-    items = read_items(ws)
+    spec = ws.params.model(ws.base_run(run))
+    if ws.defense_of(run) is not None and run not in ws.run_names():
+        from vipbench.errors import ConfigError
+
+        raise ConfigError(f"params.yaml: defense_eval: {run!r} is not a configured (run, defense) cell")
+    items = read_items(ws, run)
     with RunProgress(len(items), f"infer {run}") as progress:
         ctx = RunContext(
             run_name=run,

@@ -33,5 +33,7 @@ def prepare(ws: Workspace) -> dict[str, Any]:
     return info
 
 
-def read_items(ws: Workspace) -> list[Item]:
-    return [Item.model_validate(r) for r in read_jsonl(ws.items_file)]
+def read_items(ws: Workspace, run: str | None = None) -> list[Item]:
+    """The prepared items, or for a defended run "<run>+<defense>" their defended copies."""
+    path = ws.items_file_for(run) if run else ws.items_file
+    return [Item.model_validate(r) for r in read_jsonl(path)]

@@ -126,9 +126,12 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
     report_plots.accuracy_by_model_png(summary, p.attributes, figures / "accuracy_by_model.png")
     report_plots.accuracy_vs_capability_png(points, main_fit or {}, figures / "accuracy_vs_capability.png")
     if defended:
-        from vipbench.privacy_utility import privacy_utility_png
+        from vipbench.privacy_utility import plot_privacy_utility
 
-        privacy_utility_png(defended["rows"], figures / "privacy_vs_utility.png")
+        for base, eff in defended.pop("effects"):
+            plot_privacy_utility(eff, figures / f"privacy_vs_utility_{base}.png", title=f"{base}: privacy vs utility")
+        write_json(ws.root / "plots" / "privacy_vs_utility.json",
+                   [r for r in defended["rows"] if r["attribute"] == "overall"])
     write_markdown(ws, runs, summary, fits, defended)
     write_json(ws.summary_file, result)
     summary_id = track_summary(ws, result, fits) if track and runs else None
@@ -137,28 +140,29 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
 
 
 def _defense_table(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any] | None:
-    """Privacy against utility: accuracy drop per defense and attribute, with McNemar p-values."""
-    defended = [r for r, s in summary.items() if s["defense"] is not None]
-    if not defended:
-        return None
-    from vipbench.privacy_utility import privacy_utility_table
+    """Privacy against utility: accuracy drop per (run, defense) and attribute, with McNemar p-values."""
+    from vipbench.privacy_utility import as_records, privacy_utility_table
 
-    pairs = {}
-    for run in defended:
-        base = ws.base_run(run)
-        if base in summary:
-            pairs[run] = (base, ws.defense_of(run))
-    utility = {}
-    util_file = ws.build / "defended" / "utility.jsonl"
-    if util_file.is_file():
-        for row in read_jsonl(util_file):
-            utility[row["defense"]] = row
-    return privacy_utility_table(
-        {run: read_scores(ws, run) for run in {*pairs, *(b for b, _ in pairs.values())}},
-        pairs,
-        utility,
-        ws.params.attributes,
-    )
+    by_base: dict[str, dict[str, str]] = defaultdict(dict)
+    for run, s in summary.items():
+        if s["defense"] is not None and ws.base_run(run) in summary:
+            by_base[ws.base_run(run)][s["defense"]] = run
+    if not by_base:
+        return None
+    rows: list[dict[str, Any]] = []
+    effects = []
+    for base, cells in sorted(by_base.items()):
+        utility = {}
+        for d in cells:
+            f = ws.defended_utility_file(d)
+            if f.is_file():
+                utility[d] = json.loads(f.read_text(encoding="utf-8"))
+        eff = privacy_utility_table(
+            read_scores(ws, base), {d: read_scores(ws, run) for d, run in cells.items()}, utility
+        )
+        effects.append((base, eff))
+        rows += [{"run": base, **r} for r in as_records(eff)]
+    return {"rows": rows, "effects": effects}
 
 
 def track_summary(ws: Workspace, result: dict[str, Any], fits: dict[str, Any]) -> str:
@@ -264,8 +268,8 @@ def write_markdown(
                   "|---|---|---|---|---|---|---|---|---|"]
         for r in defended["rows"]:
             lines.append(
-                f"| {r['run']} | {r['defense']} | {r['attribute']} | {_pct(r['accuracy'])} | "
-                f"{_pct(r['baseline_accuracy'])} | {_pct(r['drop'])} | {_fmt(r.get('p_value'), '.3g')} | "
+                f"| {r['run']} | {r['defense']} | {r['attribute']} | {_pct(r['accuracy_defended'])} | "
+                f"{_pct(r['accuracy_base'])} | {_pct(r['drop'])} | {_fmt(r.get('p_value'), '.3g')} | "
                 f"{_fmt(r.get('ssim'), '.3f')} | {_fmt(r.get('psnr'), '.1f')} |"
             )
     lines += ["", "Figures: `figures/*.png`. Plot data for `dvc plots show`: `plots/*.json`."]

@@ -57,7 +57,7 @@ def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
     from vipbench.scoring import score_run
 
     p = ws.params
-    items = read_items(ws)
+    items = read_items(ws, run)
     responses = read_responses(ws, run)
     overrides = load_overrides(ws.reviews_file)
     panel = _judge_panel(ws)
@@ -93,7 +93,7 @@ def _judge_panel(ws: Workspace):  # type: ignore[no-untyped-def]
 
 def run_identity(ws: Workspace, run: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(identity, params) of a run for MLflow. The identity defines 'the same configuration'."""
-    spec = ws.params.model(run)
+    spec = ws.params.model(ws.base_run(run))
     dataset = json.loads(ws.dataset_file.read_text(encoding="utf-8"))
     params: dict[str, Any] = {f"model.{k}": v for k, v in spec.public_dict().items()}
     params["dataset.version"] = dataset["version"]
@@ -108,6 +108,12 @@ def run_identity(ws: Workspace, run: str) -> tuple[dict[str, Any], dict[str, Any
         params["prompt.hash"] = template_hash(spec.prompt, spec.output_format)
     else:
         params["prompt.variant"] = "none"
+    defense = ws.defense_of(run)
+    if defense:
+        params["defense"] = defense
+        params["defense.spec"] = ws.params.defenses.get(defense)
+        utility = json.loads(ws.defended_utility_file(defense).read_text(encoding="utf-8"))
+        params["defense.ssim"] = utility.get("ssim")
     identity = {"run": run, **params}
     return identity, params
 
@@ -118,7 +124,7 @@ def track_run(ws: Workspace, run: str, scored: list[ScoredItem], metrics: dict[s
     from vipbench.versioning import git_revision
 
     identity, params = run_identity(ws, run)
-    spec = ws.params.model(run)
+    spec = ws.params.model(ws.base_run(run))
     flat = flatten(metrics)
     tags = {
         tracking.KIND_TAG: spec.kind,
@@ -127,6 +133,8 @@ def track_run(ws: Workspace, run: str, scored: list[ScoredItem], metrics: dict[s
         "vipbench.dataset_version": str(params["dataset.version"]),
         "vipbench.prompt": str(params["prompt.variant"]),
         "vipbench.git_rev": git_revision(ws.root) or "unknown",
+        "vipbench.defense": ws.defense_of(run) or "none",
+        "vipbench.base_run": ws.base_run(run),
     }
     table = {
         "item_id": [s.item_id for s in scored],

@@ -653,7 +653,7 @@ def _lookup(key: str, extended: bool) -> list[_Cand]:
     designated = core != key  # "Canton of Zurich", "New York State": the region is meant
     for city in cities[:40]:
         cand = _city_cand(city)
-        if cand.iso and cand.iso in region_codes and not designated and normalize(city.name) in (key, core):
+        if cand.iso and cand.iso in region_codes and not designated and {key, core} & set(_keys(city.name)):
             cand = replace(cand, rank=_NAMESAKE)
         cands.append(cand)
     return _dedupe(cands)
