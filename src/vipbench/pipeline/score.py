@@ -126,6 +126,10 @@ def track_run(ws: Workspace, run: str, scored: list[ScoredItem], metrics: dict[s
     identity, params = run_identity(ws, run)
     spec = ws.params.model(ws.base_run(run))
     flat = flatten(metrics)
+    from vipbench.capability import scores_for
+
+    for col, value in scores_for(getattr(spec, "model", None), spec.capability).items():
+        flat[f"capability.{col}"] = float(value)
     tags = {
         tracking.KIND_TAG: spec.kind,
         tracking.MODEL_TAG: str(getattr(spec, "model", None) or spec.kind),

@@ -822,10 +822,9 @@ def _split(text: str) -> list[str]:
     raw = [p.strip() for p in raw if normalize(p)]
     parts: list[str] = []
     for part in raw:
-        if parts:
-            if known(f"{parts[-1]} {part}"):
-                parts[-1] = f"{parts[-1]}, {part}"
-                continue
+        if parts and known(f"{parts[-1]} {part}"):
+            parts[-1] = f"{parts[-1]}, {part}"
+            continue
         parts.append(part)
     return parts[-5:]
 
