@@ -23,6 +23,7 @@ import datetime as _dt
 import json
 import re
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -424,17 +425,34 @@ class _PlaceHit:
 SMALL_TOWN = 15_000
 
 
+def _norm(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return re.sub(r"[^0-9a-z]+", " ", "".join(c for c in folded if not unicodedata.combining(c))).strip()
+
+
+#: Short words that do occur inside place names ("Rio de Janeiro", "Stratford upon Avon").
+_PARTICLES = _words("de la le el al du da do di of on am an im st ste sur upon")
+
+
 def _plausible(cand: _Candidate, place: Any, level: int) -> bool:
-    """Whether a gazetteer hit can be what the OCR text meant. Short words resolve through codes
-    and fuzzy matching ("ami" -> Mataram, "Mrs" -> Marseille): a word of 3 letters or fewer only
-    counts as an all-caps country code ("USA", "UK"), and one of 4 as an all-caps country."""
+    """Whether a gazetteer hit can be what the OCR text meant.
+
+    OCR fragments resolve through codes, aliases and close spellings ("ami" -> Mataram, "ALCON"
+    -> Falcón, "SIGA" -> Singa). So: a word of 3 letters or fewer only counts as an all-caps
+    country code ("USA", "UK"); a word of 4-5 letters must be the place's own name; and a
+    multi-word candidate may not contain a stray 1-2 letter fragment ("Leie co")."""
     if cand.n_words > 1:
-        return True
+        return all(len(w) > 2 or w.lower() in _PARTICLES for w in cand.text.split())
     word = cand.text
     if len(word) <= 3:
         return level == 1 and word.isupper()
-    if len(word) == 4 and level == 1:
-        return word.isupper()
+    if len(word) <= 5:
+        names = {
+            getattr(place, "city", None),
+            getattr(place, "admin1", None),
+            getattr(place, "country", None),
+        }
+        return _norm(word) in {_norm(n) for n in names if n}
     return True
 
 

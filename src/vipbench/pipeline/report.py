@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from vipbench.io import atomic_open, read_jsonl, write_json
+from vipbench.io import atomic_open, write_json
 from vipbench.pipeline.score import read_scores
 from vipbench.workspace import Workspace
 
@@ -130,8 +130,9 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
 
         for base, eff in defended.pop("effects"):
             plot_privacy_utility(eff, figures / f"privacy_vs_utility_{base}.png", title=f"{base}: privacy vs utility")
-        write_json(ws.root / "plots" / "privacy_vs_utility.json",
-                   [r for r in defended["rows"] if r["attribute"] == "overall"])
+        write_json(
+            ws.root / "plots" / "privacy_vs_utility.json", [r for r in defended["rows"] if r["attribute"] == "overall"]
+        )
     write_markdown(ws, runs, summary, fits, defended)
     write_json(ws.summary_file, result)
     summary_id = track_summary(ws, result, fits) if track and runs else None
@@ -183,13 +184,12 @@ def track_summary(ws: Workspace, result: dict[str, Any], fits: dict[str, Any]) -
         tracking.KIND_TAG: "summary",
         "vipbench.dataset_version": str(result["dataset"]["version"]),
         "vipbench.capability_column": p.report.capability_column,
-        "vipbench.linked_runs": json.dumps(
-            {r: rid for r in result["runs"] if (rid := _mlflow_run_id(ws, r))}
-        )[:5000],
+        "vipbench.linked_runs": json.dumps({r: rid for r in result["runs"] if (rid := _mlflow_run_id(ws, r))})[:5000],
     }
     artifacts = {"figures": ws.root / "figures", "": ws.root / "metrics" / "report.md"}
-    return tracking.log_run(ws.root, ws.experiment, p.report.summary_run_name, identity, params, metrics, tags,
-                            artifacts=artifacts)
+    return tracking.log_run(
+        ws.root, ws.experiment, p.report.summary_run_name, identity, params, metrics, tags, artifacts=artifacts
+    )
 
 
 def _pct(v: float | None) -> str:
@@ -226,12 +226,16 @@ def write_markdown(
     for run, m in runs.items():
         o = m["overall"]
         cells = [
-            _ci(m["attributes"][a]["accuracy"], m["attributes"][a]["accuracy_ci_low"],
-                m["attributes"][a]["accuracy_ci_high"])
+            _ci(
+                m["attributes"][a]["accuracy"],
+                m["attributes"][a]["accuracy_ci_low"],
+                m["attributes"][a]["accuracy_ci_high"],
+            )
             for a in attrs
         ]
-        lines.append(f"| {run} | {_ci(o['accuracy'], o['accuracy_ci_low'], o['accuracy_ci_high'])} | "
-                     + " | ".join(cells) + " |")
+        lines.append(
+            f"| {run} | {_ci(o['accuracy'], o['accuracy_ci_low'], o['accuracy_ci_high'])} | " + " | ".join(cells) + " |"
+        )
     lines += ["", "## Prompt variants", "", "| prompt | runs | mean accuracy | best run |", "|---|---|---|---|"]
     by_prompt: dict[str, list[str]] = defaultdict(list)
     for run, s in summary.items():
@@ -263,9 +267,13 @@ def write_markdown(
             f"projected accuracy at {col}={proj.get('at')}: {_pct(proj.get('accuracy'))}%"
         )
     if defended:
-        lines += ["", "## Defenses: privacy against utility", "",
-                  "| run | defense | attribute | accuracy | undefended | drop | McNemar p | SSIM | PSNR |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Defenses: privacy against utility",
+            "",
+            "| run | defense | attribute | accuracy | undefended | drop | McNemar p | SSIM | PSNR |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for r in defended["rows"]:
             lines.append(
                 f"| {r['run']} | {r['defense']} | {r['attribute']} | {_pct(r['accuracy_defended'])} | "
