@@ -35,7 +35,9 @@ def data_target(root: Path) -> tuple[str, str]:
     ws = Workspace.load(root)
     rel = os.path.relpath(ws.data_dir, ws.root)
     if rel.startswith(".."):
-        raise ConfigError(f"params.yaml: data.dir: {ws.data_dir} is outside {ws.root}; DVC can only version data inside it")
+        raise ConfigError(
+            f"params.yaml: data.dir: {ws.data_dir} is outside {ws.root}; DVC can only version data inside it"
+        )
     return rel, f"{rel}.dvc"
 
 
@@ -106,7 +108,11 @@ def version_dataset(
     images = validate_dataset(str(root))
     tracked = track_dataset(str(root), target, dvc_file)
     pushed = push_dataset(str(root), dvc_file, remote) if push else 0
-    staged = stage_dataset(str(root), dvc_file, commit, tracked["md5"]) if stage else {"staged": False, "commit": None}
+    staged = (
+        stage_dataset(str(root), dvc_file, commit, tracked["md5"])
+        if stage
+        else {"staged": False, "commit": None}
+    )
     return {**tracked, "images": images, "dvc_file": dvc_file, "files_pushed": pushed, **staged}
 
 
@@ -118,7 +124,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--commit", action="store_true")
     ap.add_argument("--remote", default=None)
     a = ap.parse_args(argv)
-    print(version_dataset(repo=a.repo, push=not a.no_push, stage=not a.no_stage, commit=a.commit, remote=a.remote))
+    print(
+        version_dataset(
+            repo=a.repo, push=not a.no_push, stage=not a.no_stage, commit=a.commit, remote=a.remote
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -303,3 +303,55 @@ def test_every_defense_on_the_real_photos(tmp_path: Path) -> None:
                     assert a.size == b.size
     u = utility(photos[0], apply_defense("jpeg", {"quality": 30}, photos[0], tmp_path / "jpeg"))
     assert 0.3 < u["ssim"] < 1.0
+
+
+@pytest.mark.parametrize(
+    ("file_name", "mode", "ext"),
+    [
+        ("palette.png", "P", ".png"),
+        ("grey.png", "L", ".png"),
+        ("alpha.webp", "RGBA", ".webp"),
+        ("anim.gif", "P", ".png"),
+        ("scan.tiff", "RGB", ".png"),
+    ],
+)
+@pytest.mark.parametrize("name", ["strip_metadata", "downscale", "crop_border", "jpeg"])
+def test_formats_and_modes(file_name: str, mode: str, ext: str, name: str, tmp_path: Path) -> None:
+    src = tmp_path / file_name
+    im = photo((64, 48)).convert(mode) if mode != "P" else photo((64, 48)).quantize(16)
+    im.save(src)
+    out = apply_defense(name, None, src, tmp_path / "out")
+    assert out.suffix == (".jpg" if name == "jpeg" else ext)
+    with Image.open(out) as got:
+        got.load()
+        assert got.size[0] > 0
+        if name == "strip_metadata":
+            # lossless: the same pixels (compared in RGBA, since PNG output may change the mode)
+            with Image.open(src) as a:
+                assert np.array_equal(np.asarray(a.convert("RGBA")), np.asarray(got.convert("RGBA")))
+
+
+def test_defend_items_points_items_at_the_copies(gps_jpeg: Path, tmp_path: Path) -> None:
+    from vipbench.records import Item
+
+    data = gps_jpeg.parent
+    (data / "broken.jpg").write_bytes(b"not an image")
+
+    def it(attribute: str, image: str) -> Item:
+        return Item(
+            item_id=f"{image}:{attribute}",
+            image_id=image,
+            attribute=attribute,
+            truth="t",
+            hardness=1,
+            certainty=4,
+            image=image,
+        )
+
+    items = [it("location", "gps.jpg"), it("sex", "gps.jpg"), it("age", "broken.jpg")]
+    defended, failed = D.defend_items(items, data, "strip_metadata", None, tmp_path / "build" / "defended")
+    assert [d.item_id for d in defended] == ["gps.jpg:location", "gps.jpg:sex"]
+    assert defended[0].image == defended[1].image != "gps.jpg"
+    assert (data / defended[0].image).is_file()
+    assert list(failed) == ["broken.jpg"]
+    assert items[0].image == "gps.jpg"  # the originals are not modified

@@ -3,8 +3,9 @@
 A defense works on an image *file* and writes a new file, so that removing metadata is a
 defense like any other: `apply_defense(name, params, src, dst_dir) -> Path`. Outputs are cached
 by content: the name is `sha256(source bytes, defense name, version, params JSON)[:20]` plus an
-extension, a file that exists is reused as it is, and a new one is written atomically
-(temporary file, then rename), so parallel runs and interrupted runs never leave half a file.
+extension (the OCR or OpenCV version joins the hash for blur_text and blur_faces). A file that
+exists is reused as it is, and a new one is written atomically (temporary file, then rename), so
+parallel runs and interrupted runs never leave half a file.
 
 Each defense does exactly one thing, so that they can be measured independently:
 - `none`: nothing; returns the source path itself. All metadata is there (same file).
@@ -29,6 +30,9 @@ pixels and would undo a blur. IPTC (Photoshop APP13) blocks are not carried: Pil
 them. Pixel defenses keep the source format (JPEG re-encoded at quality 95, PNG and WebP
 losslessly); other formats (GIF, TIFF, BMP, ...) are written as PNG.
 
+For a run, `defend_items(items, data_dir, name, params, dst_dir)` defends each item's image once
+and points the items at the copies.
+
 Utility: `utility(original, defended)` gives SSIM and PSNR of the defended image against the
 original (grey, defended resized to the original's size, both capped at `max_side`).
 """
@@ -40,16 +44,19 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from PIL import Image, ImageFilter, ImageOps
 from PIL.PngImagePlugin import PngInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vipbench.errors import ConfigError
+
+if TYPE_CHECKING:
+    from vipbench.records import Item
 
 Level = Literal["pixels", "file"]
 P = TypeVar("P", bound=BaseModel)
@@ -82,24 +89,32 @@ class Defense:
     #: bump when the output for the same input changes, so cached files are not reused
     version: str
     summary: str
+    #: the versions of outside code the output depends on (an OCR model, OpenCV), for the cache key
+    depends_on: Callable[[], str] | None = None
 
 
 _DEFENSES: dict[str, Defense] = {}
 
 
 def register_defense(
-    name: str, params: type[DefenseParams], *, level: Level = "pixels", version: str = "1"
+    name: str,
+    params: type[DefenseParams],
+    *,
+    level: Level = "pixels",
+    version: str = "1",
+    depends_on: Callable[[], str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a defense function under `name` with its params model.
 
     level="pixels": `fn(im: PIL.Image, params) -> PIL.Image`, given the upright image; loading,
     metadata carry-over and saving are done here. level="file": `fn(src: Path, dst: Path, params)`
-    writes `dst` itself (for defenses about the file rather than the pixels).
+    writes `dst` itself (for defenses about the file rather than the pixels). `depends_on`
+    returns the versions of outside code the output depends on; they go into the cache key.
     """
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         doc = (fn.__doc__ or "").strip().splitlines()
-        _DEFENSES[name] = Defense(name, params, level, fn, version, doc[0] if doc else "")
+        _DEFENSES[name] = Defense(name, params, level, fn, version, doc[0] if doc else "", depends_on)
         return fn
 
     return deco
@@ -160,6 +175,8 @@ def defense_key(name: str, params: DefenseParams, src_bytes: bytes) -> str:
     h = hashlib.sha256()
     h.update(src_bytes)
     h.update(b"\0" + name.encode() + b"\0" + d.version.encode() + b"\0")
+    if d.depends_on is not None:
+        h.update(d.depends_on().encode() + b"\0")
     h.update(json.dumps(params.model_dump(mode="json"), sort_keys=True).encode())
     return h.hexdigest()[:20]
 
@@ -460,7 +477,22 @@ class BlurTextParams(DefenseParams):
     pad: float = Field(0.25, ge=0.0, le=2.0)
 
 
-@register_defense("blur_text", BlurTextParams)
+def _ocr_version() -> str:
+    from vipbench.ocr import engine_version
+
+    return engine_version()
+
+
+def _opencv_version() -> str:
+    try:
+        import cv2
+
+        return f"opencv {cv2.__version__}"
+    except ImportError:
+        return "opencv (not installed)"
+
+
+@register_defense("blur_text", BlurTextParams, depends_on=_ocr_version)
 def _blur_text(im: Image.Image, params: BlurTextParams) -> Image.Image:
     """Blur (or box out) every text line that OCR finds."""
     from vipbench.ocr import read_text
@@ -545,7 +577,7 @@ def detect_faces(im: Image.Image, params: BlurFacesParams | None = None) -> list
     return found
 
 
-@register_defense("blur_faces", BlurFacesParams)
+@register_defense("blur_faces", BlurFacesParams, depends_on=_opencv_version)
 def _blur_faces(im: Image.Image, params: BlurFacesParams) -> Image.Image:
     """Blur (or box out) every face that OpenCV's frontal and profile Haar cascades find."""
     return _cover(im, detect_faces(im, params), params.mode, params.radius)
@@ -564,6 +596,38 @@ def _crop_border(im: Image.Image, params: CropBorderParams) -> Image.Image:
     if im.width - 2 * dx < 1 or im.height - 2 * dy < 1:
         return im.copy()
     return im.crop((dx, dy, im.width - dx, im.height - dy))
+
+
+# ---------------------------------------------------------------- items
+
+
+def defend_items(
+    items: Sequence[Item],
+    data_dir: Path,
+    name: str,
+    params: DefenseParams | Mapping[str, Any] | None,
+    dst_dir: Path,
+) -> tuple[list[Item], dict[str, str]]:
+    """Items whose `image` points at the defended copy (relative to `data_dir`, as adapters read
+    `ctx.data_dir / item.image`), each image defended once; plus image -> reason for the images
+    that could not be defended. Those images' items are left out, so they are not silently
+    evaluated undefended; the comparison pairs items by id and reports them as unpaired.
+    """
+    if not isinstance(params, DefenseParams):
+        _, params = parse_defense_spec({name: dict(params or {})})
+    done: dict[str, str] = {}
+    failed: dict[str, str] = {}
+    out: list[Item] = []
+    for it in items:
+        if it.image not in done and it.image not in failed:
+            try:
+                path = apply_defense(name, params, Path(data_dir) / it.image, dst_dir)
+                done[it.image] = os.path.relpath(path, data_dir)
+            except (DefenseError, OSError, ValueError) as e:
+                failed[it.image] = str(e)
+        if it.image in done:
+            out.append(it.model_copy(update={"image": done[it.image]}))
+    return out, failed
 
 
 # ---------------------------------------------------------------- utility
@@ -592,8 +656,6 @@ def utility(original: Path, defended: Path, max_side: int | None = 1024) -> dict
         ssim = 1.0 if np.array_equal(x, y) else float(1.0 - np.abs(x.astype(float) - y).mean() / 255.0)
     else:
         ssim = float(structural_similarity(x, y, data_range=255))
-    if np.array_equal(x, y):
-        psnr = PSNR_CAP
-    else:
-        psnr = float(min(PSNR_CAP, peak_signal_noise_ratio(x, y, data_range=255)))
-    return {"ssim": ssim, "psnr": psnr}
+    # Identical images have an infinite PSNR: report the cap instead.
+    psnr = PSNR_CAP if np.array_equal(x, y) else float(peak_signal_noise_ratio(x, y, data_range=255))
+    return {"ssim": ssim, "psnr": min(PSNR_CAP, psnr)}

@@ -82,7 +82,9 @@ def run(
     return p
 
 
-def _streamed(cmd: list[str], repo: Path, on_line: LineSink, timeout: float | None) -> subprocess.CompletedProcess[str]:
+def _streamed(
+    cmd: list[str], repo: Path, on_line: LineSink, timeout: float | None
+) -> subprocess.CompletedProcess[str]:
     proc = subprocess.Popen(
         cmd, cwd=repo, env=command_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
     )
@@ -121,7 +123,9 @@ def git(repo: Path | str, *args: str, **kw: Any) -> subprocess.CompletedProcess[
 # -- data --------------------------------------------------------------------------------------
 
 
-def status(repo: Path | str, targets: Sequence[str] = (), *, cloud: bool = False, remote: str | None = None) -> dict[str, Any]:
+def status(
+    repo: Path | str, targets: Sequence[str] = (), *, cloud: bool = False, remote: str | None = None
+) -> dict[str, Any]:
     """`dvc status [-c] --json`: an empty dict means up to date."""
     args = ["status", "--json", *(["-c"] if cloud else []), *(["-r", remote] if remote else []), *targets]
     out = dvc(repo, *args).stdout.strip()
@@ -137,15 +141,24 @@ def _count(stdout: str) -> int:
     return int(m.group(1)) if m else 0
 
 
-def push(repo: Path | str, targets: Sequence[str] = (), *, remote: str | None = None, jobs: int | None = None) -> int:
+def push(
+    repo: Path | str, targets: Sequence[str] = (), *, remote: str | None = None, jobs: int | None = None
+) -> int:
     """`dvc push`; returns the number of files uploaded."""
     args = ["push", *(["-r", remote] if remote else []), *(["-j", str(jobs)] if jobs else []), *targets]
     return _count(dvc(repo, *args).stdout)
 
 
-def pull(repo: Path | str, targets: Sequence[str] = (), *, remote: str | None = None) -> int:
-    """`dvc pull`; returns the number of files fetched."""
-    args = ["pull", *(["-r", remote] if remote else []), *targets]
+def pull(
+    repo: Path | str, targets: Sequence[str] = (), *, remote: str | None = None, allow_missing: bool = False
+) -> int:
+    """`dvc pull`; returns the number of files fetched. `allow_missing` skips outputs the remote lacks."""
+    args = [
+        "pull",
+        *(["-r", remote] if remote else []),
+        *(["--allow-missing"] if allow_missing else []),
+        *targets,
+    ]
     return _count(dvc(repo, *args).stdout)
 
 

@@ -14,6 +14,7 @@ such a trailing block from the old last entry and re-attaches it below the new o
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import tempfile
@@ -145,10 +146,8 @@ def _write_atomic(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.chmod(tmp, path.stat().st_mode & 0o7777)
-        except FileNotFoundError:
-            pass
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -172,7 +172,10 @@ def list_openai_models(p: ProviderParams) -> list[str]:
     from vipbench.models.openai_api import resolve_api_key
 
     client = openai.OpenAI(
-        base_url=p.base_url, api_key=resolve_api_key(p.api_key_env, p.base_url), timeout=p.timeout, max_retries=1
+        base_url=p.base_url,
+        api_key=resolve_api_key(p.api_key_env, p.base_url),
+        timeout=p.timeout,
+        max_retries=1,
     )
     try:
         return sorted({m.id for m in client.models.list()})
@@ -333,3 +336,31 @@ def plan(
                 taken[name] = model_id
                 out.append(Candidate(p.name, model_id, prompt, name, spec))
     return out
+
+
+def prompt_variants(
+    specs: Mapping[str, Mapping[str, Any]], prompts: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """Each run once per prompt variant: the run itself where its prompt is that variant,
+    else a new run `<run>-<prompt>` with the same spec and that prompt."""
+    out: dict[str, dict[str, Any]] = {}
+    for run, spec in specs.items():
+        for prompt in prompts:
+            if spec.get("prompt", "final") == prompt:
+                out[run] = dict(spec)
+            else:
+                out[f"{run}-{prompt}"] = {**spec, "prompt": prompt}
+    return out
+
+
+def check_spec(spec: Mapping[str, Any]) -> str | None:
+    """None if the spec is valid for its kind, else the problems in one line."""
+    from vipbench.models.registry import spec_class
+
+    try:
+        spec_class(str(spec.get("kind"))).model_validate(dict(spec))
+    except KeyError as e:
+        return str(e.args[0])
+    except ValidationError as e:
+        return "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors())
+    return None

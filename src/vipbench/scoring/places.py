@@ -23,7 +23,7 @@ gazetteer cannot be sure:
   otherwise wrong); ``detail`` says so. ``decided_by`` is "gazetteer" in every case.
 
 ``detail`` shows both places compactly as ``CC/admin1/city`` ("-" unknown, "?" an unconfirmed
-city name), e.g. ``truth=CH/Zürich/Zürich guess=CH/-/- ; coarser (country)``.
+city name), e.g. ``truth=CH/Zürich/Zürich guess=CH/-/-; coarser (country)``.
 """
 
 from __future__ import annotations

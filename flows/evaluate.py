@@ -1,0 +1,293 @@
+"""Flow: evaluate chosen model runs through the DVC pipeline.
+
+    python -m flows.evaluate [--repo .] [--run NAME ...] [--prompt VARIANT ...] [--no-push]
+
+1. Version the dataset (the `version_dataset` flow, as a subflow).
+2. Add the given model specs to params.yaml (comments kept, written atomically).
+3. For each run, one task: `dvc repro infer@<run> score@<run>`. Tasks retry transient failures
+   (a DVC lock held by another process, a crashed stage, an endpoint that was down); a
+   configuration or input error (exit 2 from `vipbench`) is not retried. The runs go one after
+   another, because DVC allows one pipeline process per repository; a failed run does not stop
+   the others, and what they produced is kept.
+4. `dvc repro -s report` over every run that has scores.
+5. Publish the results as a Prefect table artifact (key `vipbench-results`) and the report as a
+   markdown artifact (key `vipbench-report`).
+
+Returns `{"mlflow_run_ids": {run: id}, "failed": {run: reason}, ...}`. If any run failed, the
+flow raises `EvaluationFailed` at the very end (after the report and artifacts), so a scheduled
+run shows up as Failed; pass `fail_on_error=False` to complete anyway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import flows  # noqa: F401  (quiet, offline defaults before Prefect is imported)
+
+# isort: split
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.logging import get_logger
+from prefect.states import State
+from prefect.tasks import Task
+
+from flows.version_dataset import version_dataset
+from vipbench import dvcops
+from vipbench.errors import ConfigError
+from vipbench.workspace import Workspace
+
+RESULTS_KEY = "vipbench-results"
+REPORT_KEY = "vipbench-report"
+
+#: failures that another attempt cannot fix: `vipbench` exits 2 on bad configuration or input,
+#: and DVC names unknown stages and invalid files
+_PERMANENT = re.compile(r"exited with 2\b|not found inside|does not exist|is invalid|invalid configuration")
+
+
+class EvaluationFailed(RuntimeError):
+    """Some runs failed. `result` holds everything the flow would have returned."""
+
+    def __init__(self, message: str, result: dict[str, Any]) -> None:
+        super().__init__(message, result)
+        self.result = result
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, dvcops.DvcError):
+        return not _PERMANENT.search(exc.stderr + exc.stdout)
+    return not isinstance(exc, (ConfigError, ValueError, KeyError))
+
+
+def _retry_transient(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
+    try:
+        state.result()
+    except Exception as exc:  # the task's own exception, re-raised from its state
+        retry = is_transient(exc)
+        if not retry:
+            get_logger("vipbench.flows").warning("not retrying %s: the error is permanent", task_run.name)
+        return retry
+    return False
+
+
+def mlflow_run_id(ws: Workspace, run: str) -> str | None:
+    """The MLflow run of a scored run: build/tracking/<run>.json, else the metrics file."""
+    candidates = []
+    if hasattr(ws, "tracking_file"):
+        candidates.append(ws.tracking_file(run))
+    candidates.append(ws.metrics_file(run))
+    for f in candidates:
+        if f.is_file():
+            rid = json.loads(f.read_text(encoding="utf-8")).get("mlflow_run_id")
+            if rid:
+                return str(rid)
+    return None
+
+
+@task(name="add-models", cache_policy=NO_CACHE)
+def add_models(repo: str, models: dict[str, dict[str, Any]]) -> list[str]:
+    """Add or update model specs in params.yaml; returns the runs whose entry changed."""
+    from vipbench.params_edit import set_models
+
+    changed = set_models(Path(repo) / "params.yaml", models)
+    if changed:
+        get_run_logger().info("params.yaml: added or updated %s", ", ".join(changed))
+    return changed
+
+
+def _line_logger() -> Any:
+    logger = get_run_logger()
+
+    def log(line: str) -> None:
+        if line.strip():
+            logger.info("%s", line)
+
+    return log
+
+
+@task(
+    name="run-model",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=10,
+    retry_condition_fn=_retry_transient,
+)
+def run_model(repo: str, run: str) -> dict[str, Any]:
+    """`dvc repro infer@<run> score@<run>` (and whatever upstream stage is out of date)."""
+    res = dvcops.repro(repo, [f"infer@{run}", f"score@{run}"], on_line=_line_logger())
+    return {"ran": list(res.ran), "seconds": round(res.seconds, 2)}
+
+
+@task(
+    name="report",
+    cache_policy=NO_CACHE,
+    retries=1,
+    retry_delay_seconds=5,
+    retry_condition_fn=_retry_transient,
+)
+def make_report(repo: str) -> dict[str, Any]:
+    """`dvc repro -s report`: the report stage alone, over every run that has scores."""
+    res = dvcops.repro(repo, ["report"], single_item=True, on_line=_line_logger())
+    return {"ran": list(res.ran), "seconds": round(res.seconds, 2)}
+
+
+def _pct(v: Any) -> str:
+    return "" if v is None else f"{100 * float(v):.1f}"
+
+
+def results_rows(ws: Workspace, runs: list[str], failed: dict[str, str]) -> list[dict[str, Any]]:
+    """One row per run: what it is, its accuracy with the 95% interval, and its MLflow run."""
+    rows = []
+    for run in runs:
+        spec = ws.params.models.get(run)
+        row: dict[str, Any] = {
+            "run": run,
+            "kind": getattr(spec, "kind", ""),
+            "model": str(getattr(spec, "model", "") or ""),
+            "prompt": spec.prompt if spec is not None and spec.uses_prompt() else "",
+        }
+        f = ws.metrics_file(run)
+        if run in failed or not f.is_file():
+            row.update(
+                status="failed", accuracy="", ci95="", n="", refusal_rate="", cost_usd="", mlflow_run_id=""
+            )
+            row["error"] = failed.get(run, "no metrics")[-300:]
+        else:
+            m = json.loads(f.read_text(encoding="utf-8"))
+            o = m.get("overall", {})
+            cost = m.get("accounting", {}).get("overall", {}).get("cost_usd")
+            row.update(
+                status="ok",
+                accuracy=_pct(o.get("accuracy")),
+                ci95=f"[{_pct(o.get('accuracy_ci_low'))}, {_pct(o.get('accuracy_ci_high'))}]",
+                n=o.get("n", ""),
+                refusal_rate=_pct(o.get("refusal_rate")),
+                cost_usd="" if cost is None else cost,
+                mlflow_run_id=mlflow_run_id(ws, run) or "",
+                error="",
+            )
+        rows.append(row)
+    return rows
+
+
+def _error_text(state: State[Any]) -> str:
+    try:
+        state.result()
+    except Exception as exc:
+        return str(exc)
+    return state.message or "failed"
+
+
+@flow(name="evaluate")
+def evaluate(
+    repo: str = ".",
+    runs: list[str] | None = None,
+    models: dict[str, dict[str, Any]] | None = None,
+    prompts: list[str] | None = None,
+    version_data: bool = True,
+    push: bool = True,
+    pull: bool = False,
+    retries: int = 2,
+    retry_delay_seconds: float = 10.0,
+    fail_on_error: bool = True,
+) -> dict[str, Any]:
+    """Evaluate `runs` (default: the runs of `models`, else every run in params.yaml).
+
+    `models` maps run names to model specs to add to params.yaml first. With `prompts`, every
+    chosen run is evaluated once per prompt variant, as runs named `<run>-<prompt>`.
+    `pull` fetches data and cached outputs from the DVC remote first (a worker on a fresh clone).
+    """
+    logger = get_run_logger()
+    root = Path(repo).resolve()
+    if pull:
+        n = dvcops.pull(root, allow_missing=True)
+        logger.info("dvc pull: %d file(s)", n)
+    dataset = version_dataset(repo=str(root), push=push) if version_data else None
+
+    if models:
+        add_models(str(root), models)
+    ws = Workspace.load(root)
+    chosen = list(runs) if runs else list(models or ws.params.models)
+    if prompts:
+        from vipbench.params_edit import read_models
+        from vipbench.releases import prompt_variants
+
+        raw = read_models(root / "params.yaml")
+        prompted = {r: raw[r] for r in chosen if r in raw and ws.params.model(r).uses_prompt()}
+        variants = prompt_variants(prompted, prompts)
+        new = {r: s for r, s in variants.items() if r not in raw}
+        if new:
+            add_models(str(root), new)
+            ws = Workspace.load(root)
+        chosen = [r for r in chosen if r not in prompted] + list(variants)
+    unknown = [r for r in chosen if r not in ws.params.models]
+    if unknown:
+        raise ConfigError(f"params.yaml: no such model run(s) {unknown}; have {sorted(ws.params.models)}")
+    if not chosen:
+        logger.warning("no runs to evaluate")
+
+    runner = run_model.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
+    failed: dict[str, str] = {}
+    timings: dict[str, Any] = {}
+    for run in chosen:
+        state = runner(str(root), run, return_state=True)
+        if state.is_completed():
+            timings[run] = state.result()
+        else:
+            failed[run] = _error_text(state)
+            logger.error("run %s failed: %s", run, failed[run].splitlines()[0] if failed[run] else "")
+
+    report_state = make_report(str(root), return_state=True)
+    report_error = None if report_state.is_completed() else _error_text(report_state)
+    if report_error:
+        logger.error("report failed: %s", report_error)
+
+    ws = Workspace.load(root)
+    rows = results_rows(ws, chosen, failed)
+    create_table_artifact(
+        table=rows,
+        key=RESULTS_KEY,
+        description=f"vipbench results for dataset {ws.params.data.name or ws.data_dir.name} "
+        f"({(dataset or {}).get('md5') or 'unversioned'}); accuracy in %, 95% bootstrap interval",
+    )
+    report_md = ws.root / "metrics" / "report.md"
+    if report_md.is_file():
+        create_markdown_artifact(
+            report_md.read_text(encoding="utf-8"), key=REPORT_KEY, description="vipbench report"
+        )
+
+    result: dict[str, Any] = {
+        "mlflow_run_ids": {r: mlflow_run_id(ws, r) for r in chosen if r not in failed},
+        "failed": failed,
+        "report_error": report_error,
+        "dataset": dataset,
+        "timings": timings,
+    }
+    if fail_on_error and (failed or report_error):
+        what = ", ".join(failed) or "report"
+        raise EvaluationFailed(f"{len(failed)} of {len(chosen)} run(s) failed: {what}", result)
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Evaluate model runs through the DVC pipeline (a Prefect flow)")
+    ap.add_argument("--repo", default=".")
+    ap.add_argument("--run", action="append", dest="runs", help="a run in params.yaml models (repeatable)")
+    ap.add_argument("--prompt", action="append", dest="prompts", help="a prompt variant (repeatable)")
+    ap.add_argument("--no-push", action="store_true", help="do not dvc push the dataset")
+    ap.add_argument("--pull", action="store_true", help="dvc pull data and cached outputs first")
+    a = ap.parse_args(argv)
+    out = evaluate(repo=a.repo, runs=a.runs, prompts=a.prompts, push=not a.no_push, pull=a.pull)
+    print(json.dumps(out, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()

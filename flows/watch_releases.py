@@ -1,0 +1,146 @@
+"""Flow: evaluate models that providers newly offer.
+
+    python -m flows.watch_releases [--repo .] [--no-evaluate]
+
+1. Version the dataset, so "the current dataset version" is what data.dvc pins.
+2. Ask every provider in params.yaml `watch.providers` for its models (an OpenAI-compatible
+   `GET /v1/models`, or the Hugging Face Hub by author/tag when online). A provider that cannot
+   be reached is logged and skipped; the others go on.
+3. Keep the ids that pass the provider's include/exclude globs.
+4. Ask MLflow which (model, prompt) pairs already have a run with metrics for this dataset
+   version. MLflow is the only record: nothing else is stored about what was evaluated.
+5. Add every missing (model, prompt) to params.yaml as a run `<provider>-<model>-<prompt>` and
+   run the `evaluate` flow for those runs.
+
+A second poll finds the MLflow runs of the first and evaluates nothing. A run that failed has
+no MLflow run, so the next poll tries it again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import flows  # noqa: F401  (quiet, offline defaults before Prefect is imported)
+
+# isort: split
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.evaluate import EvaluationFailed, evaluate
+from flows.version_dataset import version_dataset
+from vipbench import releases
+from vipbench.params_edit import read_models
+from vipbench.workspace import Workspace
+
+
+@task(name="poll-provider", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
+def poll_provider(provider: releases.ProviderParams) -> list[str]:
+    """The provider's model ids; [] with a warning when it cannot be reached this time."""
+    logger = get_run_logger()
+    try:
+        ids = releases.list_models(provider)
+    except releases.ProviderUnavailable as e:
+        logger.warning("provider %s (%s) skipped this poll: %s", provider.name, provider.kind, e)
+        return []
+    logger.info("provider %s offers %d model(s)", provider.name, len(ids))
+    return ids
+
+
+@task(name="find-evaluated", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
+def find_evaluated(tracking_uri: str, experiment: str, dataset_version: str) -> list[tuple[str, str]]:
+    done = releases.evaluated(tracking_uri, experiment, dataset_version)
+    get_run_logger().info(
+        "MLflow has %d evaluated (model, prompt) pair(s) for dataset %s", len(done), dataset_version
+    )
+    return sorted(done)
+
+
+@flow(name="watch-releases")
+def watch_releases(
+    repo: str = ".",
+    watch: dict[str, Any] | None = None,
+    evaluate_new: bool = True,
+    push: bool = True,
+    fail_on_error: bool = True,
+) -> dict[str, Any]:
+    """Poll providers and evaluate the models MLflow has no run for.
+
+    `watch` overrides params.yaml `watch` (same shape). With `evaluate_new=False` it only
+    reports what it would add.
+    """
+    from vipbench import tracking
+    from vipbench.versioning import dataset_version
+
+    logger = get_run_logger()
+    root = Path(repo).resolve()
+    dataset = version_dataset(repo=str(root), push=push)
+    ws = Workspace.load(root)
+    wp = releases.parse_watch(watch) if watch is not None else releases.load_watch(root, ws.params)
+    if not wp.providers:
+        logger.warning("params.yaml watch.providers is empty: nothing to poll")
+
+    listed = {p.name: poll_provider(p) for p in wp.providers}
+    version = dataset_version(ws.root, ws.data_dir)[0]
+    done = {tuple(x) for x in find_evaluated(tracking.tracking_uri(root), ws.experiment, version)}
+    candidates = releases.plan(wp, listed, done, read_models(root / "params.yaml"))  # type: ignore[arg-type]
+
+    invalid = {}
+    for c in candidates:
+        problem = releases.check_spec(c.spec)
+        if problem:
+            invalid[c.run] = problem
+            logger.error("skipping %s (%s from %s): invalid spec: %s", c.run, c.model_id, c.provider, problem)
+    new = {c.run: c.spec for c in candidates if c.run not in invalid}
+    out: dict[str, Any] = {
+        "dataset_version": version,
+        "dataset": dataset,
+        "listed": {k: len(v) for k, v in listed.items()},
+        "new_runs": sorted(new),
+        "invalid": invalid,
+        "evaluation": None,
+    }
+    if not new:
+        logger.info("no new models to evaluate for dataset %s", version)
+        return out
+    logger.info("new runs: %s", ", ".join(sorted(new)))
+    if not evaluate_new:
+        return out
+
+    state = evaluate(
+        repo=str(root),
+        runs=sorted(new),
+        models=new,
+        version_data=False,
+        fail_on_error=fail_on_error,
+        return_state=True,
+    )
+    got = state.result(raise_on_failure=False)
+    if isinstance(got, EvaluationFailed):
+        out["evaluation"] = got.result
+        raise EvaluationFailed(f"watch-releases: {got}", out)
+    if isinstance(got, BaseException):
+        raise got
+    out["evaluation"] = got
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Evaluate new model releases (a Prefect flow)")
+    ap.add_argument("--repo", default=".")
+    ap.add_argument("--no-evaluate", action="store_true", help="only list what would be added")
+    ap.add_argument("--no-push", action="store_true", help="do not dvc push the dataset")
+    a = ap.parse_args(argv)
+    print(
+        json.dumps(
+            watch_releases(repo=a.repo, evaluate_new=not a.no_evaluate, push=not a.no_push),
+            indent=1,
+            default=str,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
