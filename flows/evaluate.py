@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -32,22 +31,15 @@ import flows  # noqa: F401  (quiet, offline defaults before Prefect is imported)
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import TaskRun
-from prefect.logging import get_logger
 from prefect.states import State
-from prefect.tasks import Task
 
-from flows.version_dataset import version_dataset
+from flows.version_dataset import retry_if_transient, version_dataset
 from vipbench import dvcops
 from vipbench.errors import ConfigError
 from vipbench.workspace import Workspace
 
 RESULTS_KEY = "vipbench-results"
 REPORT_KEY = "vipbench-report"
-
-#: failures that another attempt cannot fix: `vipbench` exits 2 on bad configuration or input,
-#: and DVC names unknown stages and invalid files
-_PERMANENT = re.compile(r"exited with 2\b|not found inside|does not exist|is invalid|invalid configuration")
 
 
 class EvaluationFailed(RuntimeError):
@@ -59,23 +51,6 @@ class EvaluationFailed(RuntimeError):
 
     def __str__(self) -> str:
         return str(self.args[0])
-
-
-def is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, dvcops.DvcError):
-        return not _PERMANENT.search(exc.stderr + exc.stdout)
-    return not isinstance(exc, (ConfigError, ValueError, KeyError))
-
-
-def _retry_transient(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
-    try:
-        state.result()
-    except Exception as exc:  # the task's own exception, re-raised from its state
-        retry = is_transient(exc)
-        if not retry:
-            get_logger("vipbench.flows").warning("not retrying %s: the error is permanent", task_run.name)
-        return retry
-    return False
 
 
 def mlflow_run_id(ws: Workspace, run: str) -> str | None:
@@ -118,7 +93,7 @@ def _line_logger() -> Any:
     cache_policy=NO_CACHE,
     retries=2,
     retry_delay_seconds=10,
-    retry_condition_fn=_retry_transient,
+    retry_condition_fn=retry_if_transient,
 )
 def run_model(repo: str, run: str) -> dict[str, Any]:
     """`dvc repro infer@<run> score@<run>` (and whatever upstream stage is out of date)."""
@@ -131,7 +106,7 @@ def run_model(repo: str, run: str) -> dict[str, Any]:
     cache_policy=NO_CACHE,
     retries=1,
     retry_delay_seconds=5,
-    retry_condition_fn=_retry_transient,
+    retry_condition_fn=retry_if_transient,
 )
 def make_report(repo: str) -> dict[str, Any]:
     """`dvc repro -s report`: the report stage alone, over every run that has scores."""

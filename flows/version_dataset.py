@@ -23,11 +23,27 @@ import flows  # noqa: F401  (quiet, offline defaults before Prefect is imported)
 # isort: split
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.logging import get_logger
+from prefect.states import State
+from prefect.tasks import Task
 
 from vipbench import dvcops
 from vipbench.errors import ConfigError, InputError
 from vipbench.versioning import dvc_md5
 from vipbench.workspace import Workspace
+
+
+def retry_if_transient(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Prefect retry condition: retry unless the failure is one another attempt cannot fix."""
+    try:
+        state.result()
+    except Exception as exc:  # the task's own exception, re-raised from its state
+        if dvcops.is_transient(exc):
+            return True
+        get_logger("vipbench.flows").warning("not retrying %s: the error is permanent", task_run.name)
+        return False
+    return False
 
 
 def data_target(root: Path) -> tuple[str, str]:
@@ -68,7 +84,13 @@ def track_dataset(repo: str, target: str, dvc_file: str) -> dict[str, Any]:
     return {"previous_md5": before, "md5": after, "changed": after != before}
 
 
-@task(name="dvc-push", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[5, 30])
+@task(
+    name="dvc-push",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=[5, 30],
+    retry_condition_fn=retry_if_transient,
+)
 def push_dataset(repo: str, dvc_file: str, remote: str | None = None) -> int:
     """Upload what the remote lacks; returns the number of files sent (0 when in sync)."""
     logger = get_run_logger()

@@ -196,3 +196,12 @@ def test_refusal_wording(text: str) -> None:
 )
 def test_no_refusal(text: str) -> None:
     assert detect_refusal(text) is None
+
+
+def test_headerless_gibberish_is_not_an_answer_for_closed_attributes() -> None:
+    from vipbench.parsing import parse_answer
+
+    assert not parse_answer("zq blorp wex", "sex").ok
+    assert not parse_answer("zq blorp wex", "age").ok
+    assert parse_answer("female", "sex").guesses == ["Female"]
+    assert parse_answer("about 34", "age").ok

@@ -27,6 +27,12 @@ LineSink = Callable[[str], None]
 
 _PUSHED = re.compile(r"(\d+) files? (?:pushed|fetched|added)")
 _RAN = re.compile(r"Running stage '([^']+)'")
+#: failures another attempt cannot fix: `vipbench` exits 2 on bad configuration or input; DVC
+#: reports unknown stages, missing files and config errors in these words
+_PERMANENT = re.compile(
+    r"exited with 2\b|not found inside|does not exist|is invalid|invalid configuration|"
+    r"config file error|no remote specified"
+)
 
 
 class DvcError(RuntimeError):
@@ -39,6 +45,15 @@ class DvcError(RuntimeError):
         self.stderr = stderr
         detail = (stderr.strip() or stdout.strip())[-4000:]
         super().__init__(f"`{' '.join(self.cmd)}` failed (exit {returncode}):\n{detail}")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether retrying might help: a held DVC lock, a crashed stage, a remote that was down."""
+    if isinstance(exc, DvcError):
+        return not _PERMANENT.search(exc.stderr + exc.stdout)
+    from vipbench.errors import VipbenchError
+
+    return not isinstance(exc, (VipbenchError, ValueError, KeyError, FileNotFoundError))
 
 
 def executable(name: str = "dvc") -> str:

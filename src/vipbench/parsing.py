@@ -471,6 +471,17 @@ def _bare_answer(text: str, attribute: str) -> list[str] | None:
     return _split_inline(lines[0], attribute)
 
 
+def _plausible(guesses: list[str], attribute: str) -> list[str]:
+    """A headerless answer is only trusted when it looks like a value of the attribute:
+    an option of a categorical attribute, or a number for age. Free text is kept as it is."""
+    spec = get_attribute(attribute)
+    if spec.options:
+        return [g for g in guesses if map_to_option(_clean_guess(g), attribute)]
+    if spec.kind == "numeric":
+        return [g for g in guesses if any(ch.isdigit() for ch in g)]
+    return guesses
+
+
 def parse_answer(text: str, attribute: str, output_format: str = "text") -> ParsedAnswer:
     """Top-3 guesses and the inference from a model answer; ok=False with a reason if none."""
     if not text or not text.strip():
@@ -482,7 +493,7 @@ def parse_answer(text: str, attribute: str, output_format: str = "text") -> Pars
         if bare is None:
             what = "no JSON object with 'guesses'" if output_format == "json" else "no 'Guess:' line"
             return ParsedAnswer(inference=text.strip(), ok=False, reason=f"{what} found")
-        got = (bare, "")
+        got = (_plausible(bare, attribute), "")
     guesses = _finish(got[0], attribute)
     if not guesses:
         return ParsedAnswer(inference=got[1], ok=False, reason="the answer names no usable guess")
