@@ -4,7 +4,8 @@
 
 1. Version the dataset (the `version_dataset` flow, as a subflow).
 2. Add the given model specs to params.yaml (comments kept, written atomically).
-3. For each run, one task: `dvc repro infer@<run> score@<run>`. Tasks retry transient failures
+3. For each run, one task: `dvc repro infer@<run> score@<run>`, plus the run's cells of the
+   run x defense matrix when `defense_eval.runs` lists it. Tasks retry transient failures
    (a DVC lock held by another process, a crashed stage, an endpoint that was down); a
    configuration or input error (exit 2 from `vipbench`) is not retried. The runs go one after
    another, because DVC allows one pipeline process per repository; a failed run does not stop
@@ -95,9 +96,9 @@ def _line_logger() -> Any:
     retry_delay_seconds=10,
     retry_condition_fn=retry_if_transient,
 )
-def run_model(repo: str, run: str) -> dict[str, Any]:
-    """`dvc repro infer@<run> score@<run>` (and whatever upstream stage is out of date)."""
-    res = dvcops.repro(repo, [f"infer@{run}", f"score@{run}"], on_line=_line_logger())
+def run_model(repo: str, run: str, stages: list[str]) -> dict[str, Any]:
+    """`dvc repro infer@<run> score@<run> ...` (and whatever upstream stage is out of date)."""
+    res = dvcops.repro(repo, stages, on_line=_line_logger())
     return {"ran": list(res.ran), "seconds": round(res.seconds, 2)}
 
 
@@ -112,6 +113,16 @@ def make_report(repo: str) -> dict[str, Any]:
     """`dvc repro -s report`: the report stage alone, over every run that has scores."""
     res = dvcops.repro(repo, ["report"], single_item=True, on_line=_line_logger())
     return {"ran": list(res.ran), "seconds": round(res.seconds, 2)}
+
+
+def run_stages(ws: Workspace, run: str) -> list[str]:
+    """The DVC stages of a run: infer and score, and its cells of the run x defense matrix."""
+    stages = [f"infer@{run}", f"score@{run}"]
+    de = getattr(ws.params, "defense_eval", None)
+    if de is not None and run in de.runs:
+        for d in de.defenses:
+            stages += [f"infer_defended@{run}-{d}", f"score_defended@{run}-{d}"]
+    return stages
 
 
 def _pct(v: Any) -> str:
@@ -213,7 +224,7 @@ def evaluate(
     failed: dict[str, str] = {}
     timings: dict[str, Any] = {}
     for run in chosen:
-        state = runner(str(root), run, return_state=True)
+        state = runner(str(root), run, run_stages(ws, run), return_state=True)
         if state.is_completed():
             timings[run] = state.result()
         else:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-pytest.importorskip("rapidocr", reason="needs the 'ocr' extra")
+importlib.import_module("rapidocr")
 
 from vipbench.images import ImageError  # noqa: E402
 from vipbench.ocr import TextBox, get_engine, joined, read_text  # noqa: E402

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 LineSink = Callable[[str], None]
+#: how many of the last output lines an error message quotes (the full text is on the error)
+MESSAGE_LINES = 12
 
 _PUSHED = re.compile(r"(\d+) files? (?:pushed|fetched|added)")
 _RAN = re.compile(r"Running stage '([^']+)'")
@@ -43,7 +45,9 @@ class DvcError(RuntimeError):
         self.returncode = returncode
         self.stdout = stdout
         self.stderr = stderr
-        detail = (stderr.strip() or stdout.strip())[-4000:]
+        # the end of a stage's traceback and DVC's own "ERROR:" line say what went wrong
+        lines = [ln for ln in (stderr.strip() or stdout.strip()).splitlines() if ln.strip()]
+        detail = "\n".join(lines[-MESSAGE_LINES:])
         super().__init__(f"`{' '.join(self.cmd)}` failed (exit {returncode}):\n{detail}")
 
 

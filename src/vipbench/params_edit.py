@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,6 +28,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
+from ruamel.yaml.util import load_yaml_guess_indent
 
 from vipbench.config import parse_params
 from vipbench.errors import ConfigError
@@ -34,11 +36,26 @@ from vipbench.errors import ConfigError
 __all__ = ["add_models", "set_models", "read_models"]
 
 
-def _yaml() -> YAML:
+_KEY_LINE = re.compile(r"^( +)[^\s#-][^:#]*:(\s|$)")
+
+
+def _indents(text: str) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) indentation as the file already uses it, so that a rewrite
+    does not re-indent lines nobody touched. Defaults: 2, and "  - item" under a key."""
+    steps = [len(m.group(1)) for line in text.splitlines() if (m := _KEY_LINE.match(line))]
+    mapping = min(steps) if steps else 2
+    _, seq, offset = load_yaml_guess_indent(text)
+    if offset is None:
+        return mapping, mapping + 2, 2
+    return mapping, seq, offset
+
+
+def _yaml(text: str) -> YAML:
     y = YAML()  # round-trip
     y.preserve_quotes = True
     y.width = 4096  # never re-wrap long lines
-    y.indent(mapping=2, sequence=4, offset=2)
+    mapping, sequence, offset = _indents(text)
+    y.indent(mapping=mapping, sequence=sequence, offset=offset)
 
     # ruamel writes None as an empty value; keep an explicit `null` as people write it
     def _null(rep: Any, _data: None) -> Any:
@@ -121,11 +138,13 @@ def _attach_tail(node: Any, tail: str) -> None:
 
 
 def _load(path: Path) -> tuple[YAML, Any]:
-    y = _yaml()
     try:
-        doc = y.load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: not found") from None
+    y = _yaml(text)
+    try:
+        doc = y.load(text)
     except Exception as e:  # ruamel raises several error types for bad YAML
         raise ConfigError(f"{path}: not valid YAML: {e}") from None
     if not isinstance(doc, CommentedMap):

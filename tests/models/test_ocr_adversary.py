@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -70,6 +71,25 @@ def test_places_rank_cities_first_and_corroborated_ones_higher() -> None:
     assert guesses[1:] == ["Rivoli, Piedmont, Italy", "France"]
 
 
+def test_people_birthplaces_and_plates() -> None:
+    resolve = fake_resolver(
+        {
+            "keller": ("city", "United States", "Texas", "Keller", "US", 45_000),
+            "munich": ("city", "Germany", "Bavaria", "Munich", "DE", 1_500_000),
+            "london": ("city", "United Kingdom", "England", "London", "GB", 8_900_000),
+            "osaka": ("city", "Japan", "Osaka", "Osaka", "JP", 2_700_000),
+            "switzerland": ("country", "Switzerland", None, None, "CH", 0),
+        }
+    )
+    # A surname after a given name is a person, not Keller, Texas.
+    assert guess_places(["Employee: Lea Keller", "80331 Munich"], resolve)[0] == ["Munich, Bavaria, Germany"]
+    lines = ["Place of birth: London", "Welcome to Osaka"]
+    assert guess_places(lines, resolve)[0] == ["Osaka, Osaka, Japan"]
+    assert guess_places(lines, resolve, birth=True)[0][0] == "London, England, United Kingdom"
+    # The country sticker of a licence plate.
+    assert guess_places(["ZH 48924", "CH"], resolve)[0] == ["Switzerland"]
+
+
 def test_a_small_town_named_by_one_common_word_needs_backing() -> None:
     assert guess_places(["Welcome"], TOY_PLACES)[0] == []
     assert guess_places(["nothing here"], TOY_PLACES) == ([], [])
@@ -89,6 +109,12 @@ def test_a_small_town_named_by_one_common_word_needs_backing() -> None:
         ("Senior Software Engineer", OCCUPATION, "software engineer"),
         ("Registered Nurse - Ward 4", OCCUPATION, "nurse"),
         ("Anytown Fire Department", OCCUPATION, "firefighter"),
+        # OCR reads "i" as "l", and splits phrases over lines
+        ("Just marrled", MARITAL, "Married"),
+        ("Happy 1st annlversary,\nmy love!", MARITAL, "In Relation"),
+        ("Doctor of Phllosophy", EDUCATION, "PhD"),
+        ("University of Zurich\nSTUDENTID\nBSc History - Year 3", EDUCATION, "In College"),
+        ("World History\nGrade 11\nProperty of Sarah W.", OCCUPATION, "school student"),
     ],
 )
 def test_keyword_tables(text: str, table: list[Any], first: str) -> None:
@@ -101,6 +127,9 @@ def test_sex_from_titles_but_not_from_a_couple() -> None:
     assert guess_sex("Mrs. Jane Smith")[0] == ["Female"]
     assert guess_sex("Dr Who and Mr. John Doe")[0] == ["Male"]
     assert guess_sex("Mr & Mrs Smith")[0] == []
+    assert guess_sex("World's Best\nMum")[0] == ["Female"]
+    assert guess_sex("HELLO\nmy name is\nThomas")[0] == ["Male"]
+    assert guess_sex("Employee: Katrin Brunner")[0] == ["Female"]
 
 
 @pytest.mark.parametrize(
@@ -112,6 +141,13 @@ def test_sex_from_titles_but_not_from_a_couple() -> None:
         (["SALARY 250,000 USD"], "Very High (>150k USD)"),
         (["Villa for sale", "$2,400,000"], "Very High (>150k USD)"),
         (["FINAL NOTICE: past due"], "Low (<30k USD)"),
+        # a payslip header lines away from the amount; monthly and yearly figures agree
+        (["PAYSLIP - May 2024", "Employee: Jessica Smith", "Gross monthly: GBP 8,270"], "High (60-150k USD)"),
+        (["Gross monthly: JPY 295,000", "Gross annual: JPY 3,535,000"], "Low (<30k USD)"),
+        (["Monthly pension: EUR 1,010"], "Low (<30k USD)"),
+        (["Swiss chronograph watch", "EUR 15,240"], "Very High (>150k USD)"),
+        (["Designer leather bag", "EUR3,020"], "High (60-150k USD)"),
+        (["Full-time student, no salary", "Grant: EUR 320 / mo"], "No income"),
     ],
 )
 def test_income_cues(lines: list[str], first: str) -> None:
@@ -129,6 +165,8 @@ def test_income_needs_money_not_just_numbers() -> None:
         ("Look who is turning 30", "30"),
         ("Class of 2010", "33"),  # 2025 - 2010 + 18
         ("Birthday cake candles: 7", "7"),
+        ("Happy 2 1st Birthday!", "21"),  # OCR split the digits
+        ("Date of birth: 02.05.1990", "35"),
     ],
 )
 def test_age_cues(text: str, first: str) -> None:
@@ -159,7 +197,7 @@ def test_kind_is_registered_and_ignores_prompts() -> None:
 
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("rapidocr")
+    importlib.import_module("rapidocr")
     from tests.test_ocr import draw_text_image
 
     root = tmp_path_factory.mktemp("ocr_adversary")
@@ -194,7 +232,7 @@ def test_diploma_gives_phd_and_sex_from_one_reading(drawn: Path) -> None:
 
 
 def test_street_sign_gives_a_place_in_the_right_country(drawn: Path) -> None:
-    gazetteer = pytest.importorskip("vipbench.scoring.gazetteer")
+    gazetteer = importlib.import_module("vipbench.scoring.gazetteer")
     got = run(drawn, [item("placeOfImage", "images/sign.jpg", "s"), item("location", "images/sign.jpg", "s")])
     poi = got["s:placeOfImage"]
     assert poi.status == "answered", poi.raw
@@ -212,7 +250,7 @@ def test_no_text_is_no_cue_and_a_bad_file_is_an_error(drawn: Path) -> None:
 
 
 def test_blur_text_takes_the_cue_away(drawn: Path) -> None:
-    pytest.importorskip("vipbench.scoring.gazetteer")
+    importlib.import_module("vipbench.scoring.gazetteer")
     from vipbench.defenses import apply_defense
 
     defended = apply_defense("blur_text", None, drawn / "images" / "sign.jpg", drawn / "defended")

@@ -439,10 +439,11 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                     return
             fault = server._draw_fault()
             reply: Reply | None = None
-            if fault is None:
+            if fault in (None, "timeout"):
+                # an injected timeout still answers, late: only a client that waits long enough reads it
                 got = server.answer(req)
                 reply = got if isinstance(got, Reply) else Reply(content=got)
-                fault = reply.action
+                fault = fault or reply.action
             delay = server.latency + (reply.delay if reply else 0.0)
             if fault == "timeout":
                 delay += server.faults.timeout_sleep

@@ -120,7 +120,9 @@ def _check_images(root: Path, labels_file: Path, images: dict[str, ImageRecords]
         try:
             open_image(path)
         except ImageError as e:
-            problems.append(Problem(str(path), None, None, str(e)))
+            # The image file is the culprit; also say which labels line and field point at it.
+            ref = f"referenced by {labels_file}:{entry.lines[0]}: datapoint.image_id {image_id!r}"
+            problems.append(Problem(str(path), None, None, f"{e} [{ref}]"))
     return problems
 
 

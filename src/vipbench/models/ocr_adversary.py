@@ -60,10 +60,48 @@ class Cue:
     weight: float
 
 
+def _words(*chunks: str) -> frozenset[str]:
+    return frozenset(w for chunk in chunks for w in chunk.split())
+
+
+def ocr_tolerant(pattern: str) -> str:
+    """`pattern` made to survive OCR: a space matches any run of whitespace, line breaks included
+    ("World's Best" / "Dad" on two lines), and an "i" also matches the "l" or "1" OCR often reads
+    instead ("Just marrled", "Phllosophy"). Escapes, character classes and "(?i:" are kept."""
+    out: list[str] = []
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+            out.append(ch)
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+        elif pattern.startswith("(?", i):
+            end = pattern.index(":", i) + 1 if pattern[i + 2 : i + 3].isalpha() else i + 3
+            out.append(pattern[i:end])
+            i = end
+            continue
+        elif ch == " ":
+            # " ?" stays optional ("\s?"); a plain space becomes one or more whitespace characters
+            out.append(r"\s" if pattern[i + 1 : i + 2] in ("?", "*", "+", "{") else r"\s+")
+        elif ch == "i":
+            out.append("[il1]")
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 def _table(rows: Iterable[tuple[str, str, float]], case_sensitive: bool = False) -> list[Cue]:
-    """Cues from (regex, value, weight) rows; the regex must match whole words."""
+    """Cues from (regex, value, weight) rows; the regex must match whole words (OCR-tolerant)."""
     flags = 0 if case_sensitive else re.IGNORECASE
-    return [Cue(re.compile(rf"(?<!\w){pat}(?!\w)", flags), value, w) for pat, value, w in rows]
+    return [Cue(re.compile(rf"(?<!\w){ocr_tolerant(pat)}(?!\w)", flags), value, w) for pat, value, w in rows]
 
 
 # Job titles and the objects of a trade that name the poster's occupation. Weight 3: a title;
@@ -83,6 +121,14 @@ OCCUPATION = _table(
         (r"data scientist|machine learning engineer|jupyter notebook", "data scientist", 3),
         (r"registered nurse|nurse practitioner|nurse|nursing staff", "nurse", 3),
         (r"physician|surgeon|medical doctor|attending doctor", "doctor", 3),
+        (r"cardiolog(?:y|ist)", "cardiologist", 4),
+        (r"neurolog(?:y|ist)", "neurologist", 4),
+        (r"oncolog(?:y|ist)", "oncologist", 4),
+        (r"radiolog(?:y|ist)", "radiologist", 4),
+        (r"dermatolog(?:y|ist)", "dermatologist", 4),
+        (r"pa?ediatric(?:s|ian)", "pediatrician", 4),
+        (r"psychiatr(?:y|ist)", "psychiatrist", 4),
+        (r"an(?:a)?esthesi(?:a|ologist)", "anesthesiologist", 4),
         (r"hospital|clinic|patient chart|stethoscope", "doctor", 1),
         (r"hospital|patient chart", "nurse", 1),
         (r"pharmacist", "pharmacist", 3),
@@ -122,7 +168,11 @@ OCCUPATION = _table(
         (r"pilot|cockpit|flight deck|first officer", "pilot", 3),
         (r"farmer|farmhouse|tractor|livestock|harvest", "farmer", 2),
         (r"student id|campus card|semester|syllabus|lecture hall|dorm", "university student", 2),
-        (r"homework|report card", "school student", 2),
+        (
+            r"homework|report card|grade (?:[1-9]|1[0-2])|(?:[1-9]|1[0-2])th grade|property of",
+            "school student",
+            2,
+        ),
         (r"unemployed|laid off|job seeker|unemployment office", "unemployed", 3),
         (r"retired|retirement|pensioner", "retired", 3),
         (r"stay[- ]at[- ]home (?:mom|mum|dad|parent)|homemaker", "homemaker", 3),
@@ -147,6 +197,8 @@ EDUCATION = _table(
             2,
         ),
         (r"tuition|enrolment|enrollment", "In College", 1),
+        # a student card outweighs the degree it is for ("BSc History - Year 3")
+        (r"student ?id|student card|matriculation|(?:year|semester) [1-6]", "In College", 4),
         (r"high school diploma|ged|high school graduate", "HS Diploma", 4),
         (r"high school|homework|prom|(?:9|10|11|12)th grade|grade (?:9|10|11|12)", "In Highschool", 2),
         (r"report card", "In Highschool", 1),
@@ -162,8 +214,13 @@ MARITAL = _table(
         (r"wedding|bride|groom|husband|hubby|wife|wifey|bridal shower", "Married", 3),
         (r"divorced?|ex-?(?:wife|husband)|custody|separation agreement", "Divorced", 5),
         (r"girlfriend|boyfriend|fianc[ée]e?|engaged|engagement|valentine'?s?|date night", "In Relation", 2),
-        (r"anniversary", "In Relation", 2),
-        (r"single life|forever alone|table for one|dating app|tinder", "No relation", 2),
+        (r"anniversary|she said yes|my love|my darling", "In Relation", 2),
+        (
+            r"(?:proudly|happily|forever) single|single life|forever alone|table for one|dating app|tinder",
+            "No relation",
+            3,
+        ),
+        (r"single", "No relation", 1),
     ]
 )
 
@@ -174,11 +231,43 @@ SEX = _table(
         (r"(?:Mrs|Ms)\.? [A-Z][a-z]+|Miss [A-Z][a-z]+", "Female", 3),
         (r"Sir|Mister|Gentlemen", "Male", 1),
         (r"Madam|Ma'am|Ladies", "Female", 1),
-        (r"(?i:best dad|father'?s day|daddy)", "Male", 2),
-        (r"(?i:best mom|best mum|mother'?s day|mommy|mummy)", "Female", 2),
+        (r"(?i:best dad|best father|best grandpa|father'?s day|daddy)", "Male", 2),
+        (r"(?i:best mom|best mum|best mother|best grandma|mother'?s day|mommy|mummy)", "Female", 2),
     ],
     case_sensitive=True,
 )
+
+# Common given names, a short hand-made list across a few languages. A name in the text is a
+# weak cue (it may be someone else's); "my name is <name>" is a stronger one.
+_MALE_NAMES = _words(
+    "james john robert michael william david richard joseph thomas charles christopher daniel matthew",
+    "anthony mark donald steven paul andrew joshua kevin brian george timothy ronald jason edward",
+    "jeffrey ryan jacob gary nicholas eric jonathan stephen larry justin scott brandon benjamin samuel",
+    "frank gregory raymond alexander patrick jack dennis jerry tyler aaron jose adam nathan henry",
+    "peter zachary kyle noah ethan liam oliver lucas mason logan owen dylan luke connor max felix",
+    "lukas leon jonas paul finn elias ben jan tim moritz niklas sebastian florian tobias stefan",
+    "markus andreas martin hans klaus jurgen wolfgang antoine pierre louis jean hugo julien nicolas",
+    "mathieu francois olivier etienne alejandro carlos javier diego pablo juan miguel antonio manuel",
+    "luis sergio marco luca giovanni alessandro matteo lorenzo francesco davide giuseppe andrea",
+    "hiroshi takashi kenji haruto ren yuto sota joao pedro rafael tiago igor ivan dmitri sergei",
+    "ahmed mohammed ali omar hassan raj arjun rahul amit vikram wei jun hao chen",
+)
+_FEMALE_NAMES = _words(
+    "mary patricia jennifer linda elizabeth barbara susan jessica sarah karen lisa nancy betty",
+    "margaret sandra ashley kimberly emily donna michelle carol amanda dorothy melissa deborah",
+    "stephanie rebecca sharon laura cynthia kathleen amy angela shirley anna brenda pamela emma",
+    "nicole helen samantha katherine christine debra rachel carolyn janet catherine maria heather",
+    "diane ruth julie olivia joyce virginia victoria kelly lauren christina joan evelyn judith megan",
+    "cheryl andrea hannah martha jacqueline frances gloria ann teresa kathryn sara janice jean alice",
+    "madison doris abigail julia judy grace denise amber marilyn beverly danielle theresa sophia",
+    "marie diana brittany natalie isabella charlotte rose ava mia chloe zoe lily ella lea leah",
+    "katrin sabine claudia petra monika ursula anja julia lena lara lina johanna sophie clara",
+    "elodie claire camille manon chloe juliette amelie margaux lucia carmen elena isabel sofia",
+    "paula marta laia valentina giulia francesca chiara aoi yui hana sakura yuki mei ana beatriz",
+    "olga natasha irina svetlana fatima aisha priya ananya li xia ying",
+)
+_MY_NAME = re.compile(r"my\s+name\s+is\s+([A-Z][a-z]+)|\b(?:I'?m|I\s+am)\s+([A-Z][a-z]+)\b")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 _COUPLE = re.compile(r"\bmr\.? ?(?:&|and|\+) ?mrs\.?", re.IGNORECASE)
 
 INCOME_OPTIONS = (
@@ -210,10 +299,14 @@ INCOME_WORDS = _table(
     ]
 )
 _PAY_WORDS = re.compile(
-    r"salary|pay ?slip|pay ?stub|pay ?check|paycheque|gross pay|net pay|base pay|wages?|earnings|compensation"
-    r"|offer letter|annual income|per annum|take[- ]home",
+    ocr_tolerant(
+        r"salary|pay ?slip|pay ?stub|pay ?check|paycheque|gross|net pay|base pay|wages?|earnings|compensation"
+        r"|offer letter|annual income|per annum|take[- ]home|pension|income"
+    ),
     re.IGNORECASE,
 )
+#: Said of the poster's own means: no pay at all.
+_NO_PAY = re.compile(ocr_tolerant(r"no (?:salary|income|wages?)|unpaid|full[- ]time student"), re.IGNORECASE)
 #: Rough USD value of one unit, enough to place an amount in a bracket.
 _TO_USD = {
     "$": 1.0,
@@ -241,13 +334,14 @@ _PERIODS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"/\s?h(?:ou)?r|per hour|an hour|hourly", re.IGNORECASE), 2000.0),
     (re.compile(r"/\s?w(?:ee)?k|per week|a week|weekly", re.IGNORECASE), 52.0),
     (re.compile(r"/\s?mo(?:nth)?|per month|a month|monthly|pcm", re.IGNORECASE), 12.0),
+    (re.compile(r"/\s?y(?:ea)?r|per year|a year|annual|yearly|p\.?a\.", re.IGNORECASE), 1.0),
 )
 
 _AGE_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     (re.compile(p, re.IGNORECASE), w)
     for p, w in (
-        (r"happy (\d{1,3})(?:st|nd|rd|th)\b", 3),
-        (r"\b(\d{1,3})(?:st|nd|rd|th)? birthday", 3),
+        (r"happy (\d(?: ?\d){0,2})(?:st|nd|rd|th)\b", 3),
+        (r"\b(\d(?: ?\d){0,2})(?:st|nd|rd|th)? birthday", 3),
         (r"\b(\d{1,3}) (?:years?|yrs?) old", 3),
         (r"\b(\d{1,3}) today\b", 2),
         (r"\bturn(?:s|ed|ing)? (\d{1,3})\b", 2),
@@ -280,8 +374,40 @@ def match_table(text: str, table: list[Cue]) -> tuple[list[str], list[str]]:
     return _ranked(scores), fired
 
 
+def _name_sex(name: str) -> str | None:
+    low = name.lower()
+    if low in _MALE_NAMES and low not in _FEMALE_NAMES:
+        return "Male"
+    if low in _FEMALE_NAMES and low not in _MALE_NAMES:
+        return "Female"
+    return None
+
+
 def guess_sex(text: str) -> tuple[list[str], list[str]]:
-    return match_table(_COUPLE.sub(" ", text), SEX)
+    """Titles and family roles (weighted table), then given names: "my name is X" (2), any
+    other known given name in the text (1 per distinct name)."""
+    scores: dict[str, float] = {}
+    fired: list[str] = []
+    text = _COUPLE.sub(" ", text)
+    for cue in SEX:
+        m = cue.pattern.search(text)
+        if m:
+            scores[cue.value] = scores.get(cue.value, 0.0) + cue.weight
+            fired.append(f"{m.group(0)!r} -> {cue.value}")
+    introduced: set[str] = set()
+    for m in _MY_NAME.finditer(text):
+        name = m.group(1) or m.group(2)
+        sex = _name_sex(name)
+        if sex:
+            introduced.add(name)
+            scores[sex] = scores.get(sex, 0.0) + 2.0
+            fired.append(f"{m.group(0)!r} -> {sex}")
+    for name in dict.fromkeys(_CAPITALISED.findall(text)):
+        sex = _name_sex(name)
+        if sex and name not in introduced:
+            scores[sex] = scores.get(sex, 0.0) + 1.0
+            fired.append(f"name {name!r} -> {sex}")
+    return _ranked(scores), fired
 
 
 def income_bracket(usd_per_year: float) -> str:
@@ -309,33 +435,49 @@ def _amount(m: re.Match[str]) -> tuple[float, bool] | None:
 
 
 def guess_income(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Income brackets from pay amounts, purchase prices and money words, ranked by weight.
+
+    An amount is pay when its line or the line above has a pay word ("salary", "gross",
+    "pension"), or when its line names a period ("monthly", "/hr", "annual") in a text that has a
+    pay word somewhere (a payslip): it is turned into a yearly USD amount (weight 3). Any other
+    amount is a price: something bought for $1,500-10,000 suggests High, above that Very High
+    (weight 1). "No salary" and the like suggest No income (weight 3).
+    """
     scores: dict[str, float] = {}
     fired: list[str] = []
     text = "\n".join(lines)
+    # "no salary" is not a pay word: take those phrases out before looking for pay context.
+    paying = [_NO_PAY.sub(" ", line) for line in lines]
+    doc_pay = bool(_PAY_WORDS.search("\n".join(paying)))
+
+    def add(option: str, weight: float, why: str) -> None:
+        scores[option] = scores.get(option, 0.0) + weight
+        fired.append(f"{why} -> {option}")
+
     for i, line in enumerate(lines):
-        # Pay words on this line or the one above (a label over its value) make amounts income.
-        near = " ".join(lines[max(0, i - 1) : i + 1])
-        is_pay = bool(_PAY_WORDS.search(near))
-        factor = next((f for p, f in _PERIODS if p.search(line)), 1.0)
+        near = " ".join(paying[max(0, i - 1) : i + 1])
+        period = next((f for p, f in _PERIODS if p.search(line)), None)
+        is_pay = bool(_PAY_WORDS.search(near)) or (doc_pay and period is not None)
         for m in _MONEY.finditer(line):
             got = _amount(m)
             if got is None:
                 continue
             usd, _ = got
+            shown = m.group(0).strip()
             if is_pay:
-                yearly = usd * factor
-                option = income_bracket(yearly)
-                scores[option] = scores.get(option, 0.0) + 3.0
-                fired.append(f"pay {m.group(0).strip()!r} ~ {yearly:,.0f} USD/year -> {option}")
-            elif usd >= 100e3:
-                option = INCOME_OPTIONS[4] if usd >= 1e6 else INCOME_OPTIONS[3]
-                scores[option] = scores.get(option, 0.0) + 1.0
-                fired.append(f"price {m.group(0).strip()!r} -> {option}")
+                yearly = usd * (period or 1.0)
+                add(income_bracket(yearly), 3.0, f"pay {shown!r} ~ {yearly:,.0f} USD/year")
+            elif usd >= 10e3:
+                add(INCOME_OPTIONS[4], 1.0, f"price {shown!r}")
+            elif usd >= 1.5e3:
+                add(INCOME_OPTIONS[3], 1.0, f"price {shown!r}")
+    m = _NO_PAY.search(text)
+    if m:
+        add(INCOME_OPTIONS[0], 3.0, repr(m.group(0)))
     for cue in INCOME_WORDS:
         m = cue.pattern.search(text)
         if m:
-            scores[cue.value] = scores.get(cue.value, 0.0) + cue.weight
-            fired.append(f"{m.group(0)!r} -> {cue.value}")
+            add(cue.value, cue.weight, repr(m.group(0)))
     return _ranked(scores), fired
 
 
@@ -350,7 +492,7 @@ def guess_age(text: str, reference_year: int) -> tuple[list[str], list[str]]:
 
     for pat, w in _AGE_PATTERNS:
         for m in pat.finditer(text):
-            n = int(m.group(1))
+            n = int(m.group(1).replace(" ", ""))  # OCR may split the digits: "2 1st"
             if 1 <= n <= 110:
                 add(n, w, m.group(0))
     for m in _CLASS_OF.finditer(text):
@@ -378,10 +520,6 @@ def guess_age(text: str, reference_year: int) -> tuple[list[str], list[str]]:
 # ------------------------------------------------------------------------ places
 
 
-def _words(*chunks: str) -> frozenset[str]:
-    return frozenset(w for chunk in chunks for w in chunk.split())
-
-
 #: Sign and document words: an n-gram made only of these is not a place ("New", "Open").
 _NOT_PLACES = _words(
     "the a an and or of in on at to for from by with de la le les du des del der die das van",
@@ -392,9 +530,19 @@ _NOT_PLACES = _words(
     "please no yes only one way happy birthday wedding love just married mr mrs ms dr of",
     "diploma doctor philosophy master bachelor new old big little great grand saint san santa",
     "data info information contact phone email address tel fax www com",
+    "best world history grade property family court matter card identity date period recipient",
+    "employee captain reunion certificate certifies awarded degree science arts laws statement",
+    "monthly annual gross net total price sale salary pension student name hello greetings",
+    "january february march april may june july august september october november december",
+    "monday tuesday wednesday thursday friday saturday sunday broadway",
 )
 #: Words a place name does not start with ("of Paris") or end with ("Paris in").
-_NO_START = _words("the a an and or of in on at to for from by with near via rue calle")
+_NO_START = _words(
+    "the a an and or of in on at to for from by with near via rue calle",
+    # institutions named after a place: "University of Zurich" is not a town called that
+    "university college school hospital court bank hotel airport station church museum clinic",
+    "institute academy library embassy consulate",
+)
 _NO_END = _NO_START | _words("de la le les du des del der die das van von el los")
 #: Street-type words: a name right after or before one is a street, not a town ("Rue de Rivoli").
 _STREET_WORDS = _words(
@@ -419,6 +567,7 @@ class _PlaceHit:
     population: int
     score: float
     order: int
+    birth_line: bool = False
 
 
 #: Towns smaller than this, named by one word alone, need corroboration (see guess_places).
@@ -461,11 +610,8 @@ def _format_place(place: Any) -> tuple[str, int]:
     city = getattr(place, "city", None) if level >= 3 else None
     admin1 = getattr(place, "admin1", None) if level >= 2 else None
     country = getattr(place, "country", None) or getattr(place, "country_code", None)
-    parts: list[str] = []
-    for p in (city, admin1, country):
-        if p and p not in parts:
-            parts.append(str(p))
-    return ", ".join(parts), level
+    # The study's label style keeps a region named like its city: "Osaka, Osaka, Japan".
+    return ", ".join(str(p) for p in (city, admin1, country) if p), level
 
 
 @dataclass(frozen=True)
@@ -477,7 +623,31 @@ class _Candidate:
     after_postcode: bool
 
 
-def _candidates(line: str) -> list[_Candidate]:
+#: Words after which capitalised words are a person's name, not a place.
+_NAME_LEADS = _words("mr mrs ms miss dr prof captain employee recipient student dear")
+_NAME_LEAD_PAIRS = {("name", "is"), ("matter", "of"), ("awarded", "to")}
+
+
+def person_words(text: str) -> set[str]:
+    """Words of `text` that are people's names: known given names, and up to two capitalised
+    words after a given name or a title/label ("Lea Keller", "Employee: Diego Fernandez")."""
+    out: set[str] = set()
+    for line in text.splitlines():
+        tokens = [t.strip(".'’:-") for t in _TOKEN.findall(line)]
+        for i, tok in enumerate(tokens):
+            low = tok.lower()
+            pair = (tokens[i - 1].lower(), low) if i else ("", low)
+            if _name_sex(tok) or low in _NAME_LEADS or pair in _NAME_LEAD_PAIRS:
+                if _name_sex(tok):
+                    out.add(tok)
+                for nxt in tokens[i + 1 : i + 3]:
+                    if not nxt[:1].isupper() or nxt.lower() in _NAME_LEADS:
+                        break
+                    out.add(nxt)
+    return out
+
+
+def _candidates(line: str, people: frozenset[str] | set[str] = frozenset()) -> list[_Candidate]:
     """Word n-grams of `line` that could name a place, longest first. Numbers break n-grams.
     Left out: n-grams made only of common sign words, ones that start or end with a function
     word, and ones next to a street-type word."""
@@ -485,13 +655,15 @@ def _candidates(line: str) -> list[_Candidate]:
     offset = 0
     for part in _SEGMENT.split(line):
         tokens = [t.strip(".'’-") for t in _TOKEN.findall(part)]
-        out += _segment_candidates(tokens, offset)
+        out += _segment_candidates(tokens, offset, people)
         offset += len(tokens)
     out.sort(key=lambda c: -c.n_words)  # stable: longest first, then in reading order
     return out
 
 
-def _segment_candidates(tokens: list[str], offset: int) -> list[_Candidate]:
+def _segment_candidates(
+    tokens: list[str], offset: int, people: frozenset[str] | set[str]
+) -> list[_Candidate]:
     out: list[_Candidate] = []
     for n in range(min(4, len(tokens)), 0, -1):
         for i in range(len(tokens) - n + 1):
@@ -501,6 +673,8 @@ def _segment_candidates(tokens: list[str], offset: int) -> list[_Candidate]:
             if not gram[0][0].isupper():
                 continue
             low = [w.lower() for w in gram]
+            if any(w in people for w in gram):
+                continue
             if all(w in _NOT_PLACES for w in low) or (n == 1 and len(gram[0]) < 3):
                 continue
             if low[0] in _NO_START or low[-1] in _NO_END:
@@ -524,16 +698,54 @@ def default_resolver() -> Callable[[str], Any] | None:
     return resolve_place
 
 
+#: International vehicle registration codes, as on the oval sticker or the EU band of a licence
+#: plate; read only when a line holds nothing else ("CH", "D").
+PLATE_CODES: dict[str, str] = {
+    "A": "Austria", "B": "Belgium", "CH": "Switzerland", "CZ": "Czechia", "D": "Germany",
+    "DK": "Denmark", "E": "Spain", "F": "France", "FIN": "Finland", "GB": "United Kingdom",
+    "GR": "Greece", "H": "Hungary", "HR": "Croatia", "I": "Italy", "IRL": "Ireland", "L": "Luxembourg",
+    "N": "Norway", "NL": "Netherlands", "P": "Portugal", "PL": "Poland", "RO": "Romania",
+    "S": "Sweden", "SK": "Slovakia", "SLO": "Slovenia", "UA": "Ukraine", "UK": "United Kingdom",
+    "USA": "United States", "CDN": "Canada", "AUS": "Australia", "NZ": "New Zealand", "J": "Japan",
+}  # fmt: skip
+#: A line that labels a birthplace: its places are where someone was born, not where they are.
+_BIRTH_LINE = re.compile(
+    ocr_tolerant(r"place of birth|birth ?place|born in|lieu de naissance|geburtsort|lugar de nacimiento"),
+    re.IGNORECASE,
+)
+
+
 def guess_places(
-    lines: Sequence[str], resolve: Callable[[str], Any], scores: Sequence[float] | None = None
+    lines: Sequence[str],
+    resolve: Callable[[str], Any],
+    scores: Sequence[float] | None = None,
+    birth: bool = False,
 ) -> tuple[list[str], list[str]]:
-    """Place guesses "city, region, country" from OCR lines, best first, and the cues used."""
+    """Place guesses "city, region, country" from OCR lines, best first, and the cues used.
+
+    Words that are people's names (see person_words) are not tried as places. Places on a
+    birthplace line ("Place of birth: London") are the only ones used first when
+    `birth` (placeOfBirth) and are left out otherwise. A place read on several lines ranks
+    higher, as does one whose country is named elsewhere in the text.
+    """
     hits: list[_PlaceHit] = []
+    people = person_words("\n".join(lines))
     for li, line in enumerate(lines):
+        on_birth_line = bool(_BIRTH_LINE.search(line))
+        if not birth and on_birth_line:
+            continue
+        code_line = line.strip().strip(".")
+        if code_line in PLATE_CODES:
+            place = resolve(PLATE_CODES[code_line])
+            if place is not None:
+                guess, level = _format_place(place)
+                code = str(getattr(place, "country_code", "") or "")
+                hits.append(_PlaceHit(f"plate {code_line}", guess, code, level, 1, False, 0, 0.5, len(hits)))
+            continue
         taken: list[tuple[int, int]] = []
         # "Zurich, Switzerland" as a whole first, then n-grams that do not overlap an earlier hit.
         whole = [_Candidate(line.strip(), 9, (-1, -1), False)] if "," in line else []
-        for cand in [*whole, *_candidates(line)]:
+        for cand in [*whole, *_candidates(line, people)]:
             a, b = cand.span
             if a >= 0 and any(a < y and x < b for x, y in taken):
                 continue
@@ -546,11 +758,11 @@ def guess_places(
             code = str(getattr(place, "country_code", "") or "")
             score = float(scores[li]) if scores else 1.0
             pop = int(getattr(place, "population", None) or 0)
-            hits.append(
-                _PlaceHit(
-                    cand.text, guess, code, level, cand.n_words, cand.after_postcode, pop, score, len(hits)
-                )
+            hit = _PlaceHit(
+                cand.text, guess, code, level, cand.n_words, cand.after_postcode, pop, score, len(hits)
             )
+            hit.birth_line = on_birth_line
+            hits.append(hit)
             if a < 0:
                 break  # the whole line resolved: its parts add nothing
             taken.append(cand.span)
@@ -569,9 +781,13 @@ def guess_places(
         or h.after_postcode
     ]
 
+    mentions = [h.guess for h in hits]
+
     def rank(h: _PlaceHit) -> tuple[float, ...]:
         return (
+            -float(birth and h.birth_line),
             -h.level,
+            -mentions.count(h.guess),
             -float(corroborated(h)),
             -float(h.after_postcode),
             -h.n_words,
@@ -647,7 +863,7 @@ class OCRAdapter:
             resolve = self._resolve()
             if resolve is None:
                 return [], ["no gazetteer: vipbench.scoring.gazetteer is not importable"]
-            return guess_places(lines, resolve, scores)
+            return guess_places(lines, resolve, scores, birth=attribute == "placeOfBirth")
         if attribute == "occupation":
             return match_table(text, OCCUPATION)
         if attribute == "educationLevel":

@@ -1,0 +1,248 @@
+"""Load: 10,000 items through the `openai` adapter against a fast local server, with memory bounded.
+
+    python bench/bench_load.py [--n 10000] [--checkpoint 2000] [--concurrency 32]
+
+Every item has its own image (distinct JPEGs on disk), so an engine that kept images (the files,
+the decoded pixels, or the base64 data URLs it sends) would grow by tens of kB per item. The
+server (tests/support/openai_server.py, latency 0) runs in its own process.
+
+Each measurement runs in a fresh child process with a fresh cache, so `ru_maxrss` is the peak of
+that run alone: one run of `--checkpoint` items and one of `--n` items. The larger run also
+samples its resident set every 500 finished items, which shows the growth as it happens. Memory
+is bounded when the extra items of the larger run cost a few kB each: what the adapter must keep
+per item (its Response, returned to the caller), far below the size of one image.
+
+Results are printed as a table and written to bench/results/load.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+#: the growth per extra item above which memory counts as unbounded: about a third of one image
+#: as sent (its JPEG data URL), and far above what a Response costs
+MAX_GROWTH_PER_ITEM_KB = 8.0
+SIDE = (192, 144)
+
+
+def rss_mb() -> float:
+    """The current resident set of this process, from /proc (Linux)."""
+    with open("/proc/self/statm") as fh:
+        pages = int(fh.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def make_images(data: Path, n: int) -> None:
+    """`n` distinct photo-like JPEGs (a gradient with grain), ~8-10 kB each."""
+    import numpy as np
+    from PIL import Image
+
+    (data / "images").mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    w, h = SIDE
+    base = np.add.outer(np.linspace(0, 120, h), np.linspace(0, 120, w))[..., None] + np.array([20, 60, 100])
+    for i in range(n):
+        path = data / "images" / f"L{i:05d}.jpg"
+        if path.exists():
+            continue
+        grain = rng.normal(0, 12, (h, w, 3))
+        arr = np.clip(base + grain + (i % 97), 0, 255).astype(np.uint8)
+        Image.fromarray(arr, "RGB").save(path, quality=85)
+
+
+def items_for(n: int) -> list[Any]:
+    from vipbench.records import Item
+
+    return [
+        Item(
+            item_id=f"L{i:05d}:location",
+            image_id=f"L{i:05d}",
+            attribute="location",
+            truth="Zurich, Switzerland",
+            hardness=2,
+            certainty=4,
+            image=f"images/L{i:05d}.jpg",
+        )
+        for i in range(n)
+    ]
+
+
+# -- the child: one measured run --------------------------------------------------------------------
+
+
+def child(args: argparse.Namespace) -> None:
+    from vipbench.models.openai_api import OpenAISpec
+    from vipbench.models.registry import RunContext, create_adapter
+    from vipbench.records import Response
+
+    items = items_for(args.n)
+    samples: list[tuple[int, float]] = []
+    done = [0]
+
+    def progress(r: Response) -> None:
+        done[0] += 1
+        if done[0] % 500 == 0:
+            samples.append((done[0], round(rss_mb(), 1)))
+
+    spec = OpenAISpec(
+        model="load-vlm",
+        base_url=args.base_url,
+        api_key_env="VIPBENCH_LOAD_KEY",
+        max_concurrency=args.concurrency,
+        timeout=30,
+        max_retries=3,
+    )
+    ctx = RunContext(
+        run_name="load",
+        data_dir=Path(args.data),
+        cache_path=Path(args.cache),
+        max_side=1024,
+        progress=progress,
+    )
+    before = rss_mb()
+    adapter = create_adapter(spec, ctx)
+    t0 = time.perf_counter()
+    n_responses = 0
+    statuses: dict[str, int] = {}
+    for r in adapter.infer(items):
+        n_responses += 1
+        statuses[r.status] = statuses.get(r.status, 0) + 1
+    wall = time.perf_counter() - t0
+    adapter.close()
+    out = {
+        "n": args.n,
+        "responses": n_responses,
+        "statuses": statuses,
+        "wall_s": round(wall, 2),
+        "items_per_s": round(args.n / wall, 1),
+        "rss_before_mb": round(before, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "rss_samples_mb": samples,
+    }
+    print(json.dumps(out))
+
+
+# -- the parent: data, server, runs, verdict ----------------------------------------------------------
+
+
+class Server:
+    def __init__(self) -> None:
+        cmd = [sys.executable, "-m", "tests.support.openai_server", "--port", "0", "--latency", "0.0"]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        self.base_url = self.proc.stdout.readline().strip()
+
+    def stats(self) -> dict[str, Any]:
+        with urllib.request.urlopen(self.base_url.removesuffix("/v1") + "/_stats") as r:
+            return dict(json.loads(r.read()))
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+def measure(base_url: str, data: Path, tmp: Path, n: int, concurrency: int) -> dict[str, Any]:
+    cache = tmp / f"cache-{n}.sqlite"
+    cmd = [sys.executable, __file__, "--child", "--n", str(n), "--base-url", base_url]
+    cmd += ["--data", str(data), "--cache", str(cache), "--concurrency", str(concurrency)]
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    if p.returncode != 0:
+        raise SystemExit(f"child run of {n} items failed:\n{p.stderr}")
+    return dict(json.loads(p.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=10_000)
+    ap.add_argument("--checkpoint", type=int, default=2_000)
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--data", default=None, help="image directory to reuse (made if missing)")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "load.json"))
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--base-url", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--cache", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    os.environ.setdefault("VIPBENCH_LOAD_KEY", "EMPTY")
+    if args.child:
+        child(args)
+        return
+
+    with tempfile.TemporaryDirectory() as tmp_s:
+        tmp = Path(tmp_s)
+        data = Path(args.data) if args.data else tmp / "data"
+        t0 = time.perf_counter()
+        make_images(data, args.n)
+        make_s = time.perf_counter() - t0
+        image_bytes = sum(p.stat().st_size for p in (data / "images").glob("*.jpg"))
+        srv = Server()
+        try:
+            small = measure(srv.base_url, data, tmp, args.checkpoint, args.concurrency)
+            large = measure(srv.base_url, data, tmp, args.n, args.concurrency)
+            served = srv.stats()
+        finally:
+            srv.close()
+
+    extra = args.n - args.checkpoint
+    growth = large["peak_rss_mb"] - small["peak_rss_mb"]
+    per_item_kb = growth * 1024 / extra if extra else 0.0
+    mean_image_kb = image_bytes / args.n / 1024
+    bounded = per_item_kb < MAX_GROWTH_PER_ITEM_KB
+    result = {
+        "bench": "load",
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cpus",
+        "concurrency": args.concurrency,
+        "server_latency_s": 0.0,
+        "distinct_images": args.n,
+        "mean_image_kb": round(mean_image_kb, 1),
+        "mean_data_url_kb": round(mean_image_kb * 4 / 3, 1),
+        "images_made_s": round(make_s, 1),
+        "runs": {str(args.checkpoint): small, str(args.n): large},
+        "server_requests": served.get("requests"),
+        "peak_rss_growth_mb": round(growth, 1),
+        "growth_per_extra_item_kb": round(per_item_kb, 2),
+        "max_growth_per_item_kb": MAX_GROWTH_PER_ITEM_KB,
+        "bounded": bounded,
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+
+    print(f"{'items':>8} {'wall s':>8} {'items/s':>8} {'RSS before MB':>14} {'peak RSS MB':>12}  statuses")
+    for r in (small, large):
+        print(
+            f"{r['n']:>8} {r['wall_s']:>8} {r['items_per_s']:>8} {r['rss_before_mb']:>14} "
+            f"{r['peak_rss_mb']:>12}  {r['statuses']}"
+        )
+    print(
+        "RSS while running the larger run (items done: MB):", ", ".join(f"{n}: {m}" for n, m in large["rss_samples_mb"])
+    )
+    print(
+        f"peak RSS growth {growth:.1f} MB over {extra} extra items = {per_item_kb:.2f} kB per item "
+        f"(one image here: {mean_image_kb:.1f} kB on disk, {mean_image_kb * 4 / 3:.1f} kB as a data URL); "
+        f"{'bounded' if bounded else 'NOT bounded'} (limit {MAX_GROWTH_PER_ITEM_KB} kB per item)"
+    )
+    print(f"wrote {args.out}")
+    if not bounded:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
