@@ -23,9 +23,11 @@ Results are printed and written to bench/results/flows.json.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 HOME = tempfile.mkdtemp(prefix="bench-prefect-home-")
+atexit.register(shutil.rmtree, HOME, True)  # runs after Prefect has stopped its server (LIFO)
 os.environ["PREFECT_HOME"] = HOME
 os.environ.pop("PREFECT_API_URL", None)
 
@@ -114,6 +117,7 @@ def startup(fresh: bool) -> dict[str, float]:
     p = subprocess.run(
         [sys.executable, "-c", STARTUP_CODE], env=env, cwd=ROOT, capture_output=True, text=True
     )
+    shutil.rmtree(home, ignore_errors=True)
     imp, first, second = (float(x) for x in p.stdout.split())
     return {"import_s": imp, "first_flow_run_s": first, "next_flow_run_s": second}
 

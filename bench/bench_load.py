@@ -18,6 +18,7 @@ Results are printed as a table and written to bench/results/load.json.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 #: the growth per extra item above which memory counts as unbounded: about a third of one image
 #: as sent (its JPEG data URL), and far above what a Response costs
 MAX_GROWTH_PER_ITEM_KB = 8.0
-SIDE = (192, 144)
+SIDE = (384, 288)
 
 
 def rss_mb() -> float:
@@ -51,7 +53,7 @@ def peak_rss_mb() -> float:
 
 
 def make_images(data: Path, n: int) -> None:
-    """`n` distinct photo-like JPEGs (a gradient with grain), ~8-10 kB each."""
+    """`n` distinct photo-like JPEGs: a gradient with grain, and the index drawn in as 16 bit squares."""
     import numpy as np
     from PIL import Image
 
@@ -59,12 +61,15 @@ def make_images(data: Path, n: int) -> None:
     rng = np.random.default_rng(0)
     w, h = SIDE
     base = np.add.outer(np.linspace(0, 120, h), np.linspace(0, 120, w))[..., None] + np.array([20, 60, 100])
+    tiles = [np.clip(base + rng.normal(0, 14, (h, w, 3)), 0, 255).astype(np.uint8) for _ in range(8)]
     for i in range(n):
         path = data / "images" / f"L{i:05d}.jpg"
         if path.exists():
             continue
-        grain = rng.normal(0, 12, (h, w, 3))
-        arr = np.clip(base + grain + (i % 97), 0, 255).astype(np.uint8)
+        arr = tiles[i % len(tiles)].copy()
+        for bit in range(16):  # makes every image's bytes unique, so no two items share a cache key
+            x = 8 + bit * 12
+            arr[8:18, x : x + 10] = 255 if (i >> bit) & 1 else 0
         Image.fromarray(arr, "RGB").save(path, quality=85)
 
 
@@ -119,14 +124,32 @@ def child(args: argparse.Namespace) -> None:
     )
     before = rss_mb()
     adapter = create_adapter(spec, ctx)
+    if args.trace:  # warm up outside the trace: imports, client, thread pool, cache connection
+        list(adapter.infer(items[:50]))
+        items = items[50:]
+        gc.collect()
+        tracemalloc.start(10)
+        start = tracemalloc.take_snapshot()
     t0 = time.perf_counter()
-    n_responses = 0
-    statuses: dict[str, int] = {}
+    kept: list[Response] = []
     for r in adapter.infer(items):
-        n_responses += 1
-        statuses[r.status] = statuses.get(r.status, 0) + 1
+        kept.append(r)  # what any caller of the adapter (the infer stage) holds until it writes them
     wall = time.perf_counter() - t0
     adapter.close()
+    statuses: dict[str, int] = {}
+    for r in kept:
+        statuses[r.status] = statuses.get(r.status, 0) + 1
+    n_responses = len(kept)
+    retained: list[dict[str, Any]] = []
+    if args.trace:
+        gc.collect()
+        traced = tracemalloc.take_snapshot().compare_to(start, "traceback")
+        for st in traced[:6]:
+            ours = [f for f in st.traceback if "/vipbench/" in f.filename] or list(st.traceback)
+            where = f"{Path(ours[-1].filename).name}:{ours[-1].lineno}"
+            retained.append({"site": where, "kb": round(st.size_diff / 1024, 1), "blocks": st.count_diff})
+        retained.insert(0, {"site": "total", "kb": round(sum(st.size_diff for st in traced) / 1024, 1)})
+        tracemalloc.stop()
     out = {
         "n": args.n,
         "responses": n_responses,
@@ -136,6 +159,7 @@ def child(args: argparse.Namespace) -> None:
         "rss_before_mb": round(before, 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "rss_samples_mb": samples,
+        "retained_python_heap": retained,
     }
     print(json.dumps(out))
 
@@ -159,10 +183,11 @@ class Server:
         self.proc.wait()
 
 
-def measure(base_url: str, data: Path, tmp: Path, n: int, concurrency: int) -> dict[str, Any]:
-    cache = tmp / f"cache-{n}.sqlite"
+def measure(base_url: str, data: Path, tmp: Path, n: int, concurrency: int, trace: bool = False) -> dict[str, Any]:
+    cache = tmp / f"cache-{n}{'-trace' if trace else ''}.sqlite"
     cmd = [sys.executable, __file__, "--child", "--n", str(n), "--base-url", base_url]
     cmd += ["--data", str(data), "--cache", str(cache), "--concurrency", str(concurrency)]
+    cmd += ["--trace"] if trace else []
     p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
     if p.returncode != 0:
         raise SystemExit(f"child run of {n} items failed:\n{p.stderr}")
@@ -176,9 +201,12 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--data", default=None, help="image directory to reuse (made if missing)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "load.json"))
+    ap.add_argument("--max-growth-kb", type=float, default=MAX_GROWTH_PER_ITEM_KB, help="limit per extra item")
+    ap.add_argument("--no-trace", action="store_true", help="skip the tracemalloc run (where memory is held)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--base-url", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--cache", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     os.environ.setdefault("VIPBENCH_LOAD_KEY", "EMPTY")
     if args.child:
@@ -196,6 +224,10 @@ def main() -> None:
         try:
             small = measure(srv.base_url, data, tmp, args.checkpoint, args.concurrency)
             large = measure(srv.base_url, data, tmp, args.n, args.concurrency)
+            # where the retained memory is, by allocation site (tracemalloc; slower, so not timed)
+            traced = (
+                None if args.no_trace else measure(srv.base_url, data, tmp, args.checkpoint, args.concurrency, True)
+            )
             served = srv.stats()
         finally:
             srv.close()
@@ -204,7 +236,7 @@ def main() -> None:
     growth = large["peak_rss_mb"] - small["peak_rss_mb"]
     per_item_kb = growth * 1024 / extra if extra else 0.0
     mean_image_kb = image_bytes / args.n / 1024
-    bounded = per_item_kb < MAX_GROWTH_PER_ITEM_KB
+    bounded = per_item_kb < args.max_growth_kb
     result = {
         "bench": "load",
         "python": platform.python_version(),
@@ -217,9 +249,15 @@ def main() -> None:
         "images_made_s": round(make_s, 1),
         "runs": {str(args.checkpoint): small, str(args.n): large},
         "server_requests": served.get("requests"),
+        "retained_python_heap_after_run": traced
+        and {
+            "items": traced["responses"],
+            "kb_per_item": round(traced["retained_python_heap"][0]["kb"] / max(1, traced["responses"]), 2),
+            "top_sites": traced["retained_python_heap"][1:],
+        },
         "peak_rss_growth_mb": round(growth, 1),
         "growth_per_extra_item_kb": round(per_item_kb, 2),
-        "max_growth_per_item_kb": MAX_GROWTH_PER_ITEM_KB,
+        "max_growth_per_item_kb": args.max_growth_kb,
         "bounded": bounded,
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -237,8 +275,14 @@ def main() -> None:
     print(
         f"peak RSS growth {growth:.1f} MB over {extra} extra items = {per_item_kb:.2f} kB per item "
         f"(one image here: {mean_image_kb:.1f} kB on disk, {mean_image_kb * 4 / 3:.1f} kB as a data URL); "
-        f"{'bounded' if bounded else 'NOT bounded'} (limit {MAX_GROWTH_PER_ITEM_KB} kB per item)"
+        f"{'bounded' if bounded else 'NOT bounded'} (limit {args.max_growth_kb} kB per item)"
     )
+    heap = result["retained_python_heap_after_run"]
+    if heap:
+        print(
+            f"Python heap still held after a run of {heap['items']} items: {heap['kb_per_item']} kB per item, "
+            "by site: " + ", ".join(f"{t['site']} {t['kb']:.0f} kB" for t in heap["top_sites"][:4])
+        )
     print(f"wrote {args.out}")
     if not bounded:
         raise SystemExit(1)

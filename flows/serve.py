@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -57,7 +56,9 @@ def schedule(repo: Path) -> Schedule:
 
 
 def _need_server() -> None:
-    if not os.environ.get("PREFECT_API_URL"):
+    from prefect.settings import get_current_settings
+
+    if not get_current_settings().api.url:  # from the environment or the active Prefect profile
         print(
             "PREFECT_API_URL is not set. Schedules need a Prefect server:\n"
             "  prefect server start &      # UI and API on http://127.0.0.1:4200\n"

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from vipbench.attributes import ATTRIBUTES, SCORED
 from vipbench.errors import ConfigError
 from vipbench.models.registry import ModelSpec, available_kinds, spec_class
+from vipbench.releases import WatchParams
 from vipbench.scoring.llm_judge import JudgeSpec
 
 _RUN_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
@@ -86,6 +87,8 @@ class Params(_Strict):
     #: defense name -> {kind: <registered defense>, ...its parameters}
     defenses: dict[str, dict[str, Any]] = Field(default_factory=dict)
     defense_eval: DefenseEvalParams = Field(default_factory=DefenseEvalParams)
+    #: new model releases to evaluate on a schedule (flows/watch_releases.py)
+    watch: WatchParams = Field(default_factory=WatchParams)
     models: dict[str, ModelSpec] = Field(default_factory=dict)
 
     @field_validator("attributes")

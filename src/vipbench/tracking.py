@@ -85,10 +85,14 @@ def log_run(
     exp_id = ensure_experiment(repo, experiment)
     chash = config_hash(identity)
     run_id = find_run(repo, exp_id, run_key, chash)
-    with mlflow.start_run(run_id=run_id, experiment_id=exp_id, run_name=None if run_id else run_key) as run:
-        if run_id is None:
+    # The identifying tags go in with the run's creation, so a process killed right after it still
+    # leaves a run that the next attempt finds and completes (instead of adding a second one).
+    all_tags = {RUN_KEY_TAG: run_key, CONFIG_TAG: chash, **tags}
+    with mlflow.start_run(
+        run_id=run_id, experiment_id=exp_id, run_name=None if run_id else run_key, tags=all_tags
+    ) as run:
+        if run_id is None or not run.data.params:
             mlflow.log_params({k: _param(v) for k, v in params.items()})
-        mlflow.set_tags({RUN_KEY_TAG: run_key, CONFIG_TAG: chash, **tags})
         mlflow.log_metrics(dict(metrics))
         for name, table in (tables or {}).items():
             mlflow.log_table(data=dict(table), artifact_file=name)

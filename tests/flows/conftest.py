@@ -11,10 +11,12 @@ do not run two sessions on it at once.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -25,8 +27,12 @@ if "prefect" not in sys.modules:
     if os.environ.get("VIPBENCH_TEST_PREFECT_HOME"):
         os.environ["PREFECT_HOME"] = os.environ["VIPBENCH_TEST_PREFECT_HOME"]
     else:
-        _fresh_home = tempfile.mkdtemp(prefix="vipbench-prefect-home-")
+        # created by Prefect on first use, so a session that runs no flow test leaves nothing behind
+        _fresh_home = os.path.join(
+            tempfile.gettempdir(), f"vipbench-prefect-home-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        )
         os.environ["PREFECT_HOME"] = _fresh_home
+        atexit.register(shutil.rmtree, _fresh_home, True)  # LIFO: after Prefect's own exit handlers
 
 import flows  # noqa: E402,F401  (quiet, offline Prefect defaults)
 

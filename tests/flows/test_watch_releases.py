@@ -46,9 +46,6 @@ def test_new_model_is_evaluated_once(tmp_path: Path) -> None:
 
     with FakeOpenAIServer(answer=answer, models=["vlm-new-1", "text-embedding-3", "gpt-old"]) as srv:
         root = flow_repo(tmp_path)
-        # a comment a person wrote; editing params.yaml must keep it
-        text = (root / "params.yaml").read_text().replace("models:\n", "# our runs\nmodels:\n", 1)
-        (root / "params.yaml").write_text(text)
         watch = {
             "schedule": "0 6 * * *",
             "prompts": ["final"],
@@ -72,6 +69,9 @@ def test_new_model_is_evaluated_once(tmp_path: Path) -> None:
             ],
         }
         override = use_watch(root, watch)
+        # a comment a person wrote; editing params.yaml must keep it
+        text = (root / "params.yaml").read_text().replace("models:\n", "# our runs\nmodels:\n", 1)
+        (root / "params.yaml").write_text(text)
 
         first = watch_releases(repo=str(root), watch=override)
         assert first["new_runs"] == ["local-vlm-new-1-final"]
@@ -116,3 +116,18 @@ def test_new_model_is_evaluated_once(tmp_path: Path) -> None:
         assert second["new_runs"] == [] and second["evaluation"] is None
         assert srv.count() == asked
         assert (root / "params.yaml").read_text() == text
+
+        # evaluate the same model with a second prompt variant, by hand; the watcher then knows
+        # both (model, prompt) pairs from MLflow and still has nothing to do
+        from flows.evaluate import evaluate
+
+        by_hand = evaluate(repo=str(root), runs=["local-vlm-new-1-final"], prompts=["final", "naive"])
+        assert sorted(by_hand["mlflow_run_ids"]) == ["local-vlm-new-1-final", "local-vlm-new-1-final-naive"]
+        assert srv.count() == 2 * asked  # only the new variant asked the server
+        naive = yaml.safe_load((root / "params.yaml").read_text())["models"]["local-vlm-new-1-final-naive"]
+        assert naive == {**spec, "prompt": "naive"}
+        both = {**watch, "prompts": ["final", "naive"]}
+        if override is None:
+            use_watch(root, both)
+        third = watch_releases(repo=str(root), watch=both if override is not None else None)
+        assert third["new_runs"] == [] and srv.count() == 2 * asked

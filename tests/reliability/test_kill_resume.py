@@ -4,13 +4,15 @@ One workspace (params.yaml, data/, build/) and one local OpenAI-compatible serve
 latency. The server answers both the model's prompts and the LLM judge's (scoring.judges), so
 `infer` fills the response cache and `score` the judge cache. First an uninterrupted run gives
 the reference metrics. Then, cycle after cycle, a new run (a new model name and a new judge model
-name, so nothing is cached yet) is started, killed with SIGKILL after a seeded random delay,
-and resumed to the end, first `infer`, then `score`: ten kills in all.
+name, so nothing is cached yet) is started, killed with SIGKILL at a seeded random point, and
+resumed to the end, first `infer`, then `score`: ten kills in all. A kill point is "after the
+k-th request to the server, plus a random fraction of a request's latency" (k = 0: during
+start-up), or for `score`, a random moment after its last judge request (MLflow logging).
 
 After every kill and every resume: both caches pass `PRAGMA integrity_check` and hold no key
-twice. After every cycle: the metrics equal the uninterrupted run's (timing and cache counters
-aside), no request whose answer was already in a cache at the kill is sent again, and MLflow
-holds one run per run name.
+twice, and MLflow's SQLite database passes the integrity check too. After every cycle: the
+metrics equal the uninterrupted run's (timing and cache counters aside). At the end: no request
+whose answer was already in a cache at a kill was sent again, and MLflow holds one run per name.
 """
 
 from __future__ import annotations
@@ -221,6 +223,14 @@ def check_cache(path: Path, table: str) -> set[str]:
     return set(keys)
 
 
+def check_integrity(path: Path) -> None:
+    db = sqlite3.connect(path, timeout=30)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok", path
+    finally:
+        db.close()
+
+
 def cached_items(path: Path, keys: set[str]) -> Counter[str]:
     """item_id -> number of cached answers, among the given response-cache keys."""
     db = sqlite3.connect(path, timeout=30)
@@ -306,9 +316,10 @@ def test_kill_and_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
                 k, extra, where = kill_point(rng, stage, n_items if stage == "infer" else n_judge)
                 killed = kill_when(root, Trigger(srv, model, k, extra), stage, run)
                 seen = srv.count()
-                # a kill at any moment leaves both caches intact
+                # a kill at any moment leaves both caches (and MLflow's database) intact
                 keys = check_cache(cache, "responses")
                 jkeys = check_cache(jcache, "verdicts")
+                check_integrity(root / "mlflow.db")
                 if killed:
                     new = keys - keys_before if stage == "infer" else jkeys - keys_before
                     done = set(cached_items(cache, new)) if stage == "infer" else new
@@ -367,3 +378,32 @@ def test_kill_and_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
     assert len(kills) == KILLS
     assert {k.stage for k in kills} == {"infer", "score"}
+
+
+def test_a_score_killed_while_creating_its_mlflow_run_leaves_no_duplicate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The narrowest window of a kill: the MLflow run exists, nothing else was written yet.
+
+    The process dies inside the first MLflow call after the run was created (simulated by an
+    exception from `log_params`); the re-run must find and complete that run, not add a second.
+    """
+    import mlflow
+
+    from vipbench import tracking
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    identity = {"run": "r", "model": "m"}
+    real = mlflow.log_params
+
+    def die(*a: Any, **k: Any) -> None:
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(mlflow, "log_params", die)
+    with pytest.raises(KeyboardInterrupt):
+        tracking.log_run(tmp_path, "exp", "r", identity, {"p": 1}, {"m": 1.0}, {})
+    monkeypatch.setattr(mlflow, "log_params", real)
+    run_id = tracking.log_run(tmp_path, "exp", "r", identity, {"p": 1}, {"m": 1.0}, {})
+    runs = mlflow.search_runs(experiment_names=["exp"], output_format="list")
+    assert [r.info.run_id for r in runs] == [run_id]
+    assert runs[0].data.metrics == {"m": 1.0} and runs[0].info.status == "FINISHED"

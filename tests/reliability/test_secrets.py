@@ -112,7 +112,7 @@ def test_no_key_and_no_image_leaks_after_a_full_run(tmp_path: Path) -> None:
     from vipbench.engine import _Images
 
     enc = _Images(max_side=1024)
-    needles: list[bytes] = [b"data:image", b"\xff\xd8\xff"]  # data URLs, and JPEG start-of-image markers
+    needles: list[bytes] = [b"data:image", b"JFIF\x00", b"Exif\x00\x00"]  # data URLs, JPEG/EXIF headers
     for img in sorted((root / "data" / "images").glob("*.jpg")):
         data = img.read_bytes()
         sent = enc._encode(img).split(",", 1)[1].encode()
@@ -120,6 +120,8 @@ def test_no_key_and_no_image_leaks_after_a_full_run(tmp_path: Path) -> None:
     mlflow_files = [root / "mlflow.db", *files_under(root / "mlruns")]
     hits = [(str(p.relative_to(root)), i) for p in mlflow_files for i, n in enumerate(needles) if n in p.read_bytes()]
     assert not hits, f"image data in MLflow: {hits[:10]}"
+    jpegs = [str(p.relative_to(root)) for p in mlflow_files if p.read_bytes()[:3] == b"\xff\xd8\xff"]
+    assert not jpegs, f"JPEG files in MLflow: {jpegs}"
 
 
 # -- a dataset outside the repository ---------------------------------------------------------------
