@@ -18,7 +18,19 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+
+
+
+def _shared_dir() -> Path:
+    """The team's shared folder (real photos, reference tables): $VIPBENCH_SHARED, else a sibling
+    `shared/` of the checkout, else /work/shared. Tests read it; the project never copies from it."""
+    for cand in (os.environ.get("VIPBENCH_SHARED"), REPO.parent / "shared", "/work/shared"):
+        if cand and (Path(cand) / "data").is_dir():
+            return Path(cand)
+    return REPO.parent / "shared"
+
+
+SHARED = _shared_dir()
 OSV = SHARED / "data" / "osv5m-sample"
 
 

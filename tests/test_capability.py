@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SHARED
 from vipbench.capability import (
     COLUMNS,
     CapabilityEntry,
@@ -19,7 +20,7 @@ from vipbench.capability import (
 )
 from vipbench.errors import ConfigError
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = SHARED / "reference"
 REGISTRY = load_registry()
 
 

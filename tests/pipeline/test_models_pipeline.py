@@ -69,6 +69,7 @@ def test_three_api_models_and_a_tiny_hf_model(tmp_path: Path) -> None:
                 "attributes": ["sex"],
                 "models": models,
                 "scoring": {"bootstrap_samples": 200, "seed": 0, "reviews": "reviews/decisions.jsonl"},
+                "defense_eval": {"runs": [], "defenses": []},
                 "report": {"capability_column": "mmmu_val", "project_at": 85.0, "summary_run_name": "summary"},
             },
         )

@@ -36,6 +36,7 @@ def test_dvc_repro_end_to_end(tmp_path: Path) -> None:
     params = {
         "models": {"majority": {"kind": "majority"}, "majority2": {"kind": "majority", "prompt": "naive"}},
         "scoring": {"bootstrap_samples": 200, "seed": 0, "reviews": "reviews/decisions.jsonl"},
+        "defense_eval": {"runs": [], "defenses": []},
     }
     root = make_repo(tmp_path, ds, params)
     out = run(["dvc", "repro"], root)
