@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 import textwrap
@@ -11,8 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-pytest.importorskip("torch")
-pytest.importorskip("transformers")
+importlib.import_module("torch")
+importlib.import_module("transformers")
 
 from tests.support.tiny_vlm import build_tiny_idefics3, build_tiny_llava  # noqa: E402
 from vipbench.models.hf import (  # noqa: E402
