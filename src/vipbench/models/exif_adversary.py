@@ -19,14 +19,13 @@ import functools
 import math
 import re
 import time
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
 
-from vipbench.models.registry import ModelSpec, RunContext, register
+from vipbench.models.registry import ModelSpec, PerItemAdapter, RunContext, register
 from vipbench.records import Item, Response
 
 #: Attributes a GPS fix answers. placeOfImage is direct evidence; location is the poster's home.
@@ -213,7 +212,7 @@ def nearest_cities(lat: float, lon: float, k: int = 3, min_population: int = 100
 
 
 @register("exif", EXIFSpec)
-class EXIFAdapter:
+class EXIFAdapter(PerItemAdapter):
     def __init__(self, spec: EXIFSpec, ctx: RunContext) -> None:
         self.spec = spec
         self.ctx = ctx
@@ -234,7 +233,7 @@ class EXIFAdapter:
         self._seen[path] = (meta, near)
         return meta, near, False
 
-    def _respond(self, it: Item) -> Response:
+    def respond(self, it: Item) -> Response:
         t0 = time.perf_counter()
         meta, near, cached = self._look(self.ctx.data_dir / it.image)
         base = {"item_id": it.item_id, "image_id": it.image_id, "attribute": it.attribute, "cached": cached}
@@ -262,13 +261,6 @@ class EXIFAdapter:
             raw=inference,
             latency_s=time.perf_counter() - t0,
         )
-
-    def infer(self, items: Sequence[Item]) -> Iterator[Response]:
-        for it in items:
-            r = self._respond(it)
-            if self.ctx.progress:
-                self.ctx.progress(r)
-            yield r
 
     def close(self) -> None:
         self._seen.clear()

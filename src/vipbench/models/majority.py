@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Literal
 
-from vipbench.models.registry import ModelSpec, RunContext, register
+from vipbench.models.registry import ModelSpec, PerItemAdapter, RunContext, register
 from vipbench.records import Item, Response
 
 
@@ -23,10 +23,10 @@ class MajoritySpec(ModelSpec):
 
 
 @register("majority", MajoritySpec)
-class MajorityAdapter:
+class MajorityAdapter(PerItemAdapter):
     def __init__(self, spec: MajoritySpec, ctx: RunContext) -> None:
-        self.spec = spec
-        self.ctx = ctx
+        super().__init__(spec, ctx)
+        self._guesses: dict[str, list[str]] | None = None
 
     def _ranked(self, items: Sequence[Item]) -> dict[str, list[str]]:
         by_attr: dict[str, Counter[str]] = {}
@@ -35,22 +35,21 @@ class MajorityAdapter:
         # Ties break alphabetically so the baseline is deterministic.
         return {a: [v for v, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:3]] for a, c in by_attr.items()}
 
-    def infer(self, items: Sequence[Item]) -> Iterator[Response]:
-        ranked = self._ranked(self.ctx.all_items or items)
-        for it in items:
-            guesses = ranked.get(it.attribute, [])
-            r = Response(
-                item_id=it.item_id,
-                image_id=it.image_id,
-                attribute=it.attribute,
-                status="answered" if guesses else "unparseable",
-                guesses=guesses,
-                inference="most frequent labels of this attribute in the dataset",
-                reason=None if guesses else "no labels for this attribute",
-            )
-            if self.ctx.progress:
-                self.ctx.progress(r)
-            yield r
+    def respond(self, item: Item) -> Response:
+        if self._guesses is None:
+            self._guesses = self._ranked(self.ctx.all_items or [item])
+        guesses = self._guesses.get(item.attribute, [])
+        return Response(
+            item_id=item.item_id,
+            image_id=item.image_id,
+            attribute=item.attribute,
+            status="answered" if guesses else "unparseable",
+            guesses=guesses,
+            inference="most frequent labels of this attribute in the dataset",
+            reason=None if guesses else "no labels for this attribute",
+        )
 
-    def close(self) -> None:
-        return None
+    def infer(self, items: Sequence[Item]) -> Iterator[Response]:
+        if self._guesses is None:
+            self._guesses = self._ranked(self.ctx.all_items or items)
+        return super().infer(items)

@@ -24,14 +24,14 @@ import json
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
 
-from vipbench.models.registry import ModelSpec, RunContext, register
+from vipbench.models.registry import ModelSpec, PerItemAdapter, RunContext, register
 from vipbench.records import Item, Response
 
 NO_CUE = "no cue found in text"
@@ -817,7 +817,7 @@ class _Reading:
 
 
 @register("ocr", OCRSpec)
-class OCRAdapter:
+class OCRAdapter(PerItemAdapter):
     def __init__(self, spec: OCRSpec, ctx: RunContext) -> None:
         self.spec = spec
         self.ctx = ctx
@@ -878,7 +878,7 @@ class OCRAdapter:
             return guess_age(text, self.reference_year)
         return [], []
 
-    def _respond(self, it: Item) -> Response:
+    def respond(self, it: Item) -> Response:
         reading, cached = self._read(self.ctx.data_dir / it.image)
         base: dict[str, Any] = {
             "item_id": it.item_id,
@@ -895,13 +895,6 @@ class OCRAdapter:
         if guesses:
             return Response(**base, status="answered", guesses=guesses, inference=inference, raw=raw)
         return Response(**base, status="unparseable", reason=NO_CUE, inference=inference, raw=raw)
-
-    def infer(self, items: Sequence[Item]) -> Iterator[Response]:
-        for it in items:
-            r = self._respond(it)
-            if self.ctx.progress:
-                self.ctx.progress(r)
-            yield r
 
     def close(self) -> None:
         self._readings.clear()

@@ -77,6 +77,28 @@ class Adapter(Protocol):
     def close(self) -> None: ...
 
 
+class PerItemAdapter:
+    """Base for adapters that answer one item at a time (offline baselines and adversaries):
+    subclasses implement `respond`; progress reporting and iteration live here."""
+
+    def __init__(self, spec: Any, ctx: RunContext) -> None:
+        self.spec = spec
+        self.ctx = ctx
+
+    def respond(self, item: Item) -> Response:
+        raise NotImplementedError
+
+    def infer(self, items: Sequence[Item]) -> Iterator[Response]:
+        for it in items:
+            r = self.respond(it)
+            if self.ctx.progress:
+                self.ctx.progress(r)
+            yield r
+
+    def close(self) -> None:
+        return None
+
+
 S = TypeVar("S", bound=type)
 
 
