@@ -65,3 +65,24 @@ def test_agreement_kappa_matches_sklearn() -> None:
     a = agreement(revs)
     assert a["n"] == 4 and a["accuracy"] == 0.75
     assert a["kappa"] == cohen_kappa_score([j for j, _ in pairs], [h for _, h in pairs])
+
+
+def test_images_reach_mlflow_only_when_opted_in(tmp_path: Path) -> None:
+    import mlflow
+    import yaml as _yaml
+
+    ws = workspace(tmp_path)
+    score(ws, "majority", track=True)
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    client = mlflow.MlflowClient()
+    (run,) = mlflow.search_runs(experiment_names=[ws.experiment], output_format="list")
+    assert "images" not in {a.path for a in client.list_artifacts(run.info.run_id)}
+
+    p = _yaml.safe_load((tmp_path / "params.yaml").read_text())
+    p["mlflow"] = {"log_images": True}
+    (tmp_path / "params.yaml").write_text(_yaml.safe_dump(p))
+    ws2 = Workspace.load(tmp_path)
+    score(ws2, "majority", track=True)
+    (run,) = mlflow.search_runs(experiment_names=[ws2.experiment], output_format="list")
+    logged = {a.path for a in client.list_artifacts(run.info.run_id, "images")}
+    assert logged == {f"images/i{i}.jpg" for i in range(5)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -152,7 +153,10 @@ def track_run(ws: Workspace, run: str, scored: list[ScoredItem], metrics: dict[s
         "top3": [s.top3.verdict for s in scored],
     }
     with tempfile.TemporaryDirectory() as tmp:
-        artifacts = _confusion_artifacts(scored, Path(tmp))
+        confusion_dir = _confusion_artifacts(scored, Path(tmp) / "confusion")
+        artifacts: dict[str, Path] = {"confusion": confusion_dir} if confusion_dir else {}
+        if ws.params.mlflow.log_images:  # personal data: only when the user opts in
+            artifacts["images"] = _image_copies(ws, run, Path(tmp) / "images")
         return tracking.log_run(
             ws.root,
             ws.experiment,
@@ -162,14 +166,25 @@ def track_run(ws: Workspace, run: str, scored: list[ScoredItem], metrics: dict[s
             flat,
             tags,
             tables={"items.json": table},
-            artifacts={"confusion": artifacts} if artifacts else None,
+            artifacts=artifacts or None,
         )
+
+
+def _image_copies(ws: Workspace, run: str, out: Path) -> Path:
+    """The images this run was shown (defended ones for a defended run), for MLflow."""
+    out.mkdir(parents=True)
+    for rel in sorted({it.image for it in read_items(ws, run)}):
+        src = ws.data_dir / rel
+        if src.is_file():
+            shutil.copyfile(src, out / src.name)
+    return out
 
 
 def _confusion_artifacts(scored: list[ScoredItem], out: Path) -> Path | None:
     from vipbench.metrics import confusion
     from vipbench.plots import confusion_png
 
+    out.mkdir(parents=True)
     written = False
     for attr in CATEGORICAL:
         if not any(s.attribute == attr for s in scored):
