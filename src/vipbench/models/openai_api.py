@@ -99,14 +99,6 @@ class OpenAISpec(ModelSpec):
     def _env_name(cls, v: str) -> str:
         return check_env_name(v)
 
-    @field_validator("prompt")
-    @classmethod
-    def _known_variant(cls, v: str) -> str:
-        from vipbench.prompts.render import VARIANTS
-
-        if v not in VARIANTS:
-            raise ValueError(f"unknown prompt variant {v!r}; known: {', '.join(VARIANTS)}")
-        return v
 
 
 # -- secrets ----------------------------------------------------------------------------------

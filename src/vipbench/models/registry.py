@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 if TYPE_CHECKING:
     from vipbench.records import Item, Response
@@ -42,6 +42,15 @@ class ModelSpec(BaseModel):
     output_format: Literal["text", "json"] = "text"
     #: general capability scores for the regression, e.g. {mmmu_val: 69.1}; overrides the registry
     capability: dict[str, float] | None = None
+
+    @field_validator("prompt")
+    @classmethod
+    def _known_variant(cls, v: str) -> str:
+        from vipbench.prompts.render import VARIANTS
+
+        if v not in VARIANTS:
+            raise ValueError(f"unknown prompt variant {v!r}; known: {', '.join(VARIANTS)}")
+        return v
 
     def uses_prompt(self) -> bool:
         """Whether the prompt variant means anything for this kind (baselines ignore it)."""
