@@ -56,3 +56,21 @@ def test_pixel_box_and_crop() -> None:
     assert c.size == (100, 50) and c.getpixel((10, 10)) == (255, 0, 0)
     assert crop(im, (0, 0, 100, 100), max_side=50).size == (50, 25)
     assert pixel_box((10, 10, 10, 10), im.size) == (20, 10, 21, 11)  # never empty
+
+
+def test_cue_hits_counts_crops_that_cover_the_cue() -> None:
+    from vipbench.zoom import covers, cue_hits
+
+    cue = (10.0, 10.0, 20.0, 20.0)
+    assert covers((0.0, 0.0, 50.0, 50.0), cue)
+    assert not covers((15.0, 15.0, 60.0, 60.0), cue)  # a quarter of the cue only
+    assert covers((15.0, 10.0, 60.0, 60.0), cue)  # exactly half
+    out = cue_hits(
+        [
+            ([(0.0, 0.0, 50.0, 50.0)], [cue]),  # zoomed onto the cue
+            ([(50.0, 50.0, 96.0, 96.0)], [cue]),  # zoomed elsewhere
+            ([], [cue]),  # did not zoom
+            ([(0.0, 0.0, 50.0, 50.0)], []),  # zoomed, no known cue
+        ]
+    )
+    assert out == {"items": 4, "zoomed": 3, "zoomed_with_cue": 2, "cue_hit_rate": 0.5}

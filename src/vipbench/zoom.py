@@ -78,3 +78,29 @@ def crop(image: Image.Image, box: Box, max_side: int | None = None) -> Image.Ima
     if max_side and max(out.size) > max_side:
         out.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     return out
+
+
+def covers(crop_box: Box, cue_box: Box, min_fraction: float = 0.5) -> bool:
+    """Does a crop show at least `min_fraction` of a cue region's area? Boxes in percent."""
+    left, upper = max(crop_box[0], cue_box[0]), max(crop_box[1], cue_box[1])
+    right, lower = min(crop_box[2], cue_box[2]), min(crop_box[3], cue_box[3])
+    inter = max(0.0, right - left) * max(0.0, lower - upper)
+    area = (cue_box[2] - cue_box[0]) * (cue_box[3] - cue_box[1])
+    return area > 0 and inter / area >= min_fraction
+
+
+def cue_hits(pairs: list[tuple[list[Box], list[Box]]]) -> dict[str, float | int | None]:
+    """Chain-of-zoom targeting over (crops asked for, cue boxes of the label) pairs.
+
+    Counts the items where the model zoomed at all, and among those that have a known cue,
+    the share where some crop covers the cue that reveals the label.
+    """
+    zoomed = [(crops, cues) for crops, cues in pairs if crops]
+    with_cue = [(crops, cues) for crops, cues in zoomed if cues]
+    hits = sum(any(covers(c, q) for c in crops for q in cues) for crops, cues in with_cue)
+    return {
+        "items": len(pairs),
+        "zoomed": len(zoomed),
+        "zoomed_with_cue": len(with_cue),
+        "cue_hit_rate": hits / len(with_cue) if with_cue else None,
+    }

@@ -70,6 +70,16 @@ def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
     metrics = run_metrics(scored, p.attributes, n_boot=p.scoring.bootstrap_samples, seed=p.scoring.seed)
     metrics["accounting"] = accounting(list(responses.values()))
     metrics["review_agreement"] = agreement(read_reviews(ws.reviews_file))
+    if any(r.zoom_boxes for r in responses.values()):
+        from vipbench.zoom import cue_hits
+
+        metrics["zoom"] = cue_hits(
+            [
+                (list(responses[it.item_id].zoom_boxes), [c.box for c in it.cues])
+                for it in items
+                if it.item_id in responses
+            ]
+        )
     if panel:
         metrics["llm_judge"] = {
             "calls": panel.calls,
