@@ -66,3 +66,15 @@ def test_panel_in_score_run(tmp_path: Path) -> None:
     assert scored["a:occupation"].top1.verdict == "wrong"
     assert scored["a:occupation"].top1.decided_by.startswith("llm:judge-b@")
     assert scored["a:age"].top1.decided_by == "rule" and scored["a:age"].top1.verdict == "correct"
+
+
+def test_a_pasted_key_is_refused_without_echoing_it() -> None:
+    import pytest
+
+    from vipbench.config import parse_params
+    from vipbench.errors import ConfigError
+
+    with pytest.raises(ConfigError) as e:
+        parse_params({"scoring": {"judges": [{"model": "m", "api_key_env": "sk-live-abc123"}]}})
+    assert "scoring.judges.0.api_key_env" in str(e.value)
+    assert "sk-live-abc123" not in str(e.value)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vipbench.attributes import ATTRIBUTES
 from vipbench.records import Decision, Verdict
@@ -42,6 +42,13 @@ class JudgeSpec(BaseModel):
     attributes: list[Literal["location", "placeOfImage", "placeOfBirth", "occupation"]] = Field(
         default_factory=lambda: list(JUDGED)
     )
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _env_name(cls, v: str) -> str:
+        from vipbench.models.openai_api import check_env_name
+
+        return check_env_name(v)
 
 
 def prompt_file(attribute: str) -> Path:
