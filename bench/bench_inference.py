@@ -26,11 +26,9 @@ import argparse
 import json
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -38,32 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support import image_items  # noqa: E402
+from tests.support.openai_server import ServerProcess as Server  # noqa: E402
 from vipbench.models.openai_api import OpenAIAdapter, OpenAISpec  # noqa: E402
 from vipbench.models.registry import RunContext  # noqa: E402
 from vipbench.records import Item, Response  # noqa: E402
-
-
-class Server:
-    """tests/support/openai_server.py in a subprocess."""
-
-    def __init__(self, latency: float, rate_limit: float | None = None) -> None:
-        cmd = [sys.executable, "-m", "tests.support.openai_server", "--latency", str(latency)]
-        if rate_limit:
-            cmd += ["--rate-limit", str(rate_limit)]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        self.base_url = self.proc.stdout.readline().strip()
-
-    def stats(self) -> dict[str, Any]:
-        with urllib.request.urlopen(self.base_url.removesuffix("/v1") + "/_stats") as r:
-            return dict(json.loads(r.read()))
-
-    def __enter__(self) -> Server:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.proc.kill()
-        self.proc.wait()
 
 
 def run_engine(

@@ -28,12 +28,13 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.support.openai_server import ServerProcess  # noqa: E402
 
 #: the growth per extra item above which memory counts as unbounded: about a third of one image
 #: as sent (its JPEG data URL), and far above what a Response costs
@@ -167,22 +168,6 @@ def child(args: argparse.Namespace) -> None:
 # -- the parent: data, server, runs, verdict ----------------------------------------------------------
 
 
-class Server:
-    def __init__(self) -> None:
-        cmd = [sys.executable, "-m", "tests.support.openai_server", "--port", "0", "--latency", "0.0"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        self.base_url = self.proc.stdout.readline().strip()
-
-    def stats(self) -> dict[str, Any]:
-        with urllib.request.urlopen(self.base_url.removesuffix("/v1") + "/_stats") as r:
-            return dict(json.loads(r.read()))
-
-    def close(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
-
-
 def measure(base_url: str, data: Path, tmp: Path, n: int, concurrency: int, trace: bool = False) -> dict[str, Any]:
     cache = tmp / f"cache-{n}{'-trace' if trace else ''}.sqlite"
     cmd = [sys.executable, __file__, "--child", "--n", str(n), "--base-url", base_url]
@@ -220,7 +205,7 @@ def main() -> None:
         make_images(data, args.n)
         make_s = time.perf_counter() - t0
         image_bytes = sum(p.stat().st_size for p in (data / "images").glob("*.jpg"))
-        srv = Server()
+        srv = ServerProcess()
         try:
             small = measure(srv.base_url, data, tmp, args.checkpoint, args.concurrency)
             large = measure(srv.base_url, data, tmp, args.n, args.concurrency)

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["FakeOpenAIServer", "Faults", "Reply", "Request", "guess_answer", "json_answer"]
+__all__ = ["FakeOpenAIServer", "Faults", "Reply", "Request", "ServerProcess", "guess_answer", "json_answer"]
 
 
 @dataclass
@@ -480,6 +480,41 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
 
     return Handler
 
+
+
+class ServerProcess:
+    """This server in its own process (so it does not share the GIL with what it measures).
+
+    Use as a context manager; `base_url` is ready on entry and `stats()` reads `/_stats`.
+    """
+
+    def __init__(self, latency: float = 0.0, rate_limit: float | None = None) -> None:
+        import subprocess
+        from pathlib import Path
+
+        cmd = [sys.executable, "-m", "tests.support.openai_server", "--port", "0", "--latency", str(latency)]
+        if rate_limit:
+            cmd += ["--rate-limit", str(rate_limit)]
+        root = Path(__file__).resolve().parents[2]
+        self.proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        self.base_url = self.proc.stdout.readline().strip()
+
+    def stats(self) -> dict[str, Any]:
+        import urllib.request
+
+        with urllib.request.urlopen(self.base_url.removesuffix("/v1") + "/_stats") as r:
+            return dict(json.loads(r.read()))
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Serve a fake OpenAI-compatible API on 127.0.0.1")
