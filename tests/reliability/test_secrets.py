@@ -94,6 +94,7 @@ def test_no_key_and_no_image_leaks_after_a_full_run(tmp_path: Path) -> None:
     # the key was really used: every request carried it, and every item was answered
     assert log and all(q.headers.get("authorization") == f"Bearer {CANARY}" for q in log)
     assert any("grading" in q.text for q in log)  # the judge ran too
+    assert "## LLM judges" in (root / "metrics" / "report.md").read_text()  # and the report says so
     responses = [json.loads(ln) for ln in (root / "build" / "responses" / "vlm.jsonl").open()]
     assert responses and all(r["status"] == "answered" for r in responses)
     assert (root / "metrics" / "vlm.json").is_file() and (root / "mlflow.db").is_file()

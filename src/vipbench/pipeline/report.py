@@ -192,6 +192,18 @@ def track_summary(ws: Workspace, result: dict[str, Any], fits: dict[str, Any]) -
     )
 
 
+def _judge_stats(ws: Workspace, runs: list[str]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """LLM-judge counters and judge-human agreement, from each run's metrics file."""
+    out = {}
+    for run in runs:
+        f = ws.metrics_file(run)
+        if f.is_file():
+            m = json.loads(f.read_text(encoding="utf-8"))
+            if "llm_judge" in m:
+                out[run] = (m["llm_judge"], m.get("review_agreement") or {})
+    return out
+
+
 def _pct(v: float | None) -> str:
     return "-" if v is None else f"{100 * v:.1f}"
 
@@ -280,6 +292,22 @@ def write_markdown(
                 f"{_pct(r['accuracy_base'])} | {_pct(r['drop'])} | {_fmt(r.get('p_value'), '.3g')} | "
                 f"{_fmt(r.get('ssim'), '.3f')} | {_fmt(r.get('psnr'), '.1f')} |"
             )
+    judged = _judge_stats(ws, list(runs))
+    if judged:
+        lines += [
+            "",
+            "## LLM judges",
+            "",
+            "| run | judge calls | cache hits | disagreements | judge-human kappa |",
+            "|---|---|---|---|---|",
+        ]
+        for run, (j, review) in judged.items():
+            lines.append(
+                f"| {run} | {j['calls']} | {j['cache_hits']} | {j['disagreements']} | "
+                f"{_fmt(review.get('kappa'), '.2f')} |"
+            )
+        lines.append("")
+        lines.append("Disagreeing votes per item: `build/judging/<run>.disagreements.jsonl`.")
     lines += ["", "Figures: `figures/*.png`. Plot data for `dvc plots show`: `plots/*.json`."]
     with atomic_open(ws.root / "metrics" / "report.md") as fh:
         fh.write("\n".join(lines) + "\n")
