@@ -31,10 +31,12 @@ def test_large_jpeg_is_downscaled_and_still_upright(tmp_path: Path) -> None:
 
 
 def _peak_rss_mb(path: Path, max_side: int | None) -> float:
+    # VmHWM belongs to the new process image; ru_maxrss would carry over the (large) pytest parent's
     code = (
-        "import resource, sys; from pathlib import Path; from vipbench.images import open_image; "
+        "from pathlib import Path; from vipbench.images import open_image; "
         f"open_image(Path({str(path)!r}), max_side={max_side!r}); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+        "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM:')][0]; "
+        "print(int(hwm.split()[1]) / 1024)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
