@@ -34,6 +34,12 @@ SHARED = _shared_dir()
 OSV = SHARED / "data" / "osv5m-sample"
 
 
+@pytest.fixture(autouse=True)
+def _no_leaked_tracking_uri(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`mlflow.set_tracking_uri` in one test exports MLFLOW_TRACKING_URI; start each test without it."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+
+
 def label(estimate: str, hardness: int = 2, certainty: int = 4, info: int = 0) -> dict[str, Any]:
     return {"estimate": estimate, "hardness": hardness, "certainty": certainty, "information_level": info}
 

@@ -86,3 +86,11 @@ def test_images_reach_mlflow_only_when_opted_in(tmp_path: Path) -> None:
     (run,) = mlflow.search_runs(experiment_names=[ws2.experiment], output_format="list")
     logged = {a.path for a in client.list_artifacts(run.info.run_id, "images")}
     assert logged == {f"images/i{i}.jpg" for i in range(5)}
+
+
+def test_tracking_does_not_export_its_uri(tmp_path: Path) -> None:
+    import os
+
+    ws = workspace(tmp_path)
+    score(ws, "majority", track=True)
+    assert "MLFLOW_TRACKING_URI" not in os.environ  # child processes and other repos are unaffected

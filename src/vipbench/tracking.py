@@ -39,7 +39,14 @@ def _client(repo: Path):  # type: ignore[no-untyped-def]
     _quiet()
     import mlflow
 
+    # mlflow.set_tracking_uri also exports MLFLOW_TRACKING_URI; put the user's value back so a
+    # later workspace or a child process (dvc, Prefect) is not sent to this repository's store
+    before = os.environ.get("MLFLOW_TRACKING_URI")
     mlflow.set_tracking_uri(tracking_uri(repo))
+    if before is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+    else:
+        os.environ["MLFLOW_TRACKING_URI"] = before
     return mlflow
 
 
