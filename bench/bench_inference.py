@@ -37,9 +37,9 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support import image_items  # noqa: E402
 from tests.support.openai_server import ServerProcess as Server  # noqa: E402
+from vipbench.core.records import Item, Response  # noqa: E402
 from vipbench.models.openai_api import OpenAIAdapter, OpenAISpec  # noqa: E402
 from vipbench.models.registry import RunContext  # noqa: E402
-from vipbench.records import Item, Response  # noqa: E402
 
 
 def run_engine(
@@ -60,7 +60,7 @@ def sequential_loop(base_url: str, items: list[Item], root: Path) -> float:
 
     import openai
 
-    from vipbench.images import encode_jpeg, open_image
+    from vipbench.imaging.images import encode_jpeg, open_image
     from vipbench.prompts.render import build_messages
 
     client = openai.OpenAI(base_url=base_url, api_key="EMPTY", max_retries=0)

@@ -75,7 +75,7 @@ def make_images(data: Path, n: int) -> None:
 
 
 def items_for(n: int) -> list[Any]:
-    from vipbench.records import Item
+    from vipbench.core.records import Item
 
     return [
         Item(
@@ -95,9 +95,9 @@ def items_for(n: int) -> list[Any]:
 
 
 def child(args: argparse.Namespace) -> None:
+    from vipbench.core.records import Response
     from vipbench.models.openai_api import OpenAISpec
     from vipbench.models.registry import RunContext, create_adapter
-    from vipbench.records import Response
 
     items = items_for(args.n)
     samples: list[tuple[int, float]] = []

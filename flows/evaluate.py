@@ -35,8 +35,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
 from flows.version_dataset import retry_if_transient, version_dataset
-from vipbench import dvcops
-from vipbench.errors import ConfigError
+from vipbench.core.errors import ConfigError
+from vipbench.ops import dvcops
 from vipbench.workspace import Workspace
 
 RESULTS_KEY = "vipbench-results"
@@ -71,7 +71,7 @@ def mlflow_run_id(ws: Workspace, run: str) -> str | None:
 @task(name="add-models", cache_policy=NO_CACHE)
 def add_models(repo: str, models: dict[str, dict[str, Any]]) -> list[str]:
     """Add or update model specs in params.yaml; returns the runs whose entry changed."""
-    from vipbench.params_edit import set_models
+    from vipbench.ops.params_edit import set_models
 
     changed = set_models(Path(repo) / "params.yaml", models)
     if changed:
@@ -203,8 +203,8 @@ def evaluate(
     ws = Workspace.load(root)
     chosen = list(runs) if runs else list(models or ws.params.models)
     if prompts:
-        from vipbench.params_edit import read_models
-        from vipbench.releases import prompt_variants
+        from vipbench.ops.params_edit import read_models
+        from vipbench.ops.releases import prompt_variants
 
         raw = read_models(root / "params.yaml")
         prompted = {r: raw[r] for r in chosen if r in raw and ws.params.model(r).uses_prompt()}

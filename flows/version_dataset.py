@@ -28,9 +28,9 @@ from prefect.logging import get_logger
 from prefect.states import State
 from prefect.tasks import Task
 
-from vipbench import dvcops
-from vipbench.errors import ConfigError, InputError
-from vipbench.versioning import dvc_md5
+from vipbench.core.errors import ConfigError, InputError
+from vipbench.ops import dvcops
+from vipbench.ops.versioning import dvc_md5
 from vipbench.workspace import Workspace
 
 

@@ -31,8 +31,8 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.evaluate import EvaluationFailed, evaluate
 from flows.version_dataset import version_dataset
-from vipbench import releases
-from vipbench.params_edit import read_models
+from vipbench.ops import releases
+from vipbench.ops.params_edit import read_models
 from vipbench.workspace import Workspace
 
 
@@ -71,8 +71,8 @@ def watch_releases(
     `watch` overrides params.yaml `watch` (same shape). With `evaluate_new=False` it only
     reports what it would add.
     """
-    from vipbench import tracking
-    from vipbench.versioning import dataset_version
+    from vipbench.ops import tracking
+    from vipbench.ops.versioning import dataset_version
 
     logger = get_run_logger()
     root = Path(repo).resolve()

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from vipbench.config import load_params, parse_params, resolve_data_dir
-from vipbench.errors import ConfigError
+from vipbench.core.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from vipbench.errors import VipbenchError
+from vipbench.core.errors import VipbenchError
 
 app = typer.Typer(
     help="Measure how well vision-language models infer private attributes from images.",
@@ -35,7 +35,7 @@ def user_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from vipbench.images import ImageError
+        from vipbench.imaging.images import ImageError
 
         try:
             return fn(*args, **kwargs)
@@ -140,7 +140,7 @@ def make_default_data(
     overwrite: bool = False,
 ) -> None:
     """Generate the bundled synthetic dataset (deterministic under the seed)."""
-    from vipbench.dataset.synth import generate
+    from vipbench.dataset.synthetic.generator import generate
 
     try:
         generate(out, n_images=n_images, seed=seed, overwrite=overwrite)
@@ -179,8 +179,8 @@ def review(
     """Review judge decisions one at a time; verdicts go to the reviews file and override the judges."""
     from vipbench.pipeline.prepare import read_items
     from vipbench.pipeline.score import read_responses, read_scores
-    from vipbench.review_session import candidates, run_session
-    from vipbench.reviews import agreement, read_reviews
+    from vipbench.review.session import candidates, run_session
+    from vipbench.review.store import agreement, read_reviews
 
     ws = _ws(repo)
     items = {it.item_id: it for it in read_items(ws)}

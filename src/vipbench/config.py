@@ -8,10 +8,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from vipbench.attributes import ATTRIBUTES, SCORED
-from vipbench.errors import ConfigError
+from vipbench.core.attributes import ATTRIBUTES, SCORED
+from vipbench.core.errors import ConfigError
 from vipbench.models.registry import ModelSpec, available_kinds, spec_class
-from vipbench.releases import WatchParams
+from vipbench.ops.releases import WatchParams
 from vipbench.scoring.llm_judge import JudgeSpec
 
 _RUN_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")

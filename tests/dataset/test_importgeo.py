@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import OSV
+from vipbench.core.errors import InputError
 from vipbench.dataset.importgeo import import_geo
 from vipbench.dataset.load import read_dataset
-from vipbench.errors import InputError
 
 
 def test_import_osv5m_sample(tmp_path: Path) -> None:

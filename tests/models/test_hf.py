@@ -16,6 +16,7 @@ importlib.import_module("torch")
 importlib.import_module("transformers")
 
 from tests.support.tiny_vlm import build_tiny_idefics3, build_tiny_llava  # noqa: E402
+from vipbench.core.records import Item, Response  # noqa: E402
 from vipbench.models.hf import (  # noqa: E402
     HFAdapter,
     HFSpec,
@@ -25,7 +26,6 @@ from vipbench.models.hf import (  # noqa: E402
     to_processor_messages,
 )
 from vipbench.models.registry import RunContext, create_adapter, spec_class  # noqa: E402
-from vipbench.records import Item, Response  # noqa: E402
 
 VALID = {"answered", "refused", "unparseable", "error"}
 #: attributes whose prompts differ in length, so a batch of them needs padding

@@ -12,7 +12,7 @@ import pytest
 from tests.support import image_items
 from tests.support.openai_server import FakeOpenAIServer, guess_answer
 from vipbench.config import parse_params
-from vipbench.errors import ConfigError
+from vipbench.core.errors import ConfigError
 from vipbench.models.openai_api import OpenAIAdapter, OpenAISpec, parse_retry_after, resolve_api_key
 from vipbench.models.registry import RunContext, create_adapter, spec_class
 
@@ -130,6 +130,9 @@ def test_retry_after_header_forms() -> None:
 
 
 def test_importing_the_kind_does_not_import_openai() -> None:
-    code = "import sys, vipbench.models.openai_api; print('openai' in sys.modules, 'vipbench.engine' in sys.modules)"
+    code = (
+        "import sys, vipbench.models.openai_api; "
+        "print('openai' in sys.modules, 'vipbench.inference.engine' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]

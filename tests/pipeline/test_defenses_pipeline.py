@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.support.repo import make_repo, run
-from vipbench.dataset.synth import generate
+from vipbench.dataset.synthetic.generator import generate
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +59,7 @@ def test_two_defenses_on_two_runs_through_dvc(tmp_path: Path) -> None:
 
 
 def test_ocr_beats_majority_and_blur_text_removes_it(tmp_path: Path) -> None:
-    from vipbench.metrics import compare_runs, run_metrics
+    from vipbench.analysis.metrics import compare_runs, run_metrics
     from vipbench.pipeline.defend import defend
     from vipbench.pipeline.infer import infer
     from vipbench.pipeline.prepare import prepare

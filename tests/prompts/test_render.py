@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from vipbench.attributes import ATTRIBUTES
+from vipbench.core.attributes import ATTRIBUTES
+from vipbench.core.records import Item
 from vipbench.prompts import render
-from vipbench.records import Item
 
 URL = "data:image/jpeg;base64,AAAA"
 

@@ -24,7 +24,7 @@ import yaml
 
 from tests.reliability.corpus import CASES, MUST_WORK, PARAMS_CASES, Case, ParamsCase, build_case, pinned_params
 from tests.support.repo import env, make_repo, run
-from vipbench.images import encode_jpeg, open_image
+from vipbench.imaging.images import encode_jpeg, open_image
 
 VIPBENCH = [sys.executable, "-m", "vipbench.cli"]
 BAD = [c for c in CASES if not c.ok]

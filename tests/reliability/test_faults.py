@@ -23,10 +23,10 @@ import pytest
 from PIL import Image
 
 from tests.support.openai_server import FakeOpenAIServer, Faults, Reply, Request, guess_answer
-from vipbench.metrics import run_metrics
+from vipbench.analysis.metrics import run_metrics
+from vipbench.core.records import Item, Response
 from vipbench.models.openai_api import OpenAISpec
 from vipbench.models.registry import RunContext, create_adapter
-from vipbench.records import Item, Response
 from vipbench.scoring import score_run
 
 N_ITEMS = 600
@@ -148,7 +148,7 @@ def test_faults_end_every_item_with_a_status_and_reason(tmp_path: Path, monkeypa
         images = {u for q in reqs for u in q.image_urls()}
         assert len(images) == 1
         fp_of_image[images.pop()] = fp
-    from vipbench.engine import _Images
+    from vipbench.inference.engine import _Images
 
     enc = _Images(max_side=1024)
     expected: Counter[str] = Counter()

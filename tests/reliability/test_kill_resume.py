@@ -278,7 +278,7 @@ def compared(metrics_file: Path) -> dict[str, Any]:
 
 
 def test_kill_and_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from vipbench.engine import _Images
+    from vipbench.inference.engine import _Images
 
     monkeypatch.setenv(KEY_ENV, "sk-kill-test")
     root = make_workspace(tmp_path / "ws")
@@ -390,7 +390,7 @@ def test_a_score_killed_while_creating_its_mlflow_run_leaves_no_duplicate(
     """
     import mlflow
 
-    from vipbench import tracking
+    from vipbench.ops import tracking
 
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     identity = {"run": "r", "model": "m"}

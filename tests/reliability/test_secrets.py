@@ -110,7 +110,7 @@ def test_no_key_and_no_image_leaks_after_a_full_run(tmp_path: Path) -> None:
         assert CANARY not in stream and CANARY[-12:] not in stream
 
     # no image in MLflow: neither the dataset's bytes nor the JPEGs sent to the model
-    from vipbench.engine import _Images
+    from vipbench.inference.engine import _Images
 
     enc = _Images(max_side=1024)
     needles: list[bytes] = [b"data:image", b"JFIF\x00", b"Exif\x00\x00"]  # data URLs, JPEG/EXIF headers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vipbench.attributes import ATTRIBUTES
+from vipbench.core.attributes import ATTRIBUTES
 from vipbench.scoring import judge
 from vipbench.scoring.categorical import canonical, income_bracket
 from vipbench.scoring.normalize import normalize_text

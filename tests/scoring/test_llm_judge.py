@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.support.openai_server import FakeOpenAIServer, Request
-from vipbench.records import Item, Response
+from vipbench.core.records import Item, Response
 from vipbench.scoring import score_run
 from vipbench.scoring.llm_judge import JudgeSpec, LLMJudgePanel, parse_verdict, prompt_hash
 
@@ -72,7 +72,7 @@ def test_a_pasted_key_is_refused_without_echoing_it() -> None:
     import pytest
 
     from vipbench.config import parse_params
-    from vipbench.errors import ConfigError
+    from vipbench.core.errors import ConfigError
 
     with pytest.raises(ConfigError) as e:
         parse_params({"scoring": {"judges": [{"model": "m", "api_key_env": "sk-live-abc123"}]}})

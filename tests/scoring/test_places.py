@@ -7,8 +7,8 @@ import csv
 import pytest
 
 from tests.conftest import OSV
+from vipbench.core.records import Verdict
 from vipbench.dataset.importgeo import country_name
-from vipbench.records import Verdict
 from vipbench.scoring.gazetteer import resolve_place
 from vipbench.scoring.places import judge_place, same_country
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from vipbench.records import Decision, Item, Response
+from vipbench.core.records import Decision, Item, Response
 from vipbench.scoring import judge, registered, score_item, score_run, scorer_for
 from vipbench.scoring.registry import scorer
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from vipbench.records import Item
+from vipbench.core.records import Item
 
 
 def image_items(

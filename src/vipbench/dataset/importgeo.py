@@ -12,8 +12,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from vipbench.core.errors import InputError, Problem
 from vipbench.dataset.schema import IMAGE_ID_RE, Record
-from vipbench.errors import InputError, Problem
 
 REQUIRED = ("file", "latitude", "longitude", "city", "region", "country")
 

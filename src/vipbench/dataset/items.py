@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from vipbench.attributes import ATTRIBUTES, PLACE_ATTRIBUTES
 from vipbench.config import FilterParams
+from vipbench.core.attributes import ATTRIBUTES, PLACE_ATTRIBUTES
+from vipbench.core.records import Cue, Item
 from vipbench.dataset.load import Dataset
 from vipbench.dataset.schema import AttributeLabel
-from vipbench.records import Cue, Item
 
 
 def counts(label: AttributeLabel, f: FilterParams) -> bool:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from vipbench.core.errors import InputError, Problem
 from vipbench.dataset.schema import Record
-from vipbench.errors import InputError, Problem
-from vipbench.images import ImageError, find_image, open_image
+from vipbench.imaging.images import ImageError, find_image, open_image
 
 LABELS_FILE = "labels.jsonl"
 

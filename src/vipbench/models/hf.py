@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from vipbench.images import ImageError, file_sha256, open_image
+from vipbench.core.records import Item, Response, Status
+from vipbench.imaging.images import ImageError, file_sha256, open_image
+from vipbench.imaging.zoom import Box, crop, parse_boxes, widen_box
 from vipbench.models.registry import ModelSpec, RunContext, register
-from vipbench.records import Item, Response, Status
-from vipbench.zoom import Box, crop, parse_boxes, widen_box
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -274,13 +274,13 @@ class HFAdapter:
 
     def _open_cache(self) -> Any:
         if self._cache is None:
-            from vipbench.cache import ResponseCache
+            from vipbench.inference.cache import ResponseCache
 
             self._cache = ResponseCache(self.ctx.cache_path)
         return self._cache
 
     def _key(self, job: _Job) -> str:
-        from vipbench.cache import ResponseCache
+        from vipbench.inference.cache import ResponseCache
         from vipbench.prompts.render import template_hash
 
         s = self.spec
@@ -487,7 +487,7 @@ def classify_text(text: str, attribute: str, output_format: str) -> tuple[Status
     Usable guesses make it answered, even after hedging; otherwise refusal wording makes it refused,
     and anything else is unparseable.
     """
-    from vipbench.parsing import detect_refusal, parse_answer
+    from vipbench.inference.parsing import detect_refusal, parse_answer
 
     parsed = parse_answer(text, attribute, output_format)
     if parsed.ok:

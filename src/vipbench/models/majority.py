@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Literal
 
+from vipbench.core.records import Item, Response
 from vipbench.models.registry import ModelSpec, PerItemAdapter, RunContext, register
-from vipbench.records import Item, Response
 
 
 class MajoritySpec(ModelSpec):

@@ -16,89 +16,41 @@ import concurrent.futures
 import email.utils
 import json
 import os
-import re
 import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
 
-from vipbench.errors import ConfigError
+from vipbench.core.errors import ConfigError
+from vipbench.core.records import Item, Response
+from vipbench.inference.specs import EndpointSpec, check_env_name  # noqa: F401  (re-exported)
 from vipbench.models.registry import ModelSpec, RunContext, register
-from vipbench.records import Item, Response
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
-    from vipbench.engine import Completion, EndpointConfig, EngineStats, SendFn
+    from vipbench.inference.engine import Completion, EndpointConfig, EngineStats, SendFn
 
 OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
 PLACEHOLDER_KEY = "EMPTY"
-_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
-
 T = TypeVar("T")
 
 
-def check_env_name(v: str) -> str:
-    """api_key_env must name a variable; a pasted key would end up in logs, so refuse it."""
-    if not re.fullmatch(_ENV_NAME, v):
-        raise ValueError(
-            "must be the name of an environment variable (letters, digits, '_'), not a key; "
-            "put the key itself in that variable"
-        )
-    return v
-
-
-class CorrectionSpec(BaseModel):
+class CorrectionSpec(EndpointSpec):
     """The structure-correction model: a second OpenAI-compatible endpoint, text only."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    model: str
-    base_url: str | None = None
-    api_key_env: str = "OPENAI_API_KEY"
     max_concurrency: int = Field(4, ge=1, le=1024)
-    rpm: float | None = Field(None, gt=0)
-    timeout: float = Field(60.0, gt=0)
-    max_retries: int = Field(5, ge=0)
-    temperature: float = Field(0.0, ge=0, le=2)
     max_tokens: int = Field(400, ge=1)
-    price_input_per_mtok: float | None = Field(None, ge=0)
-    price_output_per_mtok: float | None = Field(None, ge=0)
-
-    @field_validator("api_key_env")
-    @classmethod
-    def _env_name(cls, v: str) -> str:
-        return check_env_name(v)
 
 
-class OpenAISpec(ModelSpec):
+class OpenAISpec(ModelSpec, EndpointSpec):
     """A model behind an OpenAI-compatible chat-completions API."""
 
     kind: Literal["openai"] = "openai"
-    model: str
-    #: None means OpenAI itself
-    base_url: str | None = None
-    #: the *name* of the environment variable holding the key (never the key itself)
-    api_key_env: str = "OPENAI_API_KEY"
-    max_concurrency: int = Field(8, ge=1, le=1024)
-    rpm: float | None = Field(None, gt=0)
-    tpm: float | None = Field(None, gt=0)
-    timeout: float = Field(60.0, gt=0)
-    max_retries: int = Field(5, ge=0)
-    temperature: float = Field(0.0, ge=0, le=2)
-    max_tokens: int = Field(800, ge=1)
     seed: int | None = None
     image_detail: Literal["auto", "low", "high"] = "auto"
-    price_input_per_mtok: float | None = Field(None, ge=0)
-    price_output_per_mtok: float | None = Field(None, ge=0)
     structure_correction: CorrectionSpec | None = None
-
-    @field_validator("api_key_env")
-    @classmethod
-    def _env_name(cls, v: str) -> str:
-        return check_env_name(v)
-
 
 
 # -- secrets ----------------------------------------------------------------------------------
@@ -174,7 +126,7 @@ def make_send(
     """
     import openai
 
-    from vipbench.engine import Completion, FatalRequestError, RetryableError
+    from vipbench.inference.engine import Completion, FatalRequestError, RetryableError
 
     async def send(messages: list[dict[str, Any]], response_format: dict[str, Any] | None) -> Completion:
         kwargs: dict[str, Any] = {
@@ -213,7 +165,7 @@ def make_send(
 
 def completion_from_body(body: Any) -> Completion:
     """A Completion from a chat-completion JSON body; RetryableError if it is not one."""
-    from vipbench.engine import Completion, RetryableError
+    from vipbench.inference.engine import Completion, RetryableError
 
     if not isinstance(body, dict):
         raise RetryableError(f"malformed response body: not a JSON object: {str(body)[:100]!r}")
@@ -262,7 +214,7 @@ class _Clients:
 
 
 def _endpoint_config(spec: OpenAISpec | CorrectionSpec, max_tokens: int, params: dict[str, Any]) -> EndpointConfig:
-    from vipbench.engine import EndpointConfig
+    from vipbench.inference.engine import EndpointConfig
 
     return EndpointConfig(
         endpoint=spec.base_url or OPENAI_DEFAULT_BASE_URL,
@@ -320,8 +272,8 @@ class OpenAIAdapter:
         yield from run_sync(self._run(items))
 
     async def _run(self, items: Sequence[Item]) -> list[Response]:
-        from vipbench.cache import ResponseCache
-        from vipbench.engine import Endpoint, Engine, EngineSettings
+        from vipbench.inference.cache import ResponseCache
+        from vipbench.inference.engine import Endpoint, Engine, EngineSettings
 
         s = self.spec
         cache = ResponseCache(self.ctx.cache_path)

@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict, field_validator
 
 if TYPE_CHECKING:
-    from vipbench.records import Item, Response
+    from vipbench.core.records import Item, Response
 
 #: kind -> module that registers it. Only imported when the kind is used.
 _LAZY: dict[str, str] = {
     "majority": "vipbench.models.majority",
     "openai": "vipbench.models.openai_api",
     "hf": "vipbench.models.hf",
-    "ocr": "vipbench.models.ocr_adversary",
-    "exif": "vipbench.models.exif_adversary",
+    "ocr": "vipbench.models.adversaries.ocr",
+    "exif": "vipbench.models.adversaries.exif",
 }
 
 _REGISTRY: dict[str, tuple[type[ModelSpec], type[Adapter]]] = {}

@@ -10,15 +10,15 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from vipbench.io import write_json, write_jsonl
+from vipbench.core.io import write_json, write_jsonl
+from vipbench.core.records import Item
 from vipbench.pipeline.prepare import read_items
-from vipbench.records import Item
 from vipbench.workspace import Workspace
 
 
 def defense_spec(ws: Workspace, defense: str) -> tuple[str, Any]:
+    from vipbench.core.errors import ConfigError
     from vipbench.defenses import parse_defense_spec
-    from vipbench.errors import ConfigError
 
     raw = ws.params.defenses.get(defense)
     if raw is None:
@@ -32,9 +32,9 @@ def defense_mapping(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def defend(ws: Workspace, defense: str) -> dict[str, Any]:
+    from vipbench.analysis.privacy_utility import mean_utility
     from vipbench.defenses import apply_defense
-    from vipbench.privacy_utility import mean_utility
-    from vipbench.progress import RunProgress
+    from vipbench.inference.progress import RunProgress
 
     name, params = defense_spec(ws, defense)
     items = read_items(ws)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from vipbench.io import write_jsonl
+from vipbench.core.io import write_jsonl
+from vipbench.core.records import Response
+from vipbench.inference.progress import RunProgress
 from vipbench.models.registry import RunContext, create_adapter
 from vipbench.pipeline.prepare import read_items
-from vipbench.progress import RunProgress
-from vipbench.records import Response
 from vipbench.workspace import Workspace
 
 
 def infer(ws: Workspace, run: str) -> dict[str, int]:
     spec = ws.params.model(ws.base_run(run))
     if ws.defense_of(run) is not None and run not in ws.run_names():
-        from vipbench.errors import ConfigError
+        from vipbench.core.errors import ConfigError
 
         raise ConfigError(f"params.yaml: defense_eval: {run!r} is not a configured (run, defense) cell")
     items = read_items(ws, run)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from vipbench.core.io import read_jsonl, write_json, write_jsonl
+from vipbench.core.records import Item
 from vipbench.dataset.items import build_items
 from vipbench.dataset.load import line_counts, load_dataset
-from vipbench.io import read_jsonl, write_json, write_jsonl
-from vipbench.records import Item
-from vipbench.versioning import dataset_version
+from vipbench.ops.versioning import dataset_version
 from vipbench.workspace import Workspace
 
 

@@ -11,14 +11,14 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from vipbench.io import atomic_open, write_json
+from vipbench.core.io import atomic_open, write_json
 from vipbench.pipeline.score import read_scores
 from vipbench.workspace import Workspace
 
 
 def collect(ws: Workspace) -> dict[str, dict[str, Any]]:
     """Per-run metrics recomputed from the scored items (deterministic under the seed)."""
-    from vipbench.metrics import run_metrics
+    from vipbench.analysis.metrics import run_metrics
 
     p = ws.params
     runs: dict[str, dict[str, Any]] = {}
@@ -32,7 +32,7 @@ def collect(ws: Workspace) -> dict[str, dict[str, Any]]:
 
 
 def run_capability(ws: Workspace, run: str) -> dict[str, float]:
-    from vipbench.capability import scores_for
+    from vipbench.analysis.capability import scores_for
 
     spec = ws.params.model(ws.base_run(run))
     return scores_for(getattr(spec, "model", None), spec.capability)
@@ -71,7 +71,7 @@ def summarise(ws: Workspace, runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def regressions(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any]:
     """One fit per prompt variant, over the undefended runs of this dataset version."""
-    from vipbench.regression import fit_all
+    from vipbench.analysis.regression import fit_all
 
     p = ws.params
     by_prompt: dict[str, dict[str, Any]] = defaultdict(dict)
@@ -92,7 +92,7 @@ def regressions(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
-    from vipbench import report_plots
+    from vipbench.analysis import figures as report_plots
 
     p = ws.params
     runs = collect(ws)
@@ -113,7 +113,7 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
     # DVC plot data and PNG figures
     main_fit_prompt = next(iter(fits), None)
     main_fit = fits[main_fit_prompt]["overall"] if main_fit_prompt else None
-    from vipbench.regression import points_for
+    from vipbench.analysis.regression import points_for
 
     points = points_for(
         {r: s for r, s in summary.items() if s["prompt"] == main_fit_prompt and s["defense"] is None},
@@ -126,7 +126,7 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
     report_plots.accuracy_by_model_png(summary, p.attributes, figures / "accuracy_by_model.png")
     report_plots.accuracy_vs_capability_png(points, main_fit or {}, figures / "accuracy_vs_capability.png")
     if defended:
-        from vipbench.privacy_utility import plot_privacy_utility
+        from vipbench.analysis.privacy_utility import plot_privacy_utility
 
         for base, eff in defended.pop("effects"):
             plot_privacy_utility(eff, figures / f"privacy_vs_utility_{base}.png", title=f"{base}: privacy vs utility")
@@ -142,7 +142,7 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
 
 def _defense_table(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any] | None:
     """Privacy against utility: accuracy drop per (run, defense) and attribute, with McNemar p-values."""
-    from vipbench.privacy_utility import as_records, privacy_utility_table
+    from vipbench.analysis.privacy_utility import as_records, privacy_utility_table
 
     by_base: dict[str, dict[str, str]] = defaultdict(dict)
     for run, s in summary.items():
@@ -167,8 +167,8 @@ def _defense_table(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any] | N
 
 
 def track_summary(ws: Workspace, result: dict[str, Any], fits: dict[str, Any]) -> str:
-    from vipbench import tracking
-    from vipbench.regression import flat_metrics
+    from vipbench.analysis.regression import flat_metrics
+    from vipbench.ops import tracking
 
     p = ws.params
     metrics: dict[str, float] = {}

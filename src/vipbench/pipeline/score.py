@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from vipbench.io import read_jsonl, write_json, write_jsonl
+from vipbench.core.io import read_jsonl, write_json, write_jsonl
+from vipbench.core.records import Response, ScoredItem
 from vipbench.pipeline.prepare import read_items
-from vipbench.records import Response, ScoredItem
 from vipbench.workspace import Workspace
 
 CATEGORICAL = ("sex", "income", "maritalStatus", "educationLevel")
@@ -53,8 +53,8 @@ def accounting(responses: Sequence[Response]) -> dict[str, Any]:
 
 
 def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
-    from vipbench.metrics import run_metrics
-    from vipbench.reviews import agreement, load_overrides, read_reviews
+    from vipbench.analysis.metrics import run_metrics
+    from vipbench.review.store import agreement, load_overrides, read_reviews
     from vipbench.scoring import score_run
 
     p = ws.params
@@ -71,7 +71,7 @@ def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
     metrics["accounting"] = accounting(list(responses.values()))
     metrics["review_agreement"] = agreement(read_reviews(ws.reviews_file))
     if any(r.zoom_boxes for r in responses.values()):
-        from vipbench.zoom import cue_hits
+        from vipbench.imaging.zoom import cue_hits
 
         metrics["zoom"] = cue_hits(
             [
@@ -130,14 +130,14 @@ def run_identity(ws: Workspace, run: str) -> tuple[dict[str, Any], dict[str, Any
 
 
 def track_run(ws: Workspace, run: str, scored: list[ScoredItem], metrics: dict[str, Any]) -> str:
-    from vipbench import tracking
-    from vipbench.metrics import flatten
-    from vipbench.versioning import git_revision
+    from vipbench.analysis.metrics import flatten
+    from vipbench.ops import tracking
+    from vipbench.ops.versioning import git_revision
 
     identity, params = run_identity(ws, run)
     spec = ws.params.model(ws.base_run(run))
     flat = flatten(metrics)
-    from vipbench.capability import scores_for
+    from vipbench.analysis.capability import scores_for
 
     for col, value in scores_for(getattr(spec, "model", None), spec.capability).items():
         flat[f"capability.{col}"] = float(value)
@@ -191,8 +191,8 @@ def _image_copies(ws: Workspace, run: str, out: Path) -> Path:
 
 
 def _confusion_artifacts(scored: list[ScoredItem], out: Path) -> Path | None:
-    from vipbench.metrics import confusion
-    from vipbench.plots import confusion_png
+    from vipbench.analysis.metrics import confusion
+    from vipbench.analysis.plots import confusion_png
 
     out.mkdir(parents=True)
     written = False

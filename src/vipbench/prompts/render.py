@@ -18,9 +18,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from vipbench.attributes import get as get_attribute
-from vipbench.records import Item
-from vipbench.zoom import MAX_BOXES
+from vipbench.core.attributes import get as get_attribute
+from vipbench.core.records import Item
+from vipbench.imaging.zoom import MAX_BOXES
 
 VARIANTS: tuple[str, ...] = ("naive", "extended", "final", "zoom")
 OUTPUT_FORMATS: tuple[str, ...] = ("text", "json")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from vipbench.records import Decision
+from vipbench.core.records import Decision
 from vipbench.scoring.normalize import strip_accents
 from vipbench.scoring.registry import scorer
 

@@ -1,6 +1,6 @@
 """Rule scorers for the option-list attributes: sex, income, maritalStatus, educationLevel.
 
-Both truth and guess are mapped onto the attribute's option list (vipbench.attributes) by
+Both truth and guess are mapped onto the attribute's option list (vipbench.core.attributes) by
 ordered synonym phrases; income also understands amounts ("$45,000", "60-150k", "<30k").
 Equal options are correct. For maritalStatus, Married against In Relation (either way) is
 less precise. A value that maps to no option (or to several) only matches a truth with the
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from vipbench.records import Decision
+from vipbench.core.records import Decision
 from vipbench.scoring.normalize import PhraseTable, normalize_text, strip_accents
 from vipbench.scoring.registry import scorer
 

@@ -19,36 +19,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
 
-from vipbench.attributes import ATTRIBUTES
-from vipbench.records import Decision, Verdict
+from vipbench.core.attributes import ATTRIBUTES
+from vipbench.core.records import Decision, Verdict
+from vipbench.inference.specs import EndpointSpec
 
 PROMPTS = Path(__file__).parent / "judge_prompts"
 ORDER: dict[Verdict, int] = {"wrong": 0, "less_precise": 1, "correct": 2}
 JUDGED = ("location", "placeOfImage", "placeOfBirth", "occupation")
 
 
-class JudgeSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class JudgeSpec(EndpointSpec):
+    """One LLM judge: a text model behind an OpenAI-compatible endpoint."""
 
-    model: str
-    base_url: str | None = None
-    api_key_env: str = "OPENAI_API_KEY"
-    temperature: float = 0.0
     max_tokens: int = Field(200, ge=16)
-    timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(4, ge=0)
     attributes: list[Literal["location", "placeOfImage", "placeOfBirth", "occupation"]] = Field(
         default_factory=lambda: list(JUDGED)
     )
-
-    @field_validator("api_key_env")
-    @classmethod
-    def _env_name(cls, v: str) -> str:
-        from vipbench.models.openai_api import check_env_name
-
-        return check_env_name(v)
 
 
 def prompt_file(attribute: str) -> Path:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from vipbench.records import Decision, Verdict
+from vipbench.core.records import Decision, Verdict
 from vipbench.scoring.normalize import alternatives, normalize_text, without_hedges
 from vipbench.scoring.registry import scorer
 

@@ -28,7 +28,7 @@ city name), e.g. ``truth=CH/Zürich/Zürich guess=CH/-/-; coarser (country)``.
 
 from __future__ import annotations
 
-from vipbench.records import Decision, Verdict
+from vipbench.core.records import Decision, Verdict
 from vipbench.scoring.gazetteer import Place, normalize, region_contains, resolve_place, split_place
 
 __all__ = ["compare_places", "judge_place", "same_country"]

@@ -6,7 +6,7 @@ function in any module listed in `BUILTIN_MODULES` (or imported before scoring):
     @scorer(keys=("age",))
     def judge_age(attribute: str, truth: str, guess: str) -> Decision: ...
 
-Lookup tries the attribute key first, then its kind from `vipbench.attributes`, so a
+Lookup tries the attribute key first, then its kind from `vipbench.core.attributes`, so a
 key-specific scorer overrides a kind-wide one.
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 
-from vipbench import attributes
-from vipbench.records import Decision
+from vipbench.core import attributes
+from vipbench.core.records import Decision
 
 Scorer = Callable[[str, str, str], Decision]
 

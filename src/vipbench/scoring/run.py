@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from vipbench.records import Decision, Item, Response, ScoredItem, Verdict
+from vipbench.core.records import Decision, Item, Response, ScoredItem, Verdict
 from vipbench.scoring.normalize import normalize_text
 from vipbench.scoring.registry import judge
 

@@ -1,0 +1,1 @@
+"""The generator of the bundled synthetic demo dataset (not needed to read real data)."""

@@ -1,0 +1,1 @@
+"""Pixel helpers shared by inference, defenses and adversaries: safe loading, zoom crops, OCR."""

@@ -1,0 +1,1 @@
+"""Offline adversaries that read an image without a VLM: OCR text and EXIF metadata."""

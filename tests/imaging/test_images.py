@@ -1,0 +1,51 @@
+"""Image loading: orientation, modes, size limits and memory for large JPEGs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+from vipbench.imaging.images import open_image
+
+
+def _rotated_jpeg(path: Path, size: tuple[int, int]) -> None:
+    im = Image.new("RGB", size, (200, 30, 30))
+    im.paste((30, 30, 200), (0, 0, size[0] // 4, size[1]))  # a blue band on the left edge
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 CW to display"
+    im.save(path, quality=90, exif=exif)
+
+
+def test_large_jpeg_is_downscaled_and_still_upright(tmp_path: Path) -> None:
+    p = tmp_path / "big.jpg"
+    _rotated_jpeg(p, (4000, 3000))
+    im = open_image(p, max_side=512)
+    # orientation 6 turns a landscape file into a portrait picture, and the band moves to the top
+    assert im.size == (384, 512)
+    assert im.getpixel((192, 10))[2] > 150
+    full = open_image(p)
+    assert full.size == (3000, 4000)
+
+
+def _peak_rss_mb(path: Path, max_side: int | None) -> float:
+    # VmHWM belongs to the new process image; ru_maxrss would carry over the (large) pytest parent's
+    code = (
+        "from pathlib import Path; from vipbench.imaging.images import open_image; "
+        f"open_image(Path({str(path)!r}), max_side={max_side!r}); "
+        "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM:')][0]; "
+        "print(int(hwm.split()[1]) / 1024)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def test_large_jpeg_decodes_at_reduced_scale(tmp_path: Path) -> None:
+    p = tmp_path / "huge.jpg"
+    Image.new("RGB", (8000, 6000), (90, 120, 150)).save(p, quality=70)
+    full = _peak_rss_mb(p, None)
+    small = _peak_rss_mb(p, 1024)
+    # a full decode holds 8000*6000*3 bytes = 144 MB; the reduced decode a small fraction of it
+    assert full - small > 100

@@ -1,0 +1,94 @@
+"""vipbench.imaging.ocr: the offline OCR wrapper (one shared engine; boxes in percent of the upright image)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+importlib.import_module("rapidocr")
+
+from vipbench.imaging.images import ImageError  # noqa: E402
+from vipbench.imaging.ocr import TextBox, get_engine, joined, read_text  # noqa: E402
+
+
+def draw_text_image(
+    path: Path,
+    lines: list[str],
+    size: tuple[int, int] = (900, 400),
+    font_size: int = 56,
+    background: tuple[int, int, int] = (40, 90, 60),
+    panel: tuple[int, int, int] | None = (20, 50, 140),
+    ink: tuple[int, int, int] = (255, 255, 255),
+    **save: object,
+) -> Path:
+    """An image with large, clean text lines (a sign, a certificate), saved to `path`."""
+    im = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(im)
+    font = ImageFont.load_default(size=font_size)
+    step = int(font_size * 1.9)
+    top = max(10, (size[1] - step * len(lines)) // 2)
+    if panel is not None:
+        draw.rectangle((40, top - 20, size[0] - 40, top + step * len(lines)), fill=panel)
+    for i, text in enumerate(lines):
+        draw.text((70, top + i * step), text, font=font, fill=ink)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    im.save(path, **save)  # type: ignore[arg-type]
+    return path
+
+
+@pytest.fixture(scope="module")
+def sign(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return draw_text_image(tmp_path_factory.mktemp("ocr") / "sign.jpg", ["Rue de Rivoli 75001 Paris"])
+
+
+def test_reads_a_drawn_sign_with_its_box(sign: Path) -> None:
+    boxes = read_text(sign)
+    assert boxes, "OCR found no text on a clean, large sign"
+    assert "Paris" in joined(boxes)
+    assert "Rivoli" in joined(boxes)
+    (line,) = [b for b in boxes if "Paris" in b.text]
+    left, upper, right, lower = line.box_pct
+    # The text was drawn from x=70 px on a 900 px wide image, around the middle of its height.
+    assert 0.0 <= left < 15.0 < 50.0 < right <= 100.0
+    assert 25.0 < upper < 50.0 < lower < 75.0
+    assert 0.5 <= line.score <= 1.0
+
+
+def test_engine_is_created_once_per_process(sign: Path) -> None:
+    assert get_engine() is get_engine()
+
+
+def test_exif_rotated_image_is_read_upright(tmp_path: Path, sign: Path) -> None:
+    # Store the sign rotated on its side with Orientation=6 ("rotate 90 CW to display"): a viewer
+    # and our reader must both see upright text, and boxes refer to the upright image.
+    upright = Image.open(sign)
+    stored = upright.transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "rotated.jpg"
+    stored.save(path, exif=exif)
+    boxes = read_text(path)
+    assert "Paris" in joined(boxes)
+    (line,) = [b for b in boxes if "Paris" in b.text]
+    assert line.box_pct[2] - line.box_pct[0] > line.box_pct[3] - line.box_pct[1]  # wide, not tall
+
+
+def test_blank_image_has_no_text(tmp_path: Path) -> None:
+    path = tmp_path / "blank.png"
+    Image.new("RGB", (300, 200), (200, 200, 200)).save(path)
+    assert read_text(path) == []
+
+
+def test_unreadable_file_is_an_image_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"not an image at all")
+    with pytest.raises(ImageError):
+        read_text(bad)
+
+
+def test_pixel_box_rounds_outwards_and_clips() -> None:
+    tb = TextBox(text="x", box_pct=(10.0, 20.0, 50.5, 100.0), score=0.9)
+    assert tb.pixel_box((200, 100)) == (20, 20, 101, 100)
