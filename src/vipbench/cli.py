@@ -203,5 +203,16 @@ def kinds() -> None:
         print(k)
 
 
+@app.command("plots-template")
+def plots_template(
+    repo: RepoOpt = Path("."),
+    force: Annotated[bool, typer.Option(help="Rewrite the template even if it exists.")] = False,
+) -> None:
+    """Write .dvc/plots/offline.html, the template that makes `dvc plots show` render offline."""
+    from vipbench.ops.plots_html import write_template
+
+    print(write_template(repo.resolve(), force=force))
+
+
 if __name__ == "__main__":
     app()
