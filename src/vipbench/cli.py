@@ -23,6 +23,29 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 RepoOpt = Annotated[Path, typer.Option("--repo", help="Repository root holding params.yaml.")]
+OverwriteOpt = Annotated[bool, typer.Option(help="Replace the output directory if it already exists.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"vipbench {version('vipbench')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Measure how well vision-language models infer private attributes from images."""
+
+
+def _pct(x: object) -> str:
+    """An accuracy for people: a percentage with one decimal, or n/a."""
+    return f"{100 * float(x):.1f}%" if isinstance(x, (int, float)) else "n/a"
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -104,7 +127,7 @@ def score(
 
     m = run_score(_ws(repo), run, track=track)
     o = m["overall"]
-    print(f"{run}: accuracy {o['accuracy']} over {o['n']} labels (top-3 {o['top3_accuracy']})")
+    print(f"{run}: accuracy {_pct(o['accuracy'])} over {o['n']} labels (top-3 {_pct(o['top3_accuracy'])})")
 
 
 @app.command()
@@ -128,16 +151,16 @@ def report(repo: RepoOpt = Path(".")) -> None:
 
     s = run_report(_ws(repo))
     for run, r in s["runs"].items():
-        print(f"{run:<24} accuracy {r['accuracy']}")
+        print(f"{run:<24} accuracy {_pct(r['accuracy'])}")
 
 
 @app.command("make-default-data")
 @user_errors
 def make_default_data(
     out: Annotated[Path, typer.Argument(help="Output directory (must be empty or absent).")],
-    seed: int = 0,
-    n_images: Annotated[int, typer.Option("--n-images")] = 48,
-    overwrite: bool = False,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives byte-identical data.")] = 0,
+    n_images: Annotated[int, typer.Option("--n-images", help="Number of images to draw.")] = 48,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Generate the bundled synthetic dataset (deterministic under the seed)."""
     from vipbench.dataset.synthetic.generator import generate
@@ -155,7 +178,7 @@ def import_geo(
     csv_file: Annotated[Path, typer.Argument(help="CSV with file, latitude, longitude, city, region, country.")],
     images_dir: Annotated[Path, typer.Argument(help="Directory holding the image files the CSV names.")],
     out: Annotated[Path, typer.Argument(help="Output dataset directory.")],
-    overwrite: bool = False,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Convert a geolocation table into a VIP-format dataset with a placeOfImage label."""
     from vipbench.dataset.importgeo import import_geo as run_import
@@ -186,7 +209,17 @@ def review(
     items = {it.item_id: it for it in read_items(ws)}
     cands = candidates(read_scores(ws, run), items, read_responses(ws, run), ws.reviews_file, verdict, attribute, judge)
     print(f"{len(cands)} decision(s) to review; verdicts are appended to {ws.reviews_file}")
-    n = run_session(cands, ws.reviews_file, ws.data_dir, lambda q: typer.prompt(q), print, reviewer)
+    try:
+        n = run_session(cands, ws.reviews_file, ws.data_dir, lambda q: typer.prompt(q), print, reviewer)
+    except typer.Abort:
+        if sys.stdin.isatty():
+            raise
+        # Input ended before the session did: there is no terminal to ask. Verdicts given so far are saved.
+        raise _fail(
+            "review is interactive: it shows one judged item at a time and reads a verdict for each, so it needs "
+            "a terminal (or verdicts piped to stdin, one per prompt; 'q' ends the session). Verdicts given "
+            f"before the input ended are saved in {ws.reviews_file}."
+        ) from None
     agree = agreement(read_reviews(ws.reviews_file))
     print(
         f"recorded {n}; judge-human agreement over {agree['n']}: accuracy {agree['accuracy']}, kappa {agree['kappa']}"

@@ -94,3 +94,14 @@ def test_tracking_does_not_export_its_uri(tmp_path: Path) -> None:
     ws = workspace(tmp_path)
     score(ws, "majority", track=True)
     assert "MLFLOW_TRACKING_URI" not in os.environ  # child processes and other repos are unaffected
+
+
+def test_review_without_terminal_explains_and_exits_2(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    score(ws, "majority", track=False)
+    # one verdict, then the input ends: no terminal is left to ask
+    res = CliRunner().invoke(app, ["review", "majority", "--repo", str(tmp_path), "--verdict", "wrong"], input="c\n")
+    assert res.exit_code == 2
+    assert "needs a terminal" in res.output
+    assert "Aborted" not in res.output
+    assert len(read_reviews(ws.reviews_file)) == 1  # the verdict given before the input ended is kept
