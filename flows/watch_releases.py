@@ -2,7 +2,8 @@
 
     python -m flows.watch_releases [--repo .] [--no-evaluate]
 
-1. Version the dataset, so "the current dataset version" is what data.dvc pins.
+1. Version the dataset, so "the current dataset version" is what data.dvc pins. A dry run
+   (`--no-evaluate`) skips this: it changes nothing, and compares against what data.dvc pins now.
 2. Ask every provider in params.yaml `watch.providers` for its models (an OpenAI-compatible
    `GET /v1/models`, or the Hugging Face Hub by author/tag when online). A provider that cannot
    be reached is logged and skipped; the others go on.
@@ -69,14 +70,19 @@ def watch_releases(
     """Poll providers and evaluate the models MLflow has no run for.
 
     `watch` overrides params.yaml `watch` (same shape). With `evaluate_new=False` it only
-    reports what it would add.
+    reports what it would add, and changes nothing: no `dvc add`, no push, no git staging, and
+    params.yaml untouched.
     """
     from vipbench.ops import tracking
     from vipbench.ops.versioning import dataset_version
 
     logger = get_run_logger()
     root = Path(repo).resolve()
-    dataset = version_dataset(repo=str(root), push=push)
+    if evaluate_new:
+        dataset = version_dataset(repo=str(root), push=push)
+    else:
+        dataset = {"skipped": "dry run: the dataset was not versioned"}
+        logger.info("dry run: the dataset is not versioned and nothing is evaluated")
     ws = Workspace.load(root)
     wp = releases.parse_watch(watch) if watch is not None else releases.load_watch(root, ws.params)
     if not wp.providers:
@@ -130,7 +136,9 @@ def watch_releases(
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Evaluate new model releases (a Prefect flow)")
     ap.add_argument("--repo", default=".")
-    ap.add_argument("--no-evaluate", action="store_true", help="only list what would be added")
+    ap.add_argument(
+        "--no-evaluate", action="store_true", help="dry run: only list what would be added; change nothing"
+    )
     ap.add_argument("--no-push", action="store_true", help="do not dvc push the dataset")
     a = ap.parse_args(argv)
     print(

@@ -131,3 +131,41 @@ def test_new_model_is_evaluated_once(tmp_path: Path) -> None:
             use_watch(root, both)
         third = watch_releases(repo=str(root), watch=both if override is not None else None)
         assert third["new_runs"] == [] and srv.count() == 2 * asked
+
+
+def test_dry_run_changes_nothing(tmp_path: Path) -> None:
+    """--no-evaluate lists new models but leaves git, DVC and params.yaml exactly as they were."""
+    from flows.watch_releases import main, watch_releases
+    from tests.support.repo import run
+
+    with FakeOpenAIServer(answer=answer, models=["vlm-new-1"]) as srv:
+        root = flow_repo(tmp_path)
+        watch = {
+            "providers": [
+                {"name": "local", "kind": "openai", "base_url": srv.base_url, "api_key_env": "VIPBENCH_TEST_NO_KEY"}
+            ]
+        }
+        override = use_watch(root, watch)
+        run(["git", "commit", "-qam", "watch"], root)
+
+        def snapshot() -> dict[str, object]:
+            remote = tmp_path / "remote"
+            return {
+                "status": run(["git", "status", "--porcelain"], root).stdout,
+                "data.dvc": (root / "data.dvc").read_bytes(),
+                "params": (root / "params.yaml").read_bytes(),
+                "head": run(["git", "rev-parse", "HEAD"], root).stdout,
+                "remote": sorted(str(p) for p in remote.rglob("*")) if remote.exists() else [],
+            }
+
+        # new data in the work tree: a versioning step would `dvc add` it and stage data.dvc
+        (root / "data" / "extra.txt").write_text("a new file\n")
+        before = snapshot()
+        out = watch_releases(repo=str(root), watch=override, evaluate_new=False)
+        assert out["new_runs"] == ["local-vlm-new-1-final"]
+        assert out["evaluation"] is None and "skipped" in out["dataset"]
+        if override is None:
+            main(["--repo", str(root), "--no-evaluate"])  # the command line's dry run too
+        after = snapshot()
+        assert after == before
+        assert srv.count() == 0  # nothing was asked of the model
