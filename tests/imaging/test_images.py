@@ -49,3 +49,21 @@ def test_large_jpeg_decodes_at_reduced_scale(tmp_path: Path) -> None:
     small = _peak_rss_mb(p, 1024)
     # a full decode holds 8000*6000*3 bytes = 144 MB; the reduced decode a small fraction of it
     assert full - small > 100
+
+
+def test_huge_png_is_refused_before_decoding(tmp_path: Path) -> None:
+    import pytest
+
+    from vipbench.imaging.images import MAX_FULL_DECODE_PIXELS, ImageError
+
+    p = tmp_path / "huge.png"
+    Image.new("1", (10_000, 8_000)).save(p)  # 80 MP, a few kB on disk
+    assert 10_000 * 8_000 > MAX_FULL_DECODE_PIXELS
+    with pytest.raises(ImageError, match="PNG image is 10000x8000"):
+        open_image(p, max_side=1024)
+    # the same file is fine when nothing asks for a downscale (e.g. a defense that keeps full size)
+    assert open_image(p).size == (10_000, 8_000)
+    # and a PNG under the budget is decoded and downscaled as before
+    ok = tmp_path / "ok.png"
+    Image.new("RGB", (3000, 2000), (10, 20, 30)).save(ok)
+    assert open_image(ok, max_side=600).size == (600, 400)

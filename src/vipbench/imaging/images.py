@@ -11,6 +11,10 @@ from PIL import Image, ImageOps
 
 #: Refuse images with more pixels than this (a decompression bomb). About 16k x 16k.
 MAX_PIXELS = 16_384 * 16_384
+#: Formats that cannot be decoded at a reduced size (PNG, WebP, ...) are refused above this many
+#: pixels when a max side is set: decoding one would hold w*h*4 bytes (64 MP: 256 MB) only to
+#: throw most of it away. JPEG is exempt: it decodes at a reduced DCT scale instead.
+MAX_FULL_DECODE_PIXELS = 64_000_000
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
 
@@ -56,6 +60,12 @@ def open_image(path: Path, max_side: int | None = None) -> Image.Image:
                     # decode at a reduced DCT scale: a 9000x9000 photo never needs 240 MB when
                     # the model gets at most max_side pixels (the result stays >= max_side)
                     im.draft("RGB", (max_side, max_side))
+                elif max_side and w * h > MAX_FULL_DECODE_PIXELS:
+                    raise ImageError(
+                        f"{im.format or 'this'} image is {w}x{h} = {w * h} pixels; formats other than JPEG are "
+                        f"decoded in full, and above {MAX_FULL_DECODE_PIXELS} pixels that costs too much memory "
+                        "for an image sent at a few hundred pixels. Convert it to JPEG, or downscale it first."
+                    )
                 im.load()
                 im = ImageOps.exif_transpose(im)
                 im = _to_rgb(im)
