@@ -92,3 +92,37 @@ def test_unreadable_file_is_an_image_error(tmp_path: Path) -> None:
 def test_pixel_box_rounds_outwards_and_clips() -> None:
     tb = TextBox(text="x", box_pct=(10.0, 20.0, 50.5, 100.0), score=0.9)
     assert tb.pixel_box((200, 100)) == (20, 20, 101, 100)
+
+
+def test_same_pixels_in_two_files_are_read_once(tmp_path: Path, sign: Path) -> None:
+    from vipbench.imaging.ocr import OCRCache
+
+    cache = OCRCache(tmp_path / "ocr.sqlite")
+    # the same pixels as a lossless PNG and again with EXIF metadata: two files, one content
+    png = tmp_path / "sign.png"
+    Image.open(sign).save(png)
+    tagged = tmp_path / "tagged.png"
+    exif = Image.Exif()
+    exif[0x010F] = "SomeCamera"
+    Image.open(sign).save(tagged, exif=exif)
+    first = read_text(png, cache=cache)
+    second = read_text(tagged, cache=cache)
+    assert cache.calls == 1 and len(cache) == 1
+    assert first == second and "Paris" in joined(first)
+    # a different min_score filters the cached reading instead of reading again
+    assert read_text(png, min_score=0.99, cache=cache) == [b for b in first if b.score >= 0.99]
+    assert cache.calls == 1
+    # the counter is in the file: another process (here: another handle) sees it
+    assert OCRCache(tmp_path / "ocr.sqlite").calls == 1
+
+
+def test_big_photo_is_read_from_a_bounded_copy(tmp_path: Path) -> None:
+    from vipbench.imaging.ocr import OCR_MAX_SIDE, OCRCache, ocr_copy
+
+    big = draw_text_image(tmp_path / "big.jpg", ["Rue de Rivoli 75001 Paris"], size=(4032, 1800), font_size=200)
+    assert max(ocr_copy(Image.open(big)).size) == OCR_MAX_SIDE
+    cache = OCRCache(tmp_path / "ocr.sqlite")
+    boxes = read_text(big, cache=cache)
+    assert "Paris" in joined(boxes)
+    (line,) = [b for b in boxes if "Paris" in b.text]
+    assert line.box_pct[0] < 10.0  # percent of the full image, whatever size OCR read
