@@ -80,3 +80,12 @@ def test_one_run_name_rule_for_models_and_providers() -> None:
         parse_params({"models": {"a/b": {"kind": "majority"}}})
     with pytest.raises(ConfigError, match="watch.providers.0.name"):
         parse_params({"watch": {"providers": [{"name": "a b", "kind": "openai"}]}})
+
+
+def test_a_defense_spec_checks_its_params_class() -> None:
+    from vipbench.config import DefenseSpec
+    from vipbench.defenses import DownscaleParams
+
+    assert DefenseSpec(kind="downscale", params=DownscaleParams(factor=3)).params.factor == 3.0
+    with pytest.raises(ValueError, match="jpeg takes JpegParams, not DownscaleParams"):
+        DefenseSpec(kind="jpeg", params=DownscaleParams())

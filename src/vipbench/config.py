@@ -66,7 +66,7 @@ class DataParams(_Strict):
 
 
 class FilterParams(_Strict):
-    """Which labels count (design.md section 2, 'Which labels count')."""
+    """Which labels count: the certainty, hardness and information-level thresholds."""
 
     min_certainty: int = Field(3, ge=0, le=5)
     min_hardness: int = Field(1, ge=0, le=5)
@@ -114,23 +114,37 @@ class DefenseSpec(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _by_kind(cls, data: Any, handler: Any) -> Any:
-        if not isinstance(data, Mapping) or isinstance(data.get("params"), DefenseParams):
-            return handler(data)
-        kind = data.get("kind")
-        if not isinstance(kind, str):
-            known = ", ".join(list_defenses())
-            raise _error("kind", "missing; a registered defense, one of {known}", data, known=known)
-        try:
-            get_defense(kind)
-        except DefenseError as e:
-            raise _error("kind", "{problem}", data, problem=str(e)) from None
-        params = validate_params(kind, {k: v for k, v in data.items() if k != "kind"})
-        return handler({"kind": kind, "params": params})
+        if isinstance(data, Mapping) and not isinstance(data.get("params"), DefenseParams):
+            # the params.yaml form: the kind's registered model validates the other keys
+            kind = data.get("kind")
+            if not isinstance(kind, str):
+                known = ", ".join(list_defenses())
+                raise _error("kind", "missing; a registered defense, one of {known}", data, known=known)
+            data = {"kind": kind, "params": validate_params(_registered(kind, data), _without_kind(data))}
+        spec = handler(data)
+        expected = get_defense(_registered(spec.kind, data)).params
+        if not isinstance(spec.params, expected):
+            names = {"expected": expected.__name__, "got": type(spec.params).__name__}
+            raise _error("params", "{kind} takes {expected}, not {got}", data, kind=spec.kind, **names)
+        return spec
 
     @model_serializer(mode="plain")
     def _flat(self, info: SerializationInfo) -> dict[str, Any]:
         dumped = self.params.model_dump(mode=info.mode, exclude_unset=info.exclude_unset)
         return {"kind": self.kind, **dumped}
+
+
+def _registered(kind: str, data: Any) -> str:
+    """`kind` if a defense is registered under it, else a validation error at `kind`."""
+    try:
+        get_defense(kind)
+    except DefenseError as e:
+        raise _error("kind", "{problem}", data, problem=str(e)) from None
+    return kind
+
+
+def _without_kind(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "kind"}
 
 
 def _error(field: str, template: str, data: Any, **ctx: Any) -> ValidationError:

@@ -74,14 +74,7 @@ class Workspace:
         """The run called `name` (a model run, or `<run>+<defense>`), checked against params.yaml."""
         base, defense = split_run_name(name)
         spec = self.params.model(base)
-        defense_spec = None
-        if defense is not None:
-            defense_spec = self.params.defenses.get(defense)
-            if defense_spec is None:
-                raise ConfigError(
-                    f"params.yaml: defenses.{defense}: no such defense (run {name!r}); "
-                    f"have {sorted(self.params.defenses)}"
-                )
+        defense_spec = self.defense(defense) if defense is not None else None
         return Run(
             name=name,
             base=base,
