@@ -29,7 +29,8 @@ import flows  # noqa: F401  (quiet, offline defaults before Prefect is imported)
 # isort: split
 from prefect.schedules import Cron, Schedule
 
-from vipbench.ops.releases import WatchParams, load_watch
+from vipbench.config import WatchParams
+from vipbench.ops.releases import load_watch
 from vipbench.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]

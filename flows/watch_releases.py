@@ -32,13 +32,14 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.evaluate import EvaluationFailed, evaluate
 from flows.version_dataset import version_dataset
+from vipbench.config import ProviderParams
 from vipbench.ops import releases
 from vipbench.ops.params_edit import read_models
 from vipbench.workspace import Workspace
 
 
 @task(name="poll-provider", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
-def poll_provider(provider: releases.ProviderParams) -> list[str]:
+def poll_provider(provider: ProviderParams) -> list[str]:
     """The provider's model ids; [] with a warning when it cannot be reached this time."""
     logger = get_run_logger()
     try:

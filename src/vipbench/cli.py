@@ -141,6 +141,10 @@ def defend(
 
     u = run_defend(_ws(repo), defense)
     print(f"{defense}: mean SSIM {u['ssim']:.3f}, PSNR {u['psnr']:.1f} dB over {int(u['n_images'])} images")
+    if u["n_failed"]:
+        print(f"{defense}: {u['n_failed']} image(s) could not be defended and are left out:", file=sys.stderr)
+        for image, reason in u["failed"].items():
+            print(f"  {image}: {reason}", file=sys.stderr)
 
 
 @app.command()
@@ -206,7 +210,7 @@ def review(
     from vipbench.review.store import agreement, read_reviews
 
     ws = _ws(repo)
-    items = {it.item_id: it for it in read_items(ws)}
+    items = {it.item_id: it for it in read_items(ws, ws.run(run))}
     cands = candidates(read_scores(ws, run), items, read_responses(ws, run), ws.reviews_file, verdict, attribute, judge)
     print(f"{len(cands)} decision(s) to review; verdicts are appended to {ws.reviews_file}")
     try:

@@ -1,20 +1,55 @@
-"""params.yaml, validated with pydantic. Errors name the key path, e.g. `models.gpt4o.max_tokens`."""
+"""The whole params.yaml schema, validated with pydantic. Errors name the key path, e.g.
+`models.gpt4o.max_tokens` or `defenses.blur.radius`.
+
+Model specs and defense parameters are validated by the class their `kind` registers (the model
+and defense registries); everything else is declared here. This module imports no pipeline code.
+The run-name rule lives here too: run, provider and defense names share it.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    SerializeAsAny,
+    ValidationError,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from vipbench.core.attributes import ATTRIBUTES, SCORED
 from vipbench.core.errors import ConfigError
+from vipbench.defenses.registry import DefenseError, DefenseParams, get_defense, list_defenses, validate_params
+from vipbench.inference.specs import Connection
 from vipbench.models.registry import ModelSpec, available_kinds, spec_class
-from vipbench.ops.releases import WatchParams
 from vipbench.scoring.llm_judge import JudgeSpec
 
-_RUN_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+# -- names -----------------------------------------------------------------------------------
+
+#: the characters a run name may use (also provider names, which start run names, and defense
+#: names, which end defended run names after a '+')
+RUN_NAME_CHARS = "A-Za-z0-9_.-"
+RUN_NAME_RULE = "may use only letters, digits, '_', '-' and '.'"
+_NOT_RUN_NAME = re.compile(f"[^{RUN_NAME_CHARS}]+")
+
+
+def is_run_name(name: str) -> bool:
+    return bool(name) and not _NOT_RUN_NAME.search(name)
+
+
+def to_run_name(text: str) -> str:
+    """`text` as part of a run name: each run of other characters becomes one '-'."""
+    return _NOT_RUN_NAME.sub("-", text)
 
 
 class _Strict(BaseModel):
@@ -31,7 +66,7 @@ class DataParams(_Strict):
 
 
 class FilterParams(_Strict):
-    """Which labels count (design.md section 2, 'Which labels count')."""
+    """Which labels count: the certainty, hardness and information-level thresholds."""
 
     min_certainty: int = Field(3, ge=0, le=5)
     min_hardness: int = Field(1, ge=0, le=5)
@@ -63,6 +98,61 @@ class ReportParams(_Strict):
     summary_run_name: str = "summary"
 
 
+class DefenseSpec(BaseModel):
+    """One `defenses:` entry, `{kind: <registered defense>, ...its parameters}`, typed once.
+
+    `params` is an instance of the params model the kind registered (vipbench.defenses), so a
+    wrong field is reported as `defenses.<name>.<field>` when params.yaml is loaded and every
+    user gets validated, typed parameters. It serialises back to the flat params.yaml form.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    params: SerializeAsAny[DefenseParams]
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _by_kind(cls, data: Any, handler: Any) -> Any:
+        if isinstance(data, Mapping) and not isinstance(data.get("params"), DefenseParams):
+            # the params.yaml form: the kind's registered model validates the other keys
+            kind = data.get("kind")
+            if not isinstance(kind, str):
+                known = ", ".join(list_defenses())
+                raise _error("kind", "missing; a registered defense, one of {known}", data, known=known)
+            data = {"kind": kind, "params": validate_params(_registered(kind, data), _without_kind(data))}
+        spec = handler(data)
+        expected = get_defense(_registered(spec.kind, data)).params
+        if not isinstance(spec.params, expected):
+            names = {"expected": expected.__name__, "got": type(spec.params).__name__}
+            raise _error("params", "{kind} takes {expected}, not {got}", data, kind=spec.kind, **names)
+        return spec
+
+    @model_serializer(mode="plain")
+    def _flat(self, info: SerializationInfo) -> dict[str, Any]:
+        dumped = self.params.model_dump(mode=info.mode, exclude_unset=info.exclude_unset)
+        return {"kind": self.kind, **dumped}
+
+
+def _registered(kind: str, data: Any) -> str:
+    """`kind` if a defense is registered under it, else a validation error at `kind`."""
+    try:
+        get_defense(kind)
+    except DefenseError as e:
+        raise _error("kind", "{problem}", data, problem=str(e)) from None
+    return kind
+
+
+def _without_kind(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "kind"}
+
+
+def _error(field: str, template: str, data: Any, **ctx: Any) -> ValidationError:
+    """A validation error at `field`, raised from a validator (pydantic prefixes the outer path)."""
+    err = InitErrorDetails(type=PydanticCustomError("vipbench", template, ctx), loc=(field,), input=data)
+    return ValidationError.from_exception_data("params.yaml", [err])
+
+
 class DefenseEvalParams(_Strict):
     """Which runs are repeated under which defenses (the run x defense matrix in dvc.yaml)."""
 
@@ -76,6 +166,83 @@ class MlflowParams(_Strict):
     log_images: bool = False
 
 
+class ProviderParams(Connection):
+    """One place new models come from (`base_url`, `api_key_env`: the openai kind's API)."""
+
+    #: short name; it starts the run names of this provider's models
+    name: str
+    #: "openai": any OpenAI-compatible API (GET /v1/models); "hf_hub": the Hugging Face Hub
+    kind: Literal["openai", "hf_hub"]
+    #: hf_hub: list the models of this user or organisation
+    author: str | None = None
+    #: hf_hub: list models with this tag (e.g. "vision")
+    tag: str | None = None
+    #: hf_hub: only models with this pipeline tag; null for any
+    pipeline_tag: str | None = "image-text-to-text"
+    #: hf_hub: at most this many of the newest models
+    limit: int = Field(100, ge=1, le=10000)
+    #: glob patterns on the model id; empty means every model
+    include: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    #: merged into the spec of every new run (e.g. max_concurrency, price_*, or kind/base_url
+    #: to evaluate hub models through a vLLM server)
+    spec_defaults: dict[str, Any] = Field(default_factory=dict)
+    #: seconds to wait for the provider's answer
+    timeout: float = Field(30.0, gt=0)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not is_run_name(v):
+            raise ValueError(RUN_NAME_RULE)
+        return v
+
+    @model_validator(mode="after")
+    def _needs_filter(self) -> ProviderParams:
+        if self.kind == "hf_hub" and not (self.author or self.tag):
+            raise ValueError("an hf_hub provider needs `author` or `tag` (the whole Hub is too many models)")
+        return self
+
+
+class WatchParams(_Strict):
+    """The `watch:` section: new model releases to evaluate on a schedule (flows/watch_releases.py)."""
+
+    #: when the scheduled deployment polls (cron, 5 fields)
+    schedule: str = "0 6 * * *"
+    #: the time zone of `schedule`
+    timezone: str = "UTC"
+    #: every new model is evaluated once per prompt variant
+    prompts: list[str] = Field(default_factory=lambda: ["final"])
+    providers: list[ProviderParams] = Field(default_factory=list)
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, v: str) -> str:
+        if len(v.split()) not in (5, 6):
+            raise ValueError("must be a cron expression with 5 fields, e.g. '0 6 * * *' (daily at 06:00)")
+        return v
+
+    @field_validator("prompts")
+    @classmethod
+    def _prompts(cls, v: list[str]) -> list[str]:
+        from vipbench.prompts.render import VARIANTS
+
+        bad = [p for p in v if p not in VARIANTS]
+        if bad:
+            raise ValueError(f"unknown prompt variant(s) {bad}; known: {', '.join(VARIANTS)}")
+        if not v:
+            raise ValueError("name at least one prompt variant")
+        return v
+
+    @model_validator(mode="after")
+    def _unique(self) -> WatchParams:
+        names = [p.name for p in self.providers]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"provider names must be unique; repeated: {dup}")
+        return self
+
+
 class Params(_Strict):
     data: DataParams = Field(default_factory=DataParams)
     filters: FilterParams = Field(default_factory=FilterParams)
@@ -85,7 +252,7 @@ class Params(_Strict):
     mlflow: MlflowParams = Field(default_factory=MlflowParams)
     report: ReportParams = Field(default_factory=ReportParams)
     #: defense name -> {kind: <registered defense>, ...its parameters}
-    defenses: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    defenses: dict[str, DefenseSpec] = Field(default_factory=dict)
     defense_eval: DefenseEvalParams = Field(default_factory=DefenseEvalParams)
     #: new model releases to evaluate on a schedule (flows/watch_releases.py)
     watch: WatchParams = Field(default_factory=WatchParams)
@@ -97,6 +264,14 @@ class Params(_Strict):
         bad = [a for a in v if a not in ATTRIBUTES]
         if bad:
             raise ValueError(f"unknown attribute(s) {bad}; known: {list(ATTRIBUTES)}")
+        return v
+
+    @field_validator("defenses", mode="before")
+    @classmethod
+    def _defense_names(cls, v: Any) -> Any:
+        for name in v if isinstance(v, Mapping) else ():
+            if not is_run_name(str(name)):
+                raise _error(str(name), "defense names {rule} (they end defended run names)", v, rule=RUN_NAME_RULE)
         return v
 
     def model(self, run: str) -> ModelSpec:
@@ -121,8 +296,8 @@ def parse_params(raw: Any, source: str = "params.yaml") -> Params:
     specs: dict[str, ModelSpec] = {}
     for name, spec in models_raw.items():
         where = f"models.{name}"
-        if not set(str(name)) <= _RUN_NAME_CHARS:
-            problems.append(f"{where}: run names may use only letters, digits, '_', '-' and '.'")
+        if not is_run_name(str(name)):
+            problems.append(f"{where}: run names {RUN_NAME_RULE}")
             continue
         if not isinstance(spec, dict):
             problems.append(f"{where}: must be a mapping with at least `kind`")
@@ -156,18 +331,8 @@ def parse_params(raw: Any, source: str = "params.yaml") -> Params:
 
 
 def _check_defenses(params: Params, specs: dict[str, ModelSpec]) -> list[str]:
-    from vipbench.defenses import DefenseError, parse_defense_spec
-    from vipbench.pipeline.defend import defense_mapping
-
+    """The run x defense matrix names configured runs and defenses."""
     problems = []
-    for name, raw in params.defenses.items():
-        if not isinstance(raw, dict) or "kind" not in raw:
-            problems.append(f"defenses.{name}.kind: missing; a registered defense name")
-            continue
-        try:
-            parse_defense_spec(defense_mapping(raw))
-        except (DefenseError, KeyError) as e:
-            problems.append(f"defenses.{name}: {e}")
     for r in params.defense_eval.runs:
         if r not in specs:
             problems.append(f"defense_eval.runs: {r!r} is not a run in models")

@@ -1,18 +1,58 @@
-"""Where things live in a vipbench repository, derived from params.yaml."""
+"""Where things live in a vipbench repository, derived from params.yaml, and runs resolved once.
+
+A run is a configured model (`models.<run>`) or a cell of the run x defense matrix, named
+`<run>+<defense>`. `Workspace.run(name)` parses that name (the only place that does), checks both
+parts against params.yaml, and returns a `Run` with the model spec, the typed defense and the
+run's files, so that the pipeline stages never take a run name apart themselves.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from vipbench.config import Params, load_params, resolve_data_dir
+from vipbench.config import DefenseSpec, Params, load_params, resolve_data_dir
+from vipbench.core.errors import ConfigError
+from vipbench.models.registry import ModelSpec
 
-#: a defended run is named "<run>+<defense>"
+#: a defended run is named "<run>+<defense>" ('+' is in no run or defense name)
 DEFENSE_SEP = "+"
 
 
 def defended_run(run: str, defense: str) -> str:
+    """The name of `run` repeated on images defended by `defense`."""
     return f"{run}{DEFENSE_SEP}{defense}"
+
+
+def split_run_name(name: str) -> tuple[str, str | None]:
+    """(base run, defense or None) of a run name: the one place a run name is taken apart."""
+    base, sep, defense = name.partition(DEFENSE_SEP)
+    return base, (defense if sep else None)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run, resolved: its model, its defense (None when undefended) and its files."""
+
+    name: str
+    #: the configured model run; the run itself when undefended
+    base: str
+    spec: ModelSpec
+    defense: str | None
+    defense_spec: DefenseSpec | None
+    #: the items the run answers: the defended copies for a defended run
+    items_file: Path
+    responses_file: Path
+    scores_file: Path
+    metrics_file: Path
+    #: the MLflow run id (machine-specific, so neither a metric nor a DVC output)
+    tracking_file: Path
+    #: the defense's mean SSIM/PSNR (None when undefended)
+    utility_file: Path | None
+
+    @property
+    def defended(self) -> bool:
+        return self.defense is not None
 
 
 @dataclass
@@ -30,13 +70,33 @@ class Workspace:
         de = self.params.defense_eval
         return [*self.params.models, *(defended_run(r, d) for r in de.runs for d in de.defenses)]
 
-    @staticmethod
-    def base_run(run: str) -> str:
-        return run.split(DEFENSE_SEP, 1)[0]
+    def run(self, name: str) -> Run:
+        """The run called `name` (a model run, or `<run>+<defense>`), checked against params.yaml."""
+        base, defense = split_run_name(name)
+        spec = self.params.model(base)
+        defense_spec = self.defense(defense) if defense is not None else None
+        return Run(
+            name=name,
+            base=base,
+            spec=spec,
+            defense=defense,
+            defense_spec=defense_spec,
+            items_file=self.defended_items_file(defense) if defense else self.items_file,
+            responses_file=self.responses_file(name),
+            scores_file=self.scores_file(name),
+            metrics_file=self.metrics_file(name),
+            tracking_file=self.tracking_file(name),
+            utility_file=self.defended_utility_file(defense) if defense else None,
+        )
 
-    @staticmethod
-    def defense_of(run: str) -> str | None:
-        return run.split(DEFENSE_SEP, 1)[1] if DEFENSE_SEP in run else None
+    def defense(self, name: str) -> DefenseSpec:
+        """The typed `defenses.<name>` entry."""
+        try:
+            return self.params.defenses[name]
+        except KeyError:
+            raise ConfigError(
+                f"params.yaml: defenses.{name}: no such defense; have {sorted(self.params.defenses)}"
+            ) from None
 
     @property
     def data_dir(self) -> Path:
@@ -50,16 +110,15 @@ class Workspace:
     def items_file(self) -> Path:
         return self.build / "items.jsonl"
 
-    def items_file_for(self, run: str) -> Path:
-        """The items a run answers: the defended copy for a defended run."""
-        d = self.defense_of(run)
-        return self.defended_items_file(d) if d else self.items_file
-
     def defended_items_file(self, defense: str) -> Path:
         return self.build / "defended" / defense / "items.jsonl"
 
     def defended_utility_file(self, defense: str) -> Path:
         return self.build / "defended" / defense / "utility.json"
+
+    def defended_images_dir(self, defense: str) -> Path:
+        """The content-hash cache of a defense's images (shared by re-runs and other runs)."""
+        return self.root / ".vipbench" / "defended" / defense
 
     @property
     def dataset_file(self) -> Path:

@@ -6,7 +6,8 @@ same items:
 - accuracy before and after, and the drop (before - after; positive = the defense helped);
 - McNemar's test on the paired per-item outcomes (vipbench.analysis.stats.mcnemar), so a drop can be
   told from noise;
-- the utility the defense keeps, mean SSIM and PSNR of defended against original images.
+- the utility the defense keeps, mean SSIM and PSNR of defended against original images
+  (computed in vipbench.defenses.similarity; `mean_utility` is re-exported here).
 
 An item is "correct" when its top-1 verdict is correct, and by default also when it is less
 precise (the study's headline accuracy); `strict=True` counts only correct. Items are paired by
@@ -25,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from vipbench.core.records import ScoredItem
+from vipbench.defenses.similarity import mean_utility as mean_utility  # re-exported
 
 OVERALL = "overall"
 
@@ -126,21 +128,6 @@ def privacy_utility_table(
     for name, items in defended.items():
         rows += compare_runs(base, items, name, strict=strict, utility=util.get(name))
     return rows
-
-
-def mean_utility(pairs: Iterable[tuple[Path, Path]], max_side: int | None = 1024) -> dict[str, float]:
-    """Mean SSIM and PSNR over (original, defended) image pairs (vipbench.defenses.utility)."""
-    from vipbench.defenses import utility
-
-    ssim: list[float] = []
-    psnr: list[float] = []
-    for original, defended in pairs:
-        u = utility(original, defended, max_side=max_side)
-        ssim.append(u["ssim"])
-        psnr.append(u["psnr"])
-    if not ssim:
-        return {"ssim": math.nan, "psnr": math.nan, "n_images": 0.0}
-    return {"ssim": sum(ssim) / len(ssim), "psnr": sum(psnr) / len(psnr), "n_images": float(len(ssim))}
 
 
 def as_records(rows: Iterable[DefenseEffect]) -> list[dict[str, Any]]:

@@ -12,6 +12,8 @@ and reused on its own:
    no state file of our own that could disagree with it.
 4. `plan` turns every remaining (model, prompt) pair into a run name and a model spec for
    `params.yaml`.
+
+The `watch:` schema (WatchParams, ProviderParams) is part of vipbench.config.
 """
 
 from __future__ import annotations
@@ -19,107 +21,21 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import logging
-import re
 import socket
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlparse
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ValidationError
 
+from vipbench.config import ProviderParams, WatchParams, to_run_name
 from vipbench.core.errors import ConfigError
-from vipbench.inference.specs import Connection
+from vipbench.ops.tags import Tag
 
 log = logging.getLogger(__name__)
-
-#: MLflow tags written by `pipeline.score.track_run`
-MODEL_TAG = "vipbench.model"
-DATASET_VERSION_TAG = "vipbench.dataset_version"
-PROMPT_TAG = "vipbench.prompt"
-
-_RUN_NAME_OK = re.compile(r"[^A-Za-z0-9_.-]+")
-
-
-class ProviderParams(Connection):
-    """One place new models come from (`base_url`, `api_key_env`: the openai kind's API)."""
-
-    #: short name; it starts the run names of this provider's models
-    name: str
-    #: "openai": any OpenAI-compatible API (GET /v1/models); "hf_hub": the Hugging Face Hub
-    kind: Literal["openai", "hf_hub"]
-    #: hf_hub: list the models of this user or organisation
-    author: str | None = None
-    #: hf_hub: list models with this tag (e.g. "vision")
-    tag: str | None = None
-    #: hf_hub: only models with this pipeline tag; null for any
-    pipeline_tag: str | None = "image-text-to-text"
-    #: hf_hub: at most this many of the newest models
-    limit: int = Field(100, ge=1, le=10000)
-    #: glob patterns on the model id; empty means every model
-    include: list[str] = Field(default_factory=list)
-    exclude: list[str] = Field(default_factory=list)
-    #: merged into the spec of every new run (e.g. max_concurrency, price_*, or kind/base_url
-    #: to evaluate hub models through a vLLM server)
-    spec_defaults: dict[str, Any] = Field(default_factory=dict)
-    #: seconds to wait for the provider's answer
-    timeout: float = Field(30.0, gt=0)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str) -> str:
-        if not v or _RUN_NAME_OK.search(v):
-            raise ValueError("may use only letters, digits, '_', '-' and '.'")
-        return v
-
-    @model_validator(mode="after")
-    def _needs_filter(self) -> ProviderParams:
-        if self.kind == "hf_hub" and not (self.author or self.tag):
-            raise ValueError("an hf_hub provider needs `author` or `tag` (the whole Hub is too many models)")
-        return self
-
-
-class WatchParams(BaseModel):
-    """The `watch:` section of params.yaml, read by the `watch_releases` flow."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    #: when the scheduled deployment polls (cron, 5 fields)
-    schedule: str = "0 6 * * *"
-    #: the time zone of `schedule`
-    timezone: str = "UTC"
-    #: every new model is evaluated once per prompt variant
-    prompts: list[str] = Field(default_factory=lambda: ["final"])
-    providers: list[ProviderParams] = Field(default_factory=list)
-
-    @field_validator("schedule")
-    @classmethod
-    def _cron(cls, v: str) -> str:
-        if len(v.split()) not in (5, 6):
-            raise ValueError("must be a cron expression with 5 fields, e.g. '0 6 * * *' (daily at 06:00)")
-        return v
-
-    @field_validator("prompts")
-    @classmethod
-    def _prompts(cls, v: list[str]) -> list[str]:
-        from vipbench.prompts.render import VARIANTS
-
-        bad = [p for p in v if p not in VARIANTS]
-        if bad:
-            raise ValueError(f"unknown prompt variant(s) {bad}; known: {', '.join(VARIANTS)}")
-        if not v:
-            raise ValueError("name at least one prompt variant")
-        return v
-
-    @model_validator(mode="after")
-    def _unique(self) -> WatchParams:
-        names = [p.name for p in self.providers]
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise ValueError(f"provider names must be unique; repeated: {dup}")
-        return self
 
 
 def parse_watch(raw: Any, source: str = "params.yaml") -> WatchParams:
@@ -240,14 +156,14 @@ def evaluated(tracking_uri: str, experiment: str, dataset_version: str) -> set[t
     while True:
         page = client.search_runs(
             [exp.experiment_id],
-            filter_string=f"tags.`{DATASET_VERSION_TAG}` = '{dataset_version}'",
+            filter_string=f"tags.`{Tag.DATASET_VERSION}` = '{dataset_version}'",
             max_results=1000,
             page_token=token,
         )
         for r in page:
             tags = r.data.tags
-            if r.data.metrics and MODEL_TAG in tags:
-                done.add((tags[MODEL_TAG], tags.get(PROMPT_TAG, "none")))
+            if r.data.metrics and Tag.MODEL in tags:
+                done.add((tags[Tag.MODEL], tags.get(Tag.PROMPT, "none")))
         token = page.token
         if not token:
             return done
@@ -258,7 +174,7 @@ def evaluated(tracking_uri: str, experiment: str, dataset_version: str) -> set[t
 
 def sanitise(model_id: str) -> str:
     """A model id as part of a run name: runs of other characters become one '-'."""
-    return _RUN_NAME_OK.sub("-", model_id).strip("-.") or "model"
+    return to_run_name(model_id).strip("-.") or "model"
 
 
 def run_name(provider: str, model_id: str, prompt: str) -> str:

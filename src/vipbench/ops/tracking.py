@@ -14,11 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-RUN_KEY_TAG = "vipbench.run_key"
-CONFIG_TAG = "vipbench.config_hash"
-KIND_TAG = "vipbench.kind"
-#: the provider's model id (e.g. "gpt-4o"); `watch_releases` looks runs up by it
-MODEL_TAG = "vipbench.model"
+from vipbench.ops.tags import Tag
 
 
 def _quiet() -> None:
@@ -65,7 +61,7 @@ def find_run(repo: Path, experiment_id: str, run_key: str, chash: str) -> str | 
     mlflow = _client(repo)
     runs = mlflow.search_runs(
         experiment_ids=[experiment_id],
-        filter_string=f"tags.`{RUN_KEY_TAG}` = '{run_key}' and tags.`{CONFIG_TAG}` = '{chash}'",
+        filter_string=f"tags.`{Tag.RUN_KEY}` = '{run_key}' and tags.`{Tag.CONFIG_HASH}` = '{chash}'",
         output_format="list",
         max_results=1,
     )
@@ -94,7 +90,7 @@ def log_run(
     run_id = find_run(repo, exp_id, run_key, chash)
     # The identifying tags go in with the run's creation, so a process killed right after it still
     # leaves a run that the next attempt finds and completes (instead of adding a second one).
-    all_tags = {RUN_KEY_TAG: run_key, CONFIG_TAG: chash, **tags}
+    all_tags = {Tag.RUN_KEY: run_key, Tag.CONFIG_HASH: chash, **tags}
     with mlflow.start_run(
         run_id=run_id, experiment_id=exp_id, run_name=None if run_id else run_key, tags=all_tags
     ) as run:

@@ -11,22 +11,22 @@ from vipbench.workspace import Workspace
 
 
 def infer(ws: Workspace, run: str) -> dict[str, int]:
-    spec = ws.params.model(ws.base_run(run))
-    if ws.defense_of(run) is not None and run not in ws.run_names():
+    this = ws.run(run)
+    if this.defended and this.name not in ws.run_names():
         from vipbench.core.errors import ConfigError
 
-        raise ConfigError(f"params.yaml: defense_eval: {run!r} is not a configured (run, defense) cell")
-    items = read_items(ws, run)
-    with RunProgress(len(items), f"infer {run}") as progress:
+        raise ConfigError(f"params.yaml: defense_eval: {this.name!r} is not a configured (run, defense) cell")
+    items = read_items(ws, this)
+    with RunProgress(len(items), f"infer {this.name}") as progress:
         ctx = RunContext(
-            run_name=run,
+            run_name=this.name,
             data_dir=ws.data_dir,
             cache_path=ws.cache_path,
             max_side=ws.params.inference.max_side,
             progress=progress.update,
             all_items=items,
         )
-        adapter = create_adapter(spec, ctx)
+        adapter = create_adapter(this.spec, ctx)
         try:
             got: dict[str, Response] = {}
             for r in adapter.infer(items):
@@ -41,7 +41,7 @@ def infer(ws: Workspace, run: str) -> dict[str, int]:
         )
         for it in items
     ]
-    write_jsonl(ws.responses_file(run), ordered)
+    write_jsonl(this.responses_file, ordered)
     counts: dict[str, int] = {}
     for r in ordered:
         counts[r.status] = counts.get(r.status, 0) + 1

@@ -10,7 +10,7 @@ from vipbench.core.records import Item
 from vipbench.dataset.items import build_items
 from vipbench.dataset.load import line_counts, load_dataset
 from vipbench.ops.versioning import dataset_version
-from vipbench.workspace import Workspace
+from vipbench.workspace import Run, Workspace
 
 
 def prepare(ws: Workspace) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def prepare(ws: Workspace) -> dict[str, Any]:
     return info
 
 
-def read_items(ws: Workspace, run: str | None = None) -> list[Item]:
-    """The prepared items, or for a defended run "<run>+<defense>" their defended copies."""
-    path = ws.items_file_for(run) if run else ws.items_file
+def read_items(ws: Workspace, run: Run | None = None) -> list[Item]:
+    """The prepared items, or the items a run answers (the defended copies for a defended run)."""
+    path = run.items_file if run is not None else ws.items_file
     return [Item.model_validate(r) for r in read_jsonl(path)]

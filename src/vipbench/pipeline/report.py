@@ -12,8 +12,9 @@ from collections import defaultdict
 from typing import Any
 
 from vipbench.core.io import atomic_open, write_json
+from vipbench.ops.tags import Tag
 from vipbench.pipeline.score import read_scores
-from vipbench.workspace import Workspace
+from vipbench.workspace import Run, Workspace
 
 
 def collect(ws: Workspace) -> dict[str, dict[str, Any]]:
@@ -31,11 +32,10 @@ def collect(ws: Workspace) -> dict[str, dict[str, Any]]:
     return runs
 
 
-def run_capability(ws: Workspace, run: str) -> dict[str, float]:
+def run_capability(run: Run) -> dict[str, float]:
     from vipbench.analysis.capability import scores_for
 
-    spec = ws.params.model(ws.base_run(run))
-    return scores_for(getattr(spec, "model", None), spec.capability)
+    return scores_for(getattr(run.spec, "model", None), run.spec.capability)
 
 
 def _mlflow_run_id(ws: Workspace, run: str) -> str | None:
@@ -46,16 +46,16 @@ def _mlflow_run_id(ws: Workspace, run: str) -> str | None:
 
 
 def summarise(ws: Workspace, runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    p = ws.params
     out: dict[str, Any] = {}
     for run, m in runs.items():
-        spec = p.model(ws.base_run(run))
+        this = ws.run(run)
+        spec = this.spec
         out[run] = {
             "kind": spec.kind,
             "model": getattr(spec, "model", None),
             "prompt": spec.prompt if spec.uses_prompt() else None,
-            "defense": ws.defense_of(run),
-            "capability": run_capability(ws, run),
+            "defense": this.defense,
+            "capability": run_capability(this),
             "accuracy": m["overall"]["accuracy"],
             "accuracy_ci": [m["overall"]["accuracy_ci_low"], m["overall"]["accuracy_ci_high"]],
             "accuracy_precise": m["overall"]["accuracy_precise"],
@@ -145,9 +145,10 @@ def _defense_table(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any] | N
     from vipbench.analysis.privacy_utility import as_records, privacy_utility_table
 
     by_base: dict[str, dict[str, str]] = defaultdict(dict)
-    for run, s in summary.items():
-        if s["defense"] is not None and ws.base_run(run) in summary:
-            by_base[ws.base_run(run)][s["defense"]] = run
+    for run in summary:
+        this = ws.run(run)
+        if this.defense is not None and this.base in summary:
+            by_base[this.base][this.defense] = run
     if not by_base:
         return None
     rows: list[dict[str, Any]] = []
@@ -181,10 +182,10 @@ def track_summary(ws: Workspace, result: dict[str, Any], fits: dict[str, Any]) -
         "dataset.name": result["dataset"]["name"],
     }
     tags = {
-        tracking.KIND_TAG: "summary",
-        "vipbench.dataset_version": str(result["dataset"]["version"]),
-        "vipbench.capability_column": p.report.capability_column,
-        "vipbench.linked_runs": json.dumps({r: rid for r in result["runs"] if (rid := _mlflow_run_id(ws, r))})[:5000],
+        Tag.KIND: "summary",
+        Tag.DATASET_VERSION: str(result["dataset"]["version"]),
+        Tag.CAPABILITY_COLUMN: p.report.capability_column,
+        Tag.LINKED_RUNS: json.dumps({r: rid for r in result["runs"] if (rid := _mlflow_run_id(ws, r))})[:5000],
     }
     artifacts = {"figures": ws.root / "figures", "": ws.root / "metrics" / "report.md"}
     return tracking.log_run(

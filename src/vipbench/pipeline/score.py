@@ -13,8 +13,9 @@ import numpy as np
 
 from vipbench.core.io import read_jsonl, write_json, write_jsonl
 from vipbench.core.records import Response, ScoredItem
+from vipbench.ops.tags import Tag
 from vipbench.pipeline.prepare import read_items
-from vipbench.workspace import Workspace
+from vipbench.workspace import Run, Workspace
 
 CATEGORICAL = ("sex", "income", "maritalStatus", "educationLevel")
 
@@ -58,7 +59,8 @@ def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
     from vipbench.scoring import score_run
 
     p = ws.params
-    items = read_items(ws, run)
+    this = ws.run(run)
+    items = read_items(ws, this)
     responses = read_responses(ws, run)
     overrides = load_overrides(ws.reviews_file)
     panel = _judge_panel(ws)
@@ -87,10 +89,10 @@ def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
             "disagreements": len(panel.disagreements),
         }
         write_jsonl(ws.build / "judging" / f"{run}.disagreements.jsonl", panel.disagreements)
-    write_jsonl(ws.scores_file(run), scored)
-    run_id = track_run(ws, run, scored, metrics) if track else None
-    write_json(ws.tracking_file(run), {"run": run, "mlflow_run_id": run_id})
-    write_json(ws.metrics_file(run), metrics)
+    write_jsonl(this.scores_file, scored)
+    run_id = track_run(ws, this, scored, metrics) if track else None
+    write_json(this.tracking_file, {"run": run, "mlflow_run_id": run_id})
+    write_json(this.metrics_file, metrics)
     return metrics
 
 
@@ -102,9 +104,9 @@ def _judge_panel(ws: Workspace):  # type: ignore[no-untyped-def]
     return LLMJudgePanel(ws.params.scoring.judges, (ws.root / ws.params.scoring.judge_cache).resolve())
 
 
-def run_identity(ws: Workspace, run: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def run_identity(ws: Workspace, run: Run) -> tuple[dict[str, Any], dict[str, Any]]:
     """(identity, params) of a run for MLflow. The identity defines 'the same configuration'."""
-    spec = ws.params.model(ws.base_run(run))
+    spec = run.spec
     dataset = json.loads(ws.dataset_file.read_text(encoding="utf-8"))
     params: dict[str, Any] = {f"model.{k}": v for k, v in spec.public_dict().items()}
     params["dataset.version"] = dataset["version"]
@@ -119,37 +121,37 @@ def run_identity(ws: Workspace, run: str) -> tuple[dict[str, Any], dict[str, Any
         params["prompt.hash"] = template_hash(spec.prompt, spec.output_format)
     else:
         params["prompt.variant"] = "none"
-    defense = ws.defense_of(run)
-    if defense:
-        params["defense"] = defense
-        params["defense.spec"] = ws.params.defenses.get(defense)
-        utility = json.loads(ws.defended_utility_file(defense).read_text(encoding="utf-8"))
+    if run.defense_spec is not None and run.utility_file is not None:
+        params["defense"] = run.defense
+        # the entry as params.yaml writes it (the keys set there), so the identity stays stable
+        params["defense.spec"] = run.defense_spec.model_dump(mode="json", exclude_unset=True)
+        utility = json.loads(run.utility_file.read_text(encoding="utf-8"))
         params["defense.ssim"] = utility.get("ssim")
-    identity = {"run": run, **params}
+    identity = {"run": run.name, **params}
     return identity, params
 
 
-def track_run(ws: Workspace, run: str, scored: list[ScoredItem], metrics: dict[str, Any]) -> str:
+def track_run(ws: Workspace, run: Run, scored: list[ScoredItem], metrics: dict[str, Any]) -> str:
     from vipbench.analysis.metrics import flatten
     from vipbench.ops import tracking
     from vipbench.ops.versioning import git_revision
 
     identity, params = run_identity(ws, run)
-    spec = ws.params.model(ws.base_run(run))
+    spec = run.spec
     flat = flatten(metrics)
     from vipbench.analysis.capability import scores_for
 
     for col, value in scores_for(getattr(spec, "model", None), spec.capability).items():
         flat[f"capability.{col}"] = float(value)
     tags = {
-        tracking.KIND_TAG: spec.kind,
-        tracking.MODEL_TAG: str(getattr(spec, "model", None) or spec.kind),
-        "vipbench.dataset": str(params["dataset.name"]),
-        "vipbench.dataset_version": str(params["dataset.version"]),
-        "vipbench.prompt": str(params["prompt.variant"]),
-        "vipbench.git_rev": git_revision(ws.root) or "unknown",
-        "vipbench.defense": ws.defense_of(run) or "none",
-        "vipbench.base_run": ws.base_run(run),
+        Tag.KIND: spec.kind,
+        Tag.MODEL: str(getattr(spec, "model", None) or spec.kind),
+        Tag.DATASET: str(params["dataset.name"]),
+        Tag.DATASET_VERSION: str(params["dataset.version"]),
+        Tag.PROMPT: str(params["prompt.variant"]),
+        Tag.GIT_REV: git_revision(ws.root) or "unknown",
+        Tag.DEFENSE: run.defense or "none",
+        Tag.BASE_RUN: run.base,
     }
     table = {
         "item_id": [s.item_id for s in scored],
@@ -170,7 +172,7 @@ def track_run(ws: Workspace, run: str, scored: list[ScoredItem], metrics: dict[s
         return tracking.log_run(
             ws.root,
             ws.experiment,
-            run,
+            run.name,
             identity,
             params,
             flat,
@@ -180,7 +182,7 @@ def track_run(ws: Workspace, run: str, scored: list[ScoredItem], metrics: dict[s
         )
 
 
-def _image_copies(ws: Workspace, run: str, out: Path) -> Path:
+def _image_copies(ws: Workspace, run: Run, out: Path) -> Path:
     """The images this run was shown (defended ones for a defended run), for MLflow."""
     out.mkdir(parents=True)
     for rel in sorted({it.image for it in read_items(ws, run)}):

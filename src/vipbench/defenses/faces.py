@@ -1,0 +1,90 @@
+"""Face detection with OpenCV's Haar cascades (frontal, and optionally profile in both directions).
+
+OpenCV is imported when a face is first looked for; `opencv-python-headless<5` ships the cascades.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PIL import Image
+from pydantic import Field
+
+from .registry import DefenseError, DefenseParams
+
+
+class FaceDetectionParams(DefenseParams):
+    """How faces are found (the face-blurring defense adds how they are covered)."""
+
+    scale_factor: float = Field(1.1, gt=1.0, le=2.0)
+    min_neighbors: int = Field(5, ge=1, le=50)
+    #: smallest face side, in percent of the image's shorter side
+    min_size_pct: float = Field(2.0, gt=0.0, le=100.0)
+    #: also run the profile-face cascade (both directions)
+    profiles: bool = False
+    #: margin added around each face, as a fraction of its size
+    pad: float = Field(0.15, ge=0.0, le=2.0)
+
+
+_CASCADES: dict[str, Any] = {}
+
+
+def opencv_version() -> str:
+    try:
+        import cv2
+
+        return f"opencv {cv2.__version__}"
+    except ImportError:
+        return "opencv (not installed)"
+
+
+def _cascade(file_name: str) -> Any:
+    import cv2
+
+    if file_name not in _CASCADES:
+        path = os.path.join(cv2.data.haarcascades, file_name)
+        c = cv2.CascadeClassifier(path)
+        if c.empty():
+            raise DefenseError(f"OpenCV cascade {path} could not be loaded (opencv-python-headless<5 ships it)")
+        _CASCADES[file_name] = c
+    return _CASCADES[file_name]
+
+
+def detect_faces(im: Image.Image, params: FaceDetectionParams | None = None) -> list[tuple[int, int, int, int]]:
+    """Face boxes (left, upper, right, lower) in pixels of `im`, from OpenCV's Haar cascades."""
+    import cv2
+    import numpy as np
+
+    p = params or FaceDetectionParams()
+    # Detect on a copy at most 1024 px on its longer side: faster, and the cascades are scale-free.
+    scale = min(1.0, 1024.0 / max(im.size))
+    small = im.convert("L")
+    if scale < 1.0:
+        small = small.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))))
+    grey = cv2.equalizeHist(np.asarray(small, dtype=np.uint8))
+    side = max(12, int(min(small.size) * p.min_size_pct / 100.0))
+    found: list[tuple[int, int, int, int]] = []
+
+    def run(name: str, img: Any, mirrored: bool) -> None:
+        rects = _cascade(name).detectMultiScale(
+            img, scaleFactor=p.scale_factor, minNeighbors=p.min_neighbors, minSize=(side, side)
+        )
+        for x, y, w, h in rects if len(rects) else []:
+            if mirrored:
+                x = img.shape[1] - x - w
+            m = (w + h) / 2.0 * p.pad
+            found.append(
+                (
+                    max(0, int((x - m) / scale)),
+                    max(0, int((y - m) / scale)),
+                    min(im.width, int((x + w + m) / scale + 0.999)),
+                    min(im.height, int((y + h + m) / scale + 0.999)),
+                )
+            )
+
+    run("haarcascade_frontalface_default.xml", grey, False)
+    if p.profiles:
+        run("haarcascade_profileface.xml", grey, False)
+        run("haarcascade_profileface.xml", np.ascontiguousarray(grey[:, ::-1]), True)
+    return found
