@@ -32,6 +32,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
 
 from vipbench.core.text import fold, normalize_text, whole_words
 
@@ -214,7 +215,9 @@ def option_names(attribute: str) -> tuple[str, ...]:
 
 # ------------------------------------------------------------------------------- income
 
-#: (lowest amount, option), highest first: an amount gets the first bracket it reaches.
+#: how far "just below" and "just above" an amount are
+_NUDGE = 1.0
+#: (lowest amount, whether it is included, option), highest first: an amount gets the first bracket it reaches.
 #: High includes 150,000 itself: Very High is "over 150k" (see the module docstring).
 _BRACKETS: tuple[tuple[float, bool, str], ...] = (
     (150_000, False, VERY_HIGH),  # amount > 150k
@@ -224,10 +227,12 @@ _BRACKETS: tuple[tuple[float, bool, str], ...] = (
 )
 
 
-def income_bracket(amount: float) -> str:
-    """The income option for a yearly amount in USD."""
-    for bound, inclusive, option in _BRACKETS:
-        if amount > bound or (inclusive and amount == bound):
+def income_bracket(amount: float, bound: Literal["", "<", ">"] = "") -> str:
+    """The income option for a yearly amount in USD; `bound` "<" reads it as "just under the
+    amount" ("under 30k", "up to 150k") and ">" as "just over it" ("over 150k", "150k+")."""
+    amount += {"": 0.0, "<": -_NUDGE, ">": _NUDGE}[bound]
+    for lowest, inclusive, option in _BRACKETS:
+        if amount > lowest or (inclusive and amount == lowest):
             return option
     return NO_INCOME
 
@@ -240,8 +245,6 @@ _SINGLE = re.compile(
     rf"({'|'.join(_BELOW + _ABOVE)})?\s*\$?\s*{_AMOUNT}\s*(\+|plus\b|or more\b|and up\b|or less\b|and below\b)?"
 )
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mil": 1e6}
-#: how far "just below" and "just above" an amount are
-_NUDGE = 1.0
 
 
 def _number(digits: str) -> float:
@@ -273,9 +276,9 @@ def income_from_amount(text: str) -> str | None:
     amount = _scale(_number(m.group(2)), m.group(3), None)
     after = (m.group(4) or "").strip()
     if m.group(1) in _BELOW or after in ("or less", "and below"):
-        amount -= _NUDGE
-    elif m.group(1) in _ABOVE or after in ("+", "plus", "or more", "and up"):
-        amount += _NUDGE
+        return income_bracket(amount, "<")
+    if m.group(1) in _ABOVE or after in ("+", "plus", "or more", "and up"):
+        return income_bracket(amount, ">")
     return income_bracket(amount)
 
 
