@@ -386,6 +386,21 @@ def _reader(attribute: str) -> _Reader:
     return _Reader(table, exact, compiled, vocabulary)
 
 
+Form = Literal["option", "tool label", "other wording", "no option"]
+
+
+def written_form(attribute: str, text: str) -> Form:
+    """How `text` names an option: as the option text a model is shown, as the labelling tool's
+    label or value, in other words that still name one option, or not at all."""
+    table = TABLES[attribute]
+    norm = normalize_text(text)
+    if any(norm in (normalize_text(o.name), normalize_text(o.name.split("(")[0])) for o in table.options):
+        return "option"
+    if any(norm in (normalize_text(o.label), normalize_text(o.value)) for o in table.options):
+        return "tool label"
+    return "other wording" if read_option(attribute, text) else "no option"
+
+
 def read_option(attribute: str, text: str) -> str | None:
     """The option of a categorical attribute that `text` names, or None when it names none or
     several. Raises KeyError for an attribute without options."""

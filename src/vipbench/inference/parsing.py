@@ -85,7 +85,8 @@ def map_to_option(guess: str, attribute: str) -> str | None:
 # -- text format -----------------------------------------------------------------------------
 
 _MD_RE = re.compile(r"\*\*|__|`+|~~")
-_BULLET_RE = re.compile(r"^\s*(?:[#>]+\s*|[-*\u2022+]\s+)+")
+#: markdown headings, quotes and bullets; a ">" before an amount (">150k") is kept
+_BULLET_RE = re.compile(r"^\s*(?:#+\s*|>+(?!\s*[\d$\u20ac\u00a3])\s*|[-*\u2022+]\s+)+")
 _GUESS_HEAD = (
     r"(?:(?:my|the|your)\s+)?(?:(?:top|best)[\s-]*(?:3|three)?\s+|final\s+|most\s+likely\s+)*"
     r"(?:guess(?:es)?|final\s+answers?|predictions?)"
