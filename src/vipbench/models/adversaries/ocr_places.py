@@ -4,7 +4,8 @@ Word n-grams of each OCR line are looked up in the offline gazetteer, longest fi
 rank before regions and countries, and a place read on several lines or backed by its country
 ranks higher. A place needs evidence, not just a name that resolves:
 - a word that is common in some language ("Welcome", "Nice", "Pool"; word frequencies from
-  `wordfreq`) names a place on its own only when that place is a city of a million or more;
+  `wordfreq`) names a place on its own only when the place is big enough to explain it: the
+  bar is higher for bigger cities, and a city of a million or more is exempt;
 - a brand ("Toyota", "Yokohama" tyres, "Corona" beer) is not a place on its own;
 - a one-word town under SMALL_TOWN inhabitants is not a place on its own.
 Such a weak hit counts when a strong hit names its country elsewhere in the text, or when it
@@ -189,10 +190,12 @@ def _weakness(cand: _Candidate, level: int, population: int, commonness: Callabl
         return ""
     if level == 3 and population < T.SMALL_TOWN:
         return "small town"
-    big_city = level == 3 and population >= T.BIG_CITY
-    if level > 1 and not big_city and commonness(cand.text) >= T.COMMON_WORD_ZIPF:
-        return "common word"
-    return ""
+    if level == 1 or (level == 3 and population >= T.BIG_CITY):
+        return ""  # a country, or a big city: named on its own
+    limits = T.COMMON_WORD_ZIPF
+    pop = population if level == 3 else limits[-1][0] - 1
+    threshold = next((z for below, z in limits if pop < below), limits[-1][1])
+    return "common word" if commonness(cand.text) >= threshold else ""
 
 
 def _plate_hit(lines: Sequence[str], li: int, resolve: Callable[[str], Any], order: int) -> _PlaceHit | None:

@@ -292,11 +292,12 @@ NAME_LEAD_PAIRS = frozenset({("name", "is"), ("matter", "of"), ("awarded", "to")
 
 #: Towns smaller than this, named by one word alone, need backing (see ocr_places).
 SMALL_TOWN = 15_000
-#: A city this big is named on its own even by a common word ("Paris", "Phoenix").
+#: A word at least this common (Zipf scale: 4 is ten uses per million words, 3.5 about three) in
+#: one of WORD_LANGUAGES is a word first ("Welcome", "Nice", "Pool", "Essen", "Terrace"), unless
+#: the place it names is big enough to explain it: (population below, threshold), smallest
+#: first; regions use the last threshold; a city of BIG_CITY or more is exempt.
+COMMON_WORD_ZIPF: tuple[tuple[int, float], ...] = ((100_000, 3.5), (1_000_000, 4.0))
 BIG_CITY = 1_000_000
-#: A word at least this common in one of WORD_LANGUAGES (Zipf scale: 4 is ten uses per million
-#: words) is a word first: "Welcome", "Nice", "Pool", "Essen", "Siga".
-COMMON_WORD_ZIPF = 4.0
 #: Languages whose word frequencies are consulted: the Latin-script languages street signs in
 #: the study's photos are mostly written in, plus Russian.
 WORD_LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "sv", "pl", "tr", "id", "ru")
