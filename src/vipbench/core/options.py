@@ -158,14 +158,22 @@ EDUCATION = OptionTable(
     (
         # studying for a higher degree: already holds a college degree
         Rule(
-            r"(phd|ph d|doctoral|doctorate|graduate|grad|masters?|postgrad(uate)?) (student|candidate)",
+            r"(phd|ph d|doctoral|doctorate|graduate|grad|masters?|postgrad(uate)?) (student|candidate)|"
+            r"(pursuing|working (on|towards?)|studying for) (a |an |his |her |their )?"
+            r"(phd|ph d|doctorate|masters?|graduate degree)",
             "College Degree",
+        ),
+        # studying for a first degree
+        Rule(
+            r"(pursuing|working (on|towards?)|studying for) (a |an |his |her |their )?"
+            r"(bachelors?|undergrad(uate)?|college|university)( degree)?",
+            "In College",
         ),
         Rule(r"phd|ph d|doctoral( degree)?|doctorate|dphil|d phil|doctor of philosophy|postdoc(toral)?", "PhD"),
         # left college without a degree: holds a high school diploma
         Rule(r"(college|university|uni) drop ?out|drop(ped)? out of (college|university|uni)", "HS Diploma"),
         Rule(
-            rf"no {_HS}( education| diploma| degree)?|{_HS} drop ?out|drop ?out|drop(ped)? out of {_HS}|"
+            rf"no {_HS}( education| diploma| degree)?|some {_HS}|{_HS} drop ?out|drop ?out|drop(ped)? out of {_HS}|"
             rf"less than (a )?{_HS}( diploma)?|without (a )?{_HS}( diploma)?|"
             rf"(did not|didnt|never) (finish|complete|graduate( from)?|attend|go to) ({_HS}|school)|"
             rf"(not|never) (finished|completed|graduated( from)?) {_HS}|"
