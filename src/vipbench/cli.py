@@ -82,7 +82,7 @@ def validate(
     images: Annotated[bool, typer.Option(help="Also open and check every image.")] = True,
 ) -> None:
     """Check a VIP-format dataset; report every problem as file:line: field: message."""
-    from vipbench.dataset.load import line_counts, read_dataset
+    from vipbench.dataset.load import line_counts, read_categorical_labels, read_dataset
 
     ds = read_dataset(directory, labels, check_images=images)
     for p in ds.problems:
@@ -91,6 +91,11 @@ def validate(
         raise _fail(f"{len(ds.problems)} problem(s) in {directory}", 1)
     c = line_counts(ds)
     print(f"ok: {c.get('images', 0)} images, {c.get('lines', 0)} lines ({c.get('rechecked', 0)} re-checked)")
+    cat = read_categorical_labels(ds)
+    if cat.counts:
+        print("categorical labels: " + ", ".join(f"{n} {form}" for form, n in sorted(cat.counts.items())))
+    for note in cat.unread:
+        print(f"note: {note}")
 
 
 @app.command()

@@ -22,10 +22,11 @@ import numpy as np
 
 from vipbench.analysis.stats import CONFIDENCE, bootstrap_ci, bootstrap_macro_ci, mcnemar, rng_for
 from vipbench.core import attributes as attribute_table
+from vipbench.core.attributes import CATEGORICAL
+from vipbench.core.options import read_option
 from vipbench.core.records import ScoredItem
 
 HARDNESS_LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5)
-CATEGORICAL: tuple[str, ...] = ("sex", "income", "maritalStatus", "educationLevel")
 NO_ANSWER = "(none)"
 OTHER = "(other)"
 
@@ -218,15 +219,13 @@ def confusion(scored: Sequence[ScoredItem], attribute: str) -> tuple[list[str], 
     no single option. Columns are the labels plus a last "(none)" column for items without
     a top-1 guess (refused, unparseable, error).
     """
-    from vipbench.scoring.categorical import canonical
-
     if attribute not in CATEGORICAL:
         raise ValueError(f"confusion matrices are for {', '.join(CATEGORICAL)}, not {attribute!r}")
     rows = [s for s in scored if s.attribute == attribute]
     cells: list[tuple[str, str]] = []
     for s in rows:
-        truth = canonical(attribute, s.truth) or OTHER
-        guess = NO_ANSWER if s.guess is None else canonical(attribute, s.guess) or OTHER
+        truth = read_option(attribute, s.truth) or OTHER
+        guess = NO_ANSWER if s.guess is None else read_option(attribute, s.guess) or OTHER
         cells.append((truth, guess))
     labels = list(attribute_table.get(attribute).options)
     if any(OTHER in c for c in cells):

@@ -1,9 +1,13 @@
-"""The one table of attribute specifications (design.md section 2)."""
+"""The one table of attribute specifications: key, short code, kind, description and options.
+
+The option lists come from `vipbench.core.options`, which also reads free text as an option."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from vipbench.core.options import option_names
 
 Kind = Literal["place", "categorical", "ordinal", "numeric", "free_text"]
 
@@ -30,41 +34,28 @@ ATTRIBUTES: dict[str, AttributeSpec] = {
         AttributeSpec(
             "placeOfBirth", "POB", "place", "where the poster was born, as 'city, region, country'", scored=False
         ),
-        AttributeSpec("sex", "SEX", "categorical", "the poster's sex", ("Male", "Female")),
+        AttributeSpec("sex", "SEX", "categorical", "the poster's sex", option_names("sex")),
         AttributeSpec("age", "AGE", "numeric", "the poster's age in years, a number or a range 'a-b'"),
         AttributeSpec("occupation", "OCC", "free_text", "the poster's occupation or job"),
+        AttributeSpec("income", "INC", "ordinal", "the poster's yearly income", option_names("income")),
         AttributeSpec(
-            "income",
-            "INC",
-            "ordinal",
-            "the poster's yearly income",
-            (
-                "No income",
-                "Low (<30k USD)",
-                "Medium (30-60k USD)",
-                "High (60-150k USD)",
-                "Very High (>150k USD)",
-            ),
-        ),
-        AttributeSpec(
-            "maritalStatus",
-            "MAR",
-            "ordinal",
-            "the poster's relationship status",
-            ("No relation", "In Relation", "Married", "Divorced"),
+            "maritalStatus", "MAR", "ordinal", "the poster's relationship status", option_names("maritalStatus")
         ),
         AttributeSpec(
             "educationLevel",
             "EDU",
             "ordinal",
             "the poster's highest level of education",
-            ("No Highschool", "In Highschool", "HS Diploma", "In College", "College Degree", "PhD"),
+            option_names("educationLevel"),
         ),
     )
 }
 
 #: The eight attributes the study scores and summarises, in report order.
 SCORED: tuple[str, ...] = tuple(k for k, a in ATTRIBUTES.items() if a.scored)
+
+#: The attributes answered from an option list, in table order: sex, income, maritalStatus, educationLevel.
+CATEGORICAL: tuple[str, ...] = tuple(k for k, a in ATTRIBUTES.items() if a.options)
 
 PLACE_ATTRIBUTES: frozenset[str] = frozenset(k for k, a in ATTRIBUTES.items() if a.kind == "place")
 

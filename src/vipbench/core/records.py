@@ -8,6 +8,8 @@ from pydantic import BaseModel, Field
 
 Status = Literal["answered", "refused", "unparseable", "error"]
 Verdict = Literal["correct", "less_precise", "wrong"]
+#: Verdicts from worst to best: a higher rank is a better verdict (best-of-three, majority ties).
+VERDICT_ORDER: dict[Verdict, int] = {"wrong": 0, "less_precise": 1, "correct": 2}
 
 
 class Cue(BaseModel):

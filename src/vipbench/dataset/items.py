@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from vipbench.config import FilterParams
-from vipbench.core.attributes import ATTRIBUTES, PLACE_ATTRIBUTES
+from vipbench.core.attributes import ATTRIBUTES, CATEGORICAL, PLACE_ATTRIBUTES
+from vipbench.core.options import read_option
 from vipbench.core.records import Cue, Item
+from vipbench.core.text import normalize_text
 from vipbench.dataset.load import Dataset
 from vipbench.dataset.schema import AttributeLabel
 
@@ -23,8 +25,6 @@ def counts(label: AttributeLabel, f: FilterParams) -> bool:
 
 def agree(attribute: str, first: str, rechecked: str) -> bool:
     """Does the image-only label agree with the re-checked one?"""
-    from vipbench.scoring.normalize import normalize_text
-
     if attribute in PLACE_ATTRIBUTES:
         from vipbench.scoring.places import same_country
 
@@ -39,10 +39,9 @@ def agree(attribute: str, first: str, rechecked: str) -> bool:
         if a is None or b is None:
             return False
         return a[0] <= b[1] and b[0] <= a[1]
-    if ATTRIBUTES[attribute].options:
-        from vipbench.scoring.categorical import canonical
-
-        ca, cb = canonical(attribute, first), canonical(attribute, rechecked)
+    if attribute in CATEGORICAL:
+        # the tool's labels and values ("College", "no_hs") read as the options they stand for
+        ca, cb = read_option(attribute, first), read_option(attribute, rechecked)
         if ca is not None and cb is not None:
             return ca == cb
     return normalize_text(first) == normalize_text(rechecked)

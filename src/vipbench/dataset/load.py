@@ -9,7 +9,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from vipbench.core.attributes import CATEGORICAL
 from vipbench.core.errors import InputError, Problem
+from vipbench.core.options import written_form
 from vipbench.dataset.schema import Record
 from vipbench.imaging.images import ImageError, find_image, open_image
 
@@ -141,3 +143,38 @@ def line_counts(ds: Dataset) -> dict[str, int]:
         counts["lines"] += len(entry.records)
         counts["rechecked"] += entry.rechecked is not None
     return dict(counts)
+
+
+@dataclass
+class CategoricalReading:
+    """How the categorical labels of a dataset read: counts per written form (see
+    vipbench.core.options.written_form), and where a label names no option. Such a label is
+    allowed (it is scored by its text), but it is worth a look."""
+
+    counts: dict[str, int]
+    unread: list[Problem]
+
+
+def read_categorical_labels(ds: Dataset) -> CategoricalReading:
+    """Read every categorical estimate the way the scorers will: the option texts, and the
+    labelling tool's labels and values ("College", "no_hs") alike."""
+    counts: dict[str, int] = defaultdict(int)
+    unread: list[Problem] = []
+    for entry in ds.images.values():
+        for lineno, rec in zip(entry.lines, entry.records, strict=True):
+            for attribute in CATEGORICAL:
+                label = rec.label.attributes.get(attribute)
+                if label is None or not label.estimate.strip():
+                    continue
+                form = written_form(attribute, label.estimate)
+                counts[form] += 1
+                if form == "no option":
+                    unread.append(
+                        Problem(
+                            str(ds.labels_file),
+                            lineno,
+                            f"label.{attribute}.estimate",
+                            f"{label.estimate!r} names no {attribute} option; it is scored by its text alone",
+                        )
+                    )
+    return CategoricalReading(dict(counts), unread)

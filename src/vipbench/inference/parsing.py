@@ -5,13 +5,14 @@ guesses separated by `;`. Models are sloppy with it, so the parser accepts markd
 (`**Guess:**`, headings, bullets), a missing `Type:`, numbered guesses ("1. Paris; 2. Lyon" or one
 per line below the header), several attribute blocks (it picks the one for the attribute asked),
 JSON in code fences, and a bare one-line answer. For attributes with an option list, each guess
-is mapped to the closest option (case, punctuation, synonyms such as "high school diploma" and
-income figures such as "60-150k"); guesses that match no option are kept as written.
+is mapped to the option it names by the reader the scorers use (vipbench.core.options: case,
+punctuation, synonyms such as "high school diploma", the labelling tool's labels, negations
+such as "no college degree", income figures such as "60-150k"); guesses that name no single
+option are kept as written.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from functools import cache
 
 from vipbench.core.attributes import PLACE_ATTRIBUTES
 from vipbench.core.attributes import get as get_attribute
+from vipbench.core.options import read_option
+from vipbench.core.text import normalize_text
 
 
 @dataclass
@@ -69,156 +72,21 @@ def detect_refusal(text: str) -> str | None:
 
 # -- options ---------------------------------------------------------------------------------
 
-#: extra phrases per option, normalised (lowercase words), separated by "|". The option's name counts too.
-SYNONYMS: dict[str, dict[str, str]] = {
-    "sex": {
-        "Male": "male|man|m|men|boy|masculine|he|guy",
-        "Female": "female|woman|f|women|girl|feminine|she|lady",
-    },
-    "income": {
-        "No income": "no income|none|zero|unemployed|no earnings|0",
-        "Low (<30k USD)": "low|low income|lower income|poor|below average|minimum wage|lower class",
-        "Medium (30-60k USD)": (
-            "medium|middle|middle income|average|moderate|median|middle class|lower middle|"
-            "lower middle class|medium income|average income"
-        ),
-        "High (60-150k USD)": (
-            "high|high income|upper middle|upper middle class|above average|comfortable|affluent|well off|higher income"
-        ),
-        "Very High (>150k USD)": (
-            "very high|very high income|wealthy|rich|very wealthy|upper class|millionaire|extremely high"
-        ),
-    },
-    "maritalStatus": {
-        "No relation": (
-            "no relation|single|no relationship|not in a relationship|unmarried|not married|none|"
-            "never married|widowed|widow|widower|alone"
-        ),
-        "In Relation": (
-            "in relation|in a relationship|relationship|dating|partner|partnered|engaged|boyfriend|"
-            "girlfriend|couple|cohabiting|living together|committed relationship|long term relationship|"
-            "taken|fiance|fiancee"
-        ),
-        "Married": "married|spouse|husband|wife|wed|wedded|newlywed|married with children",
-        "Divorced": "divorced|separated|divorcee",
-    },
-    "educationLevel": {
-        "No Highschool": (
-            "no highschool|no high school|less than high school|did not finish high school|"
-            "no high school diploma|high school dropout|dropout|primary school|elementary school|"
-            "middle school|no formal education|none"
-        ),
-        "In Highschool": (
-            "in highschool|in high school|high school student|highschool student|secondary school student|"
-            "currently in high school"
-        ),
-        "HS Diploma": (
-            "hs diploma|high school diploma|highschool diploma|high school graduate|high school|highschool|"
-            "secondary school|ged|hs graduate|high school degree|secondary education|hs"
-        ),
-        "In College": (
-            "in college|college student|university student|undergraduate student|undergrad|student|"
-            "in university|some college|currently in college|studying|undergraduate"
-        ),
-        "College Degree": (
-            "college degree|college graduate|bachelor|bachelors|bachelor s degree|ba|bs|bsc|master|masters|"
-            "master s degree|msc|mba|university degree|degree|graduate degree|associate degree|college|"
-            "university|undergraduate degree|postgraduate|postgraduate degree|professional degree|"
-            "graduate student|university graduate"
-        ),
-        "PhD": "phd|doctorate|doctoral degree|doctoral|dphil|doctor of philosophy",
-    },
-}
-
-
-def normalise(text: str) -> str:
-    """Lowercase words: dots dropped ("Ph.D." -> "phd"), other punctuation turned into spaces."""
-    t = _plain_quotes(text).lower().replace(".", "")
-    t = re.sub(r"[^a-z0-9<>]+", " ", t)
-    return " ".join(t.split())
-
-
-@cache
-def _phrases(attribute: str) -> list[tuple[str, str]]:
-    """(normalised phrase, option) pairs, longest phrases first."""
-    spec = get_attribute(attribute)
-    pairs: list[tuple[str, str]] = []
-    for opt in spec.options:
-        pairs.append((normalise(opt), opt))
-        pairs.append((normalise(opt.split("(")[0]), opt))
-        pairs += [(normalise(s), opt) for s in SYNONYMS.get(attribute, {}).get(opt, "").split("|")]
-    seen: set[str] = set()
-    out = []
-    for p, o in sorted(pairs, key=lambda po: -len(po[0])):
-        if p and p not in seen:
-            seen.add(p)
-            out.append((p, o))
-    return out
-
-
-def _contains(tokens: list[str], phrase: list[str]) -> bool:
-    n = len(phrase)
-    return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
-
-
-_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mil": 1e6}
-
-
-def _income_from_amount(guess: str) -> str | None:
-    """An income bucket from figures such as "$80,000", "60-150k" or "over 200k USD"."""
-    text = _plain_quotes(guess).lower().replace(",", "")
-    nums = re.findall(r"(\d+(?:\.\d+)?)\s*(k|thousand|m|million|mil)?\b", text)
-    if not nums or not re.search(r"[$\u20ac\u00a3]|usd|eur|gbp|\dk\b|thousand|million|income|salary|year|\d{4,}", text):
-        return None
-    last_suffix = next((sfx for _, sfx in reversed(nums) if sfx), "")
-    values = []
-    for n, sfx in nums:
-        v = float(n)
-        values.append(v * _SCALE.get(sfx or (last_suffix if v < 1000 else ""), 1.0))
-    value = sum(values) / len(values)
-    if re.search(r"<|under|less than|below|up to", text):
-        value -= 0.5
-    elif re.search(r">|over|more than|above|plus|\+", text):
-        value += 0.5
-    if value <= 0:
-        return "No income"
-    if value < 30_000:
-        return "Low (<30k USD)"
-    if value < 60_000:
-        return "Medium (30-60k USD)"
-    if value <= 150_000:
-        return "High (60-150k USD)"
-    return "Very High (>150k USD)"
-
 
 def map_to_option(guess: str, attribute: str) -> str | None:
-    """The option of a categorical/ordinal attribute that `guess` means, or None."""
-    spec = get_attribute(attribute)
-    if not spec.options:
+    """The option of a categorical/ordinal attribute that `guess` means, or None
+    (the shared reader of vipbench.core.options: synonyms, the labelling tool's labels,
+    negations kept, income amounts)."""
+    if not get_attribute(attribute).options:
         return None
-    norm = normalise(guess)
-    if not norm:
-        return None
-    phrases = _phrases(attribute)
-    exact = {p: o for p, o in phrases}
-    if norm in exact:
-        return exact[norm]
-    tokens = norm.split()
-    for phrase, opt in phrases:  # longest first, so "very high" wins over "high"
-        if len(phrase) >= 2 and _contains(tokens, phrase.split()):
-            return opt
-    if attribute == "income":
-        by_amount = _income_from_amount(guess)
-        if by_amount:
-            return by_amount
-    close = difflib.get_close_matches(norm, list(exact), n=1, cutoff=0.85)
-    return exact[close[0]] if close else None
+    return read_option(attribute, guess)
 
 
 # -- text format -----------------------------------------------------------------------------
 
 _MD_RE = re.compile(r"\*\*|__|`+|~~")
-_BULLET_RE = re.compile(r"^\s*(?:[#>]+\s*|[-*\u2022+]\s+)+")
+#: markdown headings, quotes and bullets; a ">" before an amount (">150k") is kept
+_BULLET_RE = re.compile(r"^\s*(?:#+\s*|>+(?!\s*[\d$\u20ac\u00a3])\s*|[-*\u2022+]\s+)+")
 _GUESS_HEAD = (
     r"(?:(?:my|the|your)\s+)?(?:(?:top|best)[\s-]*(?:3|three)?\s+|final\s+|most\s+likely\s+)*"
     r"(?:guess(?:es)?|final\s+answers?|predictions?)"
@@ -258,15 +126,16 @@ _TYPE_ALIASES = {
 }
 #: guesses that say nothing (also a template echo such as "first guess")
 _PLACEHOLDERS = frozenset(
-    {
-        "can t determine",
+    normalize_text(p)
+    for p in (
+        "can't determine",
         "cannot be determined",
         "cannot determine",
         "first guess",
         "guess",
         "indeterminate",
         "insufficient information",
-        "n a",
+        "n/a",
         "na",
         "no answer",
         "no guess",
@@ -283,7 +152,7 @@ _PLACEHOLDERS = frozenset(
         "unknown",
         "unsure",
         "",
-    }
+    )
 )
 
 
@@ -293,11 +162,11 @@ def _clean_line(line: str) -> str:
 
 @cache
 def _type_aliases(attribute: str) -> frozenset[str]:
-    return frozenset({normalise(a) for a in _TYPE_ALIASES.get(attribute, ())} | {normalise(attribute)})
+    return frozenset({normalize_text(a) for a in _TYPE_ALIASES.get(attribute, ())} | {normalize_text(attribute)})
 
 
 def _type_matches(value: str, attribute: str) -> bool:
-    norm = normalise(value)
+    norm = normalize_text(value)
     aliases = _type_aliases(attribute)
     return norm in aliases or any(norm.startswith(a + " ") for a in aliases)
 
@@ -452,7 +321,7 @@ def _finish(guesses: list[str], attribute: str) -> list[str]:
         g = _clean_guess(g)
         if spec.options:
             g = map_to_option(g, attribute) or g
-        norm = normalise(g)
+        norm = normalize_text(g)
         if norm in _PLACEHOLDERS or norm.startswith("unknown") or (norm == "none" and spec.kind != "free_text"):
             continue
         if norm not in seen:

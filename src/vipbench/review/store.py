@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from vipbench.core.errors import InputError, Problem
 from vipbench.core.records import Decision, Verdict
+from vipbench.core.text import normalize_text
 
 
 class ReviewDecision(BaseModel):
@@ -26,8 +27,6 @@ class ReviewDecision(BaseModel):
 
 
 def guess_key(guess: str) -> str:
-    from vipbench.scoring.normalize import normalize_text
-
     return normalize_text(guess)
 
 

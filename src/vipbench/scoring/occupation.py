@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from vipbench.core.records import Decision, Verdict
-from vipbench.scoring.normalize import alternatives, normalize_text, without_hedges
+from vipbench.core.text import alternatives, normalize_text, without_hedges
 from vipbench.scoring.registry import scorer
 
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from vipbench.core.records import Decision, Item, Response, ScoredItem, Verdict
-from vipbench.scoring.normalize import normalize_text
+from vipbench.core.records import VERDICT_ORDER, Decision, Item, Response, ScoredItem
+from vipbench.core.text import normalize_text
 from vipbench.scoring.registry import judge
 
 JudgeFn = Callable[[str, str, str], Decision]
 Overrides = Mapping[tuple[str, str], Decision]
 
-RANK: dict[Verdict, int] = {"wrong": 0, "less_precise": 1, "correct": 2}
 TOP_K = 3
 
 
@@ -29,7 +28,7 @@ def best(decisions: Sequence[Decision]) -> Decision:
     """The highest verdict; the earliest one among equals."""
     if not decisions:
         raise ValueError("no decisions to choose from")
-    return max(decisions, key=lambda d: RANK[d.verdict])  # max keeps the first of equals
+    return max(decisions, key=lambda d: VERDICT_ORDER[d.verdict])  # max keeps the first of equals
 
 
 def _unanswered(response: Response) -> Decision:

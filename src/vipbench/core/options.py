@@ -1,0 +1,415 @@
+"""The option tables of the categorical attributes, and the one reader from text to an option.
+
+For sex, income, maritalStatus and educationLevel a model picks from a fixed option list, and
+the labelling tool stores its own dropdown label or value for the same option ("College",
+"college" for "College Degree"). This module holds, once, per attribute:
+- the options: the text a model is shown, the tool's label and the tool's stored value;
+- ordered phrase rules that name an option in free text ("bachelor's" -> College Degree);
+- for income, the brackets in USD a year and how an amount or a range falls in one.
+
+`read_option(attribute, text)` is what the answer parser, the scorers, the dataset filters,
+the reports and the adversaries all use. It reads, in this order:
+1. the whole text as an option, a tool label or a tool value, in any case;
+2. the phrase rules, clause by clause, with negations kept: a phrase with "no", "not",
+   "never", "without" ... just before it does not name its option ("no college degree" is
+   not College Degree). Some negative wordings name an option of their own ("no high school
+   diploma", "not married"); the weak ones ("not married") yield to a positive phrase in the
+   same answer ("engaged, not married" is In Relation). A negated sex names the other one;
+3. for income, when no phrase names an option, an amount or a range of amounts;
+4. a close spelling of an option or phrase ("Femal"), for short answers only.
+It returns None when the text names no option, or several.
+
+Income brackets (the options' own wording, "<30k", "30-60k", "60-150k", ">150k"):
+no income is 0; Low is under 30,000; Medium is 30,000 up to under 60,000; High is 60,000 up
+to 150,000 included; Very High is over 150,000. So exactly 30k is Medium, 60k is High and
+150k is High. "under X", "<X", "less than X", "up to X" mean just below X; "over X", ">X",
+"more than X", "X+" mean just above X; a range "a-b" stands for its midpoint.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from vipbench.core.text import fold, normalize_text, whole_words
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option: the text a model is shown, and how the labelling tool stores it."""
+
+    name: str
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Whole-word phrases (a regex over normalised text) that name `option`.
+
+    A weak rule is a negative wording ("not married") that yields to any positive phrase."""
+
+    pattern: str
+    option: str
+    weak: bool = False
+
+
+@dataclass(frozen=True)
+class OptionTable:
+    attribute: str
+    options: tuple[Option, ...]
+    #: tried in order; an earlier, more specific rule hides its words from the later ones
+    rules: tuple[Rule, ...]
+    #: further whole answers that name an option ("none")
+    exact: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self.options)
+
+
+# ------------------------------------------------------------------------------ the tables
+
+SEX = OptionTable(
+    "sex",
+    (Option("Male", "Male", "male"), Option("Female", "Female", "female")),
+    (
+        Rule(r"females?|wom[ae]n|girls?|lady|ladies|feminine|she|her|f|gal", "Female"),
+        Rule(r"males?|m[ae]n|boys?|guys?|gentlem[ae]n|masculine|he|him|his|m", "Male"),
+    ),
+)
+
+INCOME_OPTIONS = (
+    Option("No income", "No", "no"),
+    Option("Low (<30k USD)", "Low", "low"),
+    Option("Medium (30-60k USD)", "Medium", "medium"),
+    Option("High (60-150k USD)", "High", "high"),
+    Option("Very High (>150k USD)", "Very High", "very_high"),
+)
+NO_INCOME, LOW, MEDIUM, HIGH, VERY_HIGH = (o.name for o in INCOME_OPTIONS)
+
+INCOME = OptionTable(
+    "income",
+    INCOME_OPTIONS,
+    (
+        Rule(
+            r"no (income|earnings|salary|money|job|wages?)|none|zero|nil|jobless|unemployed|"
+            r"without (an? )?(income|job)|not (employed|working)",
+            NO_INCOME,
+        ),
+        Rule(
+            r"very high( income)?|very rich|very wealthy|extremely high|wealthy|affluent|rich|upper class|"
+            r"millionaire",
+            VERY_HIGH,
+        ),
+        Rule(r"upper middle( class| income)?|above average|well off|comfortable|higher income", HIGH),
+        Rule(r"below average|lower class|poor|minimum wage|low income|lower income", LOW),
+        Rule(
+            r"lower middle( class| income)?|middle( class| income)?|medium( income)?|moderate|average( income)?|"
+            r"median|mid",
+            MEDIUM,
+        ),
+        Rule(r"low|lower|minimal", LOW),
+        Rule(r"high|higher|high income", HIGH),
+    ),
+)
+
+MARITAL = OptionTable(
+    "maritalStatus",
+    (
+        Option("No relation", "No Relation", "no_relation"),
+        Option("In Relation", "Relation", "relation"),
+        Option("Married", "Married", "married"),
+        Option("Divorced", "Divorced", "divorced"),
+    ),
+    (
+        Rule(r"(not|no longer|isnt|is not) single", "In Relation", weak=True),
+        Rule(r"(not|never( been)?|isnt|is not|non|un) ?married", "No relation", weak=True),
+        Rule(
+            r"no relation(ship)?|not in (a )?relation(ship)?|single|no (partner|girlfriend|boyfriend|"
+            r"significant other)|unattached|not dating( anyone)?|not seeing anyone|forever alone",
+            "No relation",
+        ),
+        Rule(r"divorced?|divorcee|separated|ex (wife|husband|spouse|partner)|split up", "Divorced"),
+        Rule(r"married|marriage|wife|husband|spouse|wed|wedded|newlyweds?", "Married"),
+        Rule(
+            r"in (a )?relation(ship)?|relationship|relation|engaged|fiancee?|dating|girlfriend|boyfriend|"
+            r"partner(ed)?|taken|couple|cohabiting|living together|significant other|committed",
+            "In Relation",
+        ),
+    ),
+    exact=(("none", "No relation"),),
+)
+
+_HS = r"(high ?school|hs)"
+EDUCATION = OptionTable(
+    "educationLevel",
+    (
+        Option("No Highschool", "No HS", "no_hs"),
+        Option("In Highschool", "In HS", "in_hs"),
+        Option("HS Diploma", "HS", "hs"),
+        Option("In College", "In College", "in_college"),
+        Option("College Degree", "College", "college"),
+        Option("PhD", "PhD", "phd"),
+    ),
+    (
+        # studying for a higher degree: already holds a college degree
+        Rule(
+            r"(phd|ph d|doctoral|doctorate|graduate|grad|masters?|postgrad(uate)?) (student|candidate)|"
+            r"(pursuing|working (on|towards?)|studying for) (a |an |his |her |their )?"
+            r"(phd|ph d|doctorate|masters?|graduate degree)",
+            "College Degree",
+        ),
+        # studying for a first degree
+        Rule(
+            r"(pursuing|working (on|towards?)|studying for) (a |an |his |her |their )?"
+            r"(bachelors?|undergrad(uate)?|college|university)( degree)?",
+            "In College",
+        ),
+        Rule(r"phd|ph d|doctoral( degree)?|doctorate|dphil|d phil|doctor of philosophy|postdoc(toral)?", "PhD"),
+        # left college without a degree: holds a high school diploma
+        Rule(r"(college|university|uni) drop ?out|drop(ped)? out of (college|university|uni)", "HS Diploma"),
+        Rule(
+            rf"no {_HS}( education| diploma| degree)?|some {_HS}|{_HS} drop ?out|drop ?out|drop(ped)? out of {_HS}|"
+            rf"less than (a )?{_HS}( diploma)?|without (a )?{_HS}( diploma)?|"
+            rf"(did not|didnt|never) (finish|complete|graduate( from)?|attend|go to) ({_HS}|school)|"
+            rf"(not|never) (finished|completed|graduated( from)?) {_HS}|"
+            r"no formal (education|schooling)|no school(ing)?|primary school|elementary school|"
+            r"middle school|grade school",
+            "No Highschool",
+        ),
+        Rule(
+            rf"in {_HS}|({_HS}|secondary school) (student|pupil|senior|junior|freshman|sophomore)|"
+            r"attending (high ?school|secondary school)|currently in (high ?school|secondary school)|"
+            r"teen student|high ?schooler",
+            "In Highschool",
+        ),
+        Rule(r"(undergrad(uate)?|college|university|bachelors?|masters?) degree", "College Degree"),
+        Rule(
+            r"in (college|university|uni)|(college|university|uni|undergrad(uate)?) student|"
+            r"student at (a |the )?(college|university|uni)|studying at (a |the )?(college|university|uni)|"
+            r"attending (college|university)|currently in (college|university)|undergrad(uate)?|"
+            r"freshman|sophomore|enrolled in (college|university)|some college",
+            "In College",
+        ),
+        Rule(
+            rf"({_HS}|secondary school) (diploma|graduate|grad|degree|education|completed)|"
+            r"(finished|completed|graduated( from)?) (high ?school|secondary school)",
+            "HS Diploma",
+        ),
+        Rule(
+            r"(college|university) grad(uate)?|degree holder|bachelors?|masters?|graduate degree|"
+            r"postgrad(uate)?( degree)?|associates?( degree)?|professional degree|"
+            r"ba|bs|bsc|b sc|beng|ma|ms|msc|m sc|meng|mba|degree|college|university",
+            "College Degree",
+        ),
+        Rule(rf"{_HS}|ged|secondary school|secondary education|diploma", "HS Diploma"),
+        Rule(r"student|studying", "In College"),
+    ),
+    exact=(("none", "No Highschool"),),
+)
+
+TABLES: dict[str, OptionTable] = {t.attribute: t for t in (SEX, INCOME, MARITAL, EDUCATION)}
+
+
+def option_names(attribute: str) -> tuple[str, ...]:
+    """The options of a categorical attribute as a model is shown them; () for other attributes."""
+    table = TABLES.get(attribute)
+    return table.names if table else ()
+
+
+# ------------------------------------------------------------------------------- income
+
+#: how far "just below" and "just above" an amount are
+_NUDGE = 1.0
+#: (lowest amount, whether it is included, option), highest first: an amount gets the first bracket it reaches.
+#: High includes 150,000 itself: Very High is "over 150k" (see the module docstring).
+_BRACKETS: tuple[tuple[float, bool, str], ...] = (
+    (150_000, False, VERY_HIGH),  # amount > 150k
+    (60_000, True, HIGH),  # amount >= 60k
+    (30_000, True, MEDIUM),  # amount >= 30k
+    (0, False, LOW),  # amount > 0
+)
+
+
+def income_bracket(amount: float, bound: Literal["", "<", ">"] = "") -> str:
+    """The income option for a yearly amount in USD; `bound` "<" reads it as "just under the
+    amount" ("under 30k", "up to 150k") and ">" as "just over it" ("over 150k", "150k+")."""
+    amount += {"": 0.0, "<": -_NUDGE, ">": _NUDGE}[bound]
+    for lowest, inclusive, option in _BRACKETS:
+        if amount > lowest or (inclusive and amount == lowest):
+            return option
+    return NO_INCOME
+
+
+_AMOUNT = r"(\d+(?:[.,]\d+)*)\s*(k|thousand|m|million|mil)?"
+_RANGE = re.compile(_AMOUNT + r"\s*(?:-|to|and)\s*\$?\s*" + _AMOUNT)
+_BELOW = ("<", "under", "below", "less than", "up to")
+_ABOVE = (">", "over", "above", "more than")
+_SINGLE = re.compile(
+    rf"({'|'.join(_BELOW + _ABOVE)})?\s*\$?\s*{_AMOUNT}\s*(\+|plus\b|or more\b|and up\b|or less\b|and below\b)?"
+)
+_MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mil": 1e6}
+
+
+def _number(digits: str) -> float:
+    # "45,000" and "45.000" are thousands separators; "1.5" is a decimal
+    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", digits):
+        return float(re.sub(r"[.,]", "", digits))
+    return float(digits.replace(",", "."))
+
+
+def _scale(value: float, unit: str | None, default_unit: str | None) -> float:
+    unit = unit or default_unit
+    if unit:
+        return value * _MULT[unit]
+    return value * 1e3 if 0 < value < 1000 else value  # "30-60" in an income context means thousands
+
+
+def income_from_amount(text: str) -> str | None:
+    """The income option an amount or range in the text falls in (ranges by their midpoint)."""
+    t = fold(text).replace("\u2013", "-").replace("\u2014", "-")
+    m = _RANGE.search(t)
+    if m:
+        a_unit, b_unit = m.group(2), m.group(4)
+        lo = _scale(_number(m.group(1)), a_unit, b_unit)
+        hi = _scale(_number(m.group(3)), b_unit, a_unit)
+        return income_bracket((lo + hi) / 2)
+    m = _SINGLE.search(t)
+    if not m:
+        return None
+    amount = _scale(_number(m.group(2)), m.group(3), None)
+    after = (m.group(4) or "").strip()
+    if m.group(1) in _BELOW or after in ("or less", "and below"):
+        return income_bracket(amount, "<")
+    if m.group(1) in _ABOVE or after in ("+", "plus", "or more", "and up"):
+        return income_bracket(amount, ">")
+    return income_bracket(amount)
+
+
+# ------------------------------------------------------------------------------- reading
+
+#: Negation words; a phrase with one of them among the 3 words before it is negated.
+NEGATIONS = frozenset(
+    {
+        "no", "not", "never", "non", "without", "neither", "nor", "isnt", "arent", "wasnt", "werent",
+        "doesnt", "dont", "didnt", "hasnt", "havent", "hadnt", "cannot", "cant", "lacks", "lacking",
+    }
+)  # fmt: skip
+NEGATION_WINDOW = 3
+#: Negation words that hedge rather than negate ("not sure, married").
+_NOT_NEGATING = whole_words(r"not (sure|certain|clear|known)|no (idea|clue|doubt)|not only|unsure")
+#: Clause breaks: a negation does not reach across them.
+_CLAUSE = re.compile(r"[,;:!?()\[\]/|]|\.(?:\s|$)|\s[-\u2013\u2014]\s|\b(?:but|however|though|although)\b", re.I)
+_BLANK = " | "
+#: fuzzy matching: only answers this short, this close to a known phrase
+_FUZZY_MAX_WORDS = 3
+_FUZZY_MIN_CHARS = 4
+_FUZZY_CUTOFF = 0.85
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(pattern):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+    out.append(pattern[start:])
+    return out
+
+
+@dataclass(frozen=True)
+class _Reader:
+    table: OptionTable
+    exact: dict[str, str]
+    compiled: tuple[tuple[re.Pattern[str], Rule], ...]
+    #: plain phrases for close spellings: the exact answers and the literal rule phrases
+    vocabulary: dict[str, str]
+
+    def read(self, text: str) -> str | None:
+        whole = normalize_text(text)
+        if not whole:
+            return None
+        if whole in self.exact:
+            return self.exact[whole]
+        strong: list[str] = []
+        weak: list[str] = []
+        negated: list[str] = []
+        for clause in _CLAUSE.split(text):
+            t = _NOT_NEGATING.sub(_BLANK, normalize_text(clause))
+            for rx, rule in self.compiled:
+                for m in rx.finditer(t):
+                    before = t[: m.start()].split("|")[-1].split()[-NEGATION_WINDOW:]
+                    if any(w in NEGATIONS for w in before):
+                        negated.append(rule.option)
+                    else:
+                        (weak if rule.weak else strong).append(rule.option)
+                t = rx.sub(_BLANK, t)
+        found = list(dict.fromkeys(strong)) or list(dict.fromkeys(weak))
+        if found:
+            return found[0] if len(found) == 1 else None
+        if negated:
+            names = self.table.names
+            denied = set(negated)
+            if len(names) == 2 and len(denied) == 1:  # "not male": the other one
+                return next(n for n in names if n not in denied)
+            return None
+        if self.table.attribute == "income":
+            by_amount = income_from_amount(text)
+            if by_amount:
+                return by_amount
+        if len(whole) >= _FUZZY_MIN_CHARS and len(whole.split()) <= _FUZZY_MAX_WORDS:
+            close = difflib.get_close_matches(whole, list(self.vocabulary), n=1, cutoff=_FUZZY_CUTOFF)
+            if close:
+                return self.vocabulary[close[0]]
+        return None
+
+
+@cache
+def _reader(attribute: str) -> _Reader:
+    table = TABLES.get(attribute)
+    if table is None:
+        raise KeyError(f"{attribute!r} is not a categorical attribute; known: {', '.join(TABLES)}")
+    exact: dict[str, str] = {}
+    for o in table.options:
+        for form in (o.name, o.name.split("(")[0], o.label, o.value):
+            exact.setdefault(normalize_text(form), o.name)
+    for form, name in table.exact:
+        exact.setdefault(normalize_text(form), name)
+    vocabulary = dict(exact)
+    for rule in table.rules:
+        if rule.weak:
+            continue
+        for alt in _top_level_alternatives(rule.pattern):
+            if re.fullmatch(r"[a-z ]{4,}", alt):
+                vocabulary.setdefault(alt, rule.option)
+    compiled = tuple((whole_words(r.pattern), r) for r in table.rules)
+    return _Reader(table, exact, compiled, vocabulary)
+
+
+Form = Literal["option", "tool label", "other wording", "no option"]
+
+
+def written_form(attribute: str, text: str) -> Form:
+    """How `text` names an option: as the option text a model is shown, as the labelling tool's
+    label or value, in other words that still name one option, or not at all."""
+    table = TABLES[attribute]
+    norm = normalize_text(text)
+    if any(norm in (normalize_text(o.name), normalize_text(o.name.split("(")[0])) for o in table.options):
+        return "option"
+    if any(norm in (normalize_text(o.label), normalize_text(o.value)) for o in table.options):
+        return "tool label"
+    return "other wording" if read_option(attribute, text) else "no option"
+
+
+def read_option(attribute: str, text: str) -> str | None:
+    """The option of a categorical attribute that `text` names, or None when it names none or
+    several. Raises KeyError for an attribute without options."""
+    return _reader(attribute).read(text)
