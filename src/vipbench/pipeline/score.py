@@ -11,13 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from vipbench.core.attributes import CATEGORICAL
 from vipbench.core.io import read_jsonl, write_json, write_jsonl
 from vipbench.core.records import Response, ScoredItem
 from vipbench.ops.tags import Tag
 from vipbench.pipeline.prepare import read_items
 from vipbench.workspace import Run, Workspace
-
-CATEGORICAL = ("sex", "income", "maritalStatus", "educationLevel")
 
 
 def read_responses(ws: Workspace, run: str) -> dict[str, Response]:
