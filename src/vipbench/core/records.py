@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Status = Literal["answered", "refused", "unparseable", "error"]
-Verdict = Literal["correct", "less_precise", "wrong"]
+Verdict = Literal["correct", "less_precise", "wrong", "undecided"]  # undecided: the offline judge abstains
 
 
 class Cue(BaseModel):

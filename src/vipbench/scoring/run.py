@@ -21,7 +21,9 @@ from vipbench.scoring.registry import judge
 JudgeFn = Callable[[str, str, str], Decision]
 Overrides = Mapping[tuple[str, str], Decision]
 
-RANK: dict[Verdict, int] = {"wrong": 0, "less_precise": 1, "correct": 2}
+#: Best-of-three order. An undecided guess may be anything, so it outranks only a wrong one: three
+#: guesses that are undecided, wrong and less precise are at least less precise.
+RANK: dict[Verdict, int] = {"wrong": 0, "undecided": 1, "less_precise": 2, "correct": 3}
 TOP_K = 3
 
 
