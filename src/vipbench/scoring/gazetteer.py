@@ -113,6 +113,8 @@ class Place(BaseModel):
     geonameid: int | None = None
     #: a landmark, district, campus, airport or natural site from the landmark table, at this point
     site: str | None = None
+    #: the GeoNames id of the city that this place (a borough such as Brooklyn) lies in, per that table
+    within: int | None = None
     site_kind: str | None = None
     site_lat: float | None = None
     site_lon: float | None = None
@@ -246,6 +248,16 @@ _REGION_ALIASES: dict[str, str] = {
 
 # countries whose subdivision codes are commonly written as abbreviations ("Seattle, WA")
 _POSTAL_COUNTRIES = ("US", "CA", "AU", "BR")
+# newspaper (AP style) abbreviations of US states and common ones of Canadian provinces ("Chicago, Ill.")
+_STATE_ABBREVIATIONS: dict[str, str] = {
+    "ala": "US-AL", "ariz": "US-AZ", "ark": "US-AR", "calif": "US-CA", "cal": "US-CA", "colo": "US-CO",
+    "conn": "US-CT", "del": "US-DE", "fla": "US-FL", "ill": "US-IL", "ind": "US-IN", "kan": "US-KS",
+    "kans": "US-KS", "mass": "US-MA", "mich": "US-MI", "minn": "US-MN", "miss": "US-MS", "mont": "US-MT",
+    "neb": "US-NE", "nebr": "US-NE", "nev": "US-NV", "okla": "US-OK", "ore": "US-OR", "oreg": "US-OR",
+    "penn": "US-PA", "penna": "US-PA", "tenn": "US-TN", "tex": "US-TX", "wash": "US-WA", "wis": "US-WI",
+    "wisc": "US-WI", "wyo": "US-WY", "w va": "US-WV", "n mex": "US-NM", "n dak": "US-ND", "s dak": "US-SD",
+    "alta": "CA-AB", "sask": "CA-SK", "man": "CA-MB", "ont": "CA-ON", "que": "CA-QC", "nfld": "CA-NL",
+}  # fmt: skip
 
 # A big city inside each region (ISO suffix:city), for countries whose GeoNames admin1 codes are not
 # ISO codes and whose regions are not named after a city. Used only to learn which GeoNames admin1
@@ -500,6 +512,9 @@ def _regions() -> _RegionData:
                         data.core_index[core].append(region)
             if cc in _POSTAL_COUNTRIES:
                 data.index[region.code.split("-", 1)[1].lower()].append(region)
+    for key, code in _STATE_ABBREVIATIONS.items():
+        if code in data.by_code:
+            data.index[key].append(data.by_code[code])
     for key, code in _REGION_ALIASES.items():
         if code in data.by_code:
             data.index[key].insert(0, data.by_code[code])
@@ -647,6 +662,7 @@ class _Cand:
     iso: str | None = None  # the ISO admin1 a city lies in, when known
     weight: int = 0  # population: of the city, or of the region's known cities
     site: Landmark | None = None  # the landmark-table site this reading names
+    within: int | None = None  # the city this GeoNames place lies in, per the landmark table
     via: Match = "exact"  # found in its own script, romanised, or fuzzily
 
 
@@ -656,8 +672,15 @@ def _city_cand(city: _City, rank: int = _CITY) -> _Cand:
 
 
 def _region_cand(region: _Region, rank: int = _REGION) -> _Cand:
-    weight = _regions().weight.get(region.code, 0)
+    weight = _regions().weight.get(region.code) or _typical_region_weight()
     return _Cand(kind="region", cc=region.cc, rank=rank, region=region, weight=weight)
+
+
+@functools.cache
+def _typical_region_weight() -> int:
+    """A region whose cities could not be mapped is taken to be as populous as the median region."""
+    weights = sorted(_regions().weight.values())
+    return weights[len(weights) // 2] if weights else 0
 
 
 def _lookup(key: str, extended: bool) -> list[_Cand]:
@@ -691,23 +714,56 @@ def _lookup(key: str, extended: bool) -> list[_Cand]:
     cities.sort(key=lambda c: -c.pop)
     region_codes = {r.code for r in found_regions}
     designated = core != key  # "Canton of Zurich", "New York State": the region is meant
+    region_countries = {r.cc for r in found_regions}
     for city in cities[:40]:
         cand = _city_cand(city)
         if cand.iso and cand.iso in region_codes and not designated and {key, core} & set(_keys(city.name)):
             cand = replace(cand, rank=_NAMESAKE)
+        elif (
+            not designated
+            and cand.iso is None
+            and city.cc in region_countries
+            and city.pop >= _BIG_CITY
+            and key in _keys(city.name)
+        ):
+            cand = replace(cand, rank=_NAMESAKE)  # "Sofia": a big city named like its (unmapped) region
         cands.append(cand)
-    cands += _site_cands(key)
-    return _dedupe(cands)
+    return _dedupe(_with_sites(cands, key))
+
+
+#: A city this populous that shares its name with a region of its country is read as the city.
+_BIG_CITY = 100_000
+#: A GeoNames place this close to a landmark-table site of the same name is that site.
+_SAME_SITE_KM = 5.0
+
+
+def _with_sites(cands: list[_Cand], key: str) -> list[_Cand]:
+    """Add the landmark-table readings of a name. Where GeoNames knows the place itself (Brooklyn,
+    Shibuya), its reading is kept and only learns which city it lies in."""
+    out = list(cands)
+    for site in find_landmarks(key):
+        cand = _site_cand(site)
+        if cand is None:
+            continue
+        for i, known in enumerate(out):
+            if (
+                known.kind == "city"
+                and known.city
+                and known.cc == site.country
+                and known.site is None
+                and _km_points(known.city.lat, known.city.lon, site.lat, site.lon) <= _SAME_SITE_KM
+            ):
+                if cand.city is not None and cand.city.gid != known.city.gid:
+                    out[i] = replace(known, within=cand.city.gid)
+                break
+        else:
+            out.append(cand)
+    return out
 
 
 def _site_cands(key: str) -> list[_Cand]:
     """Readings of a landmark-table name: the city it lies in (or its region or country), with the site."""
-    out: list[_Cand] = []
-    for site in find_landmarks(key):
-        cand = _site_cand(site)
-        if cand is not None:
-            out.append(cand)
-    return out
+    return _with_sites([], key)
 
 
 @functools.cache
@@ -720,7 +776,7 @@ def _site_cand(site: Landmark) -> _Cand | None:
         if found:
             city = min(found, key=lambda c: _km_points(c.lat, c.lon, site.lat, site.lon))
             weight = city.pop // 5 if site.kind == "district" else city.pop
-            return replace(_city_cand(city), weight=weight, site=site)
+            return replace(_city_cand(city), rank=_NAMESAKE, weight=weight, site=site)
     if site.region and site.region in regions.by_code:
         return replace(_region_cand(regions.by_code[site.region]), site=site)
     if site.country in _countries()[1]:
@@ -772,6 +828,11 @@ def _fuzzy(key: str) -> list[_Cand]:
     region_keys = _region_fuzzy_keys()
     for match in difflib.get_close_matches(core, list(region_keys), n=3, cutoff=0.9):
         cands += [_region_cand(r, _FUZZY) for r in region_keys[match]]
+        codes = {r.code for r in region_keys[match]}
+        for city in _tier_a()[1].get(match, []):  # "Rio de Janiero": the namesake city before its state
+            cand = _city_cand(city, _FUZZY - 1)
+            if cand.iso in codes:
+                cands.append(cand)
     if len(core) >= 5:  # "Irkutsk" -> "Irkutskaya oblast'", "Gaevleborg" -> "Gävleborgs län"
         for rkey, found in region_keys.items():
             if rkey.startswith(core) and len(core) >= 0.6 * len(rkey) and rkey[len(core) - 1] != " ":
@@ -894,8 +955,9 @@ def _native_cands(entries: list[_Native]) -> list[_Cand]:
             cands.append(_region_cand(value))
         else:
             cand = _city_cand(value)
-            if cand.iso in region_codes:  # "東京都" is the prefecture and its namesake city
-                cand = replace(cand, rank=_NAMESAKE)
+            region_countries = {e[1].cc for e in entries if e[0] == "region"}
+            if cand.iso in region_codes or (cand.iso is None and value.cc in region_countries):
+                cand = replace(cand, rank=_NAMESAKE)  # "東京都" is the prefecture and its namesake city
             cands.append(cand)
     return cands
 
@@ -1156,7 +1218,7 @@ def _to_place(parts: list[str], reading: _Reading) -> Place | None:
         c = first.city
         return Place(
             country_code=cc, country=country, admin1=admin1, admin1_code=admin1_code, city=c.name,
-            level="city", lat=c.lat, lon=c.lon, population=c.pop, geonameid=c.gid, **extra,
+            level="city", lat=c.lat, lon=c.lon, population=c.pop, geonameid=c.gid, within=first.within, **extra,
         )  # fmt: skip
     raw_city = parts[0].strip() if first_index > 0 else None
     if first.kind == "region":
@@ -1178,8 +1240,11 @@ _NO_PLACE = frozenset(
 )  # fmt: skip
 
 
-#: Readings of an ambiguous name that are this much less prominent than the first are not offered.
-MAX_RATIO = 30.0
+#: Readings of an ambiguous name more than this many times less prominent (populous) than the first
+#: are not offered: a careful reader takes "Paris" for the French one, not Paris, Texas.
+MAX_RATIO = 10.0
+#: A reading this many times more prominent than the one the string's structure prefers comes first.
+SWAP_RATIO = 3.0
 
 
 @functools.lru_cache(maxsize=16384)
@@ -1190,8 +1255,9 @@ def resolve_readings(text: str) -> tuple[Reading, ...]:
     the first one does: "Georgia" is the country and the US state, "Portland" is in Oregon and in
     Maine, "CO" is Colombia and Colorado. Each carries how much less prominent (populous) it is
     than the first; readings more than ``MAX_RATIO`` times less prominent are left out ("Paris" is
-    not offered as Paris, Texas). A two- or three-letter code that is also a state or province code
-    reads both ways at ratio 1.
+    not offered as Paris, Texas), and one ``SWAP_RATIO`` times more prominent comes first. A two-
+    or three-letter code that is also a state or province code reads both ways at ratio 1; a
+    country's name is only also read as a region of the same name.
 
     Parts that name a continent or world region ("Paris, Europe") are not places themselves; they
     only keep the readings of the other parts to the countries they cover. A most specific part with
@@ -1247,17 +1313,18 @@ def resolve_readings(text: str) -> tuple[Reading, ...]:
     if reading.choice[0] is None or update.get("match") == "fuzzy":
         return (first,)
     readings = [first, *_alternatives(parts, table, reading)]
-    key = normalize(parts[0])
     first_cand = reading.choice[0]
-    if first_cand.kind == "region" and first_cand.rank == _REGION and first_cand.weight and _core(key) == key:
-        # a region holding fewer people than a city of the same name is the less likely reading
-        # ("Portland" is not the Jamaican parish, "Santiago" not the Dominican province)
-        cities = [r for r in readings[1:] if r.place.level == "city" and r.ratio < 1.0]
-        if cities:
-            top = min(cities, key=lambda r: r.ratio)
-            readings = [Reading(r.place, r.ratio / top.ratio) for r in readings]
-            readings = sorted((r for r in readings if r.ratio <= MAX_RATIO), key=lambda r: r.ratio)
-    return tuple(readings)
+    key = normalize(parts[0])
+    if first_cand.rank not in (_ALIAS, _COUNTRY) and _core(key) == key:
+        # a reading many times less populous than another is the less likely one: "Portland" is
+        # not the Jamaican parish, "Santiago" not the Dominican city
+        top = min(readings, key=lambda r: r.ratio)
+        if top.ratio * SWAP_RATIO < 1.0 and top.place.level == "city":
+            readings = sorted((Reading(r.place, r.ratio / top.ratio) for r in readings), key=lambda r: r.ratio)
+    if first_cand.kind == "country" and len(key) > 3:
+        # a country's name means the country; only a region of the same name is as likely ("Georgia")
+        readings = [readings[0], *(r for r in readings[1:] if r.place.level == "region")]
+    return tuple(r for r in readings if r.ratio <= MAX_RATIO)
 
 
 def _prominence(cand: _Cand) -> int:
@@ -1267,11 +1334,11 @@ def _prominence(cand: _Cand) -> int:
 
 
 def _alternatives(parts: list[str], table: list[tuple[_Cand, ...]], reading: _Reading) -> list[Reading]:
+    """Other readings of the most specific part that fit the rest as well as ``reading`` does, with
+    how much less prominent each is (below 1: more prominent)."""
     first = reading.choice[0]
     assert first is not None
     top = _prominence(first)
-    if not top:  # a region whose population is unknown: no basis for weighing other readings
-        return []
     code = len(normalize(parts[0])) <= 3
     out: list[Reading] = []
     seen = {(first.cc, first.kind, first.city.gid if first.city else None, first.region, first.site)}
@@ -1283,8 +1350,6 @@ def _alternatives(parts: list[str], table: list[tuple[_Cand, ...]], reading: _Re
         ratio = top / _prominence(cand) if _prominence(cand) else math.inf
         if code and cand.kind == "region":
             ratio = min(ratio, 1.0)  # "CO": Colorado as much as Colombia
-        if ratio > MAX_RATIO:
-            continue
         other = _best_reading([(cand,), *table[1:]])
         if other.choice[0] is None or other.score[:3] != reading.score[:3]:
             continue

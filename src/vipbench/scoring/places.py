@@ -20,9 +20,7 @@ gazetteer cannot be sure:
   half and the full core radius (Cambridge beside Boston) it is undecided; beyond it, another city.
 * **Ambiguous names.** "Georgia", "Portland" or "CO" have several readings. A careful reader gives
   the benefit of the doubt when a reading that fits the truth is about as prominent as the first
-  one (at most ``CHARITY_RATIO`` times less populous); when it is much less prominent but not
-  negligible (up to ``gazetteer.MAX_RATIO``) and the verdicts differ, the item is undecided.
-  "Paris" for "Paris, Texas" stays wrong.
+  one (at most ``gazetteer.MAX_RATIO`` times less populous). "Paris" for "Paris, Texas" stays wrong.
 * **Misspellings.** A guess with no exact reading is matched fuzzily within the country it names,
   or else among the bigger cities (``BORROWED_MIN_POPULATION``) of the truth's country; a grey-zone
   match is undecided.
@@ -63,8 +61,6 @@ from vipbench.scoring.worldregions import WorldRegion, world_region
 __all__ = ["compare_places", "judge_place", "same_country"]
 
 JUDGE = "gazetteer"
-#: An alternative reading at most this many times less prominent than the first gets the benefit of the doubt.
-CHARITY_RATIO = 10.0
 #: A bare guess with no exact reading is matched fuzzily among the truth country's cities this big.
 BORROWED_MIN_POPULATION = 100_000
 #: A smaller place inside the truth city's core radius, within this fraction of it, is inside the city.
@@ -111,6 +107,8 @@ def _inside_city(truth: Place, guess: Place) -> tuple[Verdict, str] | None:
     core = core_radius_km(truth.population)
     if guess.site is None and (guess.population or 0) * 2 > (truth.population or 0):
         return None  # a city as big as the truth is another city, however close
+    if region_contains(truth.admin1_code, guess.admin1_code) is False:
+        return None  # across a state or province border (Newark is not in New York City)
     if km <= DEEP_INSIDE * core:
         return "correct", f"inside the city ({km:.0f} km from its centre)"
     if km <= core:
@@ -161,6 +159,8 @@ def compare_places(truth: Place, guess: Place) -> tuple[Verdict, str]:
     if g_spec == 2 or guess.site:
         if _same_city(truth, guess):
             return "correct", "same city" if not guess.site else f"{guess.site_kind} in the city"
+        if guess.within is not None and guess.within == truth.geonameid:
+            return "correct", "a district of the city"
         if truth.level == "city" and (guess.level == "city" or guess.site):
             inside = _inside_city(truth, guess)
             if inside is not None:
@@ -235,14 +235,10 @@ def judge_place(truth: str, guess: str) -> Decision:
     detail = f"truth={truth_place.short()} guess={first.short()}"
     if first.match == "fuzzy" and not first.match_sure and verdict != "wrong":
         return _decision("undecided", f"{detail}; a doubtful spelling match ({first.match_score:.0f}%): {reason}")
-    others = [(other, *compare_places(truth_place, other.place)) for other in readings[1:]]
-    for other, o_verdict, o_reason in others:  # the benefit of the doubt, among comparable readings
-        if other.ratio <= CHARITY_RATIO and _ORDER[o_verdict] > _ORDER[verdict]:
+    for other in readings[1:]:  # the benefit of the doubt, among comparably prominent readings
+        o_verdict, o_reason = compare_places(truth_place, other.place)
+        if _ORDER[o_verdict] > _ORDER[verdict]:
             verdict, reason = o_verdict, f"{o_reason} (reading the name as {other.place.short()})"
-    for other, o_verdict, _ in others:  # a much less prominent reading that would change the verdict
-        if other.ratio > CHARITY_RATIO and _ORDER[o_verdict] > _ORDER[verdict]:
-            verdict, reason = "undecided", f"{reason}, or {o_verdict} if it means {other.place.short()}"
-            break
     if first.match == "fuzzy":
         reason += f"; spelling matched at {first.match_score:.0f}%"
     return _decision(verdict, f"{detail}; {reason}")
