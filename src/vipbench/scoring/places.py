@@ -19,11 +19,16 @@ gazetteer cannot be sure:
   (:mod:`vipbench.scoring.geo`): a smaller place within half the core radius is inside; between
   half and the full core radius (Cambridge beside Boston) it is undecided; beyond it, another city.
 * **Ambiguous names.** "Georgia", "Portland" or "CO" have several readings. A careful reader gives
-  the benefit of the doubt when a reading that fits the truth is about as prominent as the first
-  one (at most ``gazetteer.MAX_RATIO`` times less populous). "Paris" for "Paris, Texas" stays wrong.
+  the benefit of the doubt when a reading that names the truth is comparably prominent (at most
+  ``gazetteer.MAX_RATIO`` times less populous), and takes a reading that merely lands in the truth's
+  country only when it is about as prominent as the first (``PARTIAL_CHARITY_RATIO``: "Georgia" for
+  Atlanta is the state, "Athens" for Athens, Ohio is still Greece). "Paris" for "Paris, Texas" stays
+  wrong.
 * **Misspellings.** A guess with no exact reading is matched fuzzily within the country it names,
   or else among the bigger cities (``BORROWED_MIN_POPULATION``) of the truth's country; a grey-zone
-  match is undecided.
+  match is undecided. A guess that exactly names only a small town is also read as a misspelling of
+  a far bigger city of the truth's country ("Johannesberg"), and a near-spelling of the truth's
+  country name as that country ("Columbia" for Colombia).
 * A city the gazetteer does not know (a small town) keeps its raw name at the coarser level the
   string gives explicitly ("Gumeracha, South Australia, Australia" is region AU-SA plus the name
   "Gumeracha"). Such a truth still counts as city-level: a guess is correct only if it names a
@@ -44,6 +49,7 @@ from __future__ import annotations
 
 from vipbench.core.records import Decision, Verdict
 from vipbench.scoring.gazetteer import (
+    MAX_RATIO,
     Place,
     Reading,
     fuzzy_city,
@@ -61,8 +67,12 @@ from vipbench.scoring.worldregions import WorldRegion, world_region
 __all__ = ["compare_places", "judge_place", "same_country"]
 
 JUDGE = "gazetteer"
+#: An other reading that does not name the truth but lands in its country must be about as prominent.
+PARTIAL_CHARITY_RATIO = 2.0
 #: A bare guess with no exact reading is matched fuzzily among the truth country's cities this big.
 BORROWED_MIN_POPULATION = 100_000
+#: A guess that exactly names only a town smaller than this may be a misspelling of a big city.
+SMALL_TOWN = 15_000
 #: A smaller place inside the truth city's core radius, within this fraction of it, is inside the city.
 DEEP_INSIDE = 0.5
 
@@ -206,12 +216,38 @@ def _truth_is_world_region(truth: WorldRegion, guess: str) -> Decision:
 
 
 def _guess_readings(truth: Place, guess: str) -> tuple[Reading, ...]:
-    """The guess's readings; a bare unknown name is tried as a misspelling within the truth's country."""
+    """The guess's readings; a bare name that is unknown, or names only a small town, is also tried
+    as a misspelling of a big city of the truth's country, or of the truth's country name."""
     readings = resolve_readings(guess)
-    if readings or has_non_latin(guess) or len(split_place(guess)) != 1:
+    if has_non_latin(guess) or len(split_place(guess)) != 1:
         return readings
+    first = readings[0].place if readings else None
+    if first is not None and (first.level != "city" or (first.population or 0) >= SMALL_TOWN):
+        return readings
+    extra: list[Reading] = []
+    country = _country_spelling(truth.country_code, guess)
+    if country is not None:
+        extra.append(Reading(country, 1.0))
     place = fuzzy_city(guess, truth.country_code, min_population=BORROWED_MIN_POPULATION)
-    return (Reading(place, 1.0),) if place is not None else ()
+    if place is not None and (first is None or place.match_sure):
+        extra.append(Reading(place, 1.0))
+    if first is None:
+        return tuple(extra)
+    return (*readings, *extra)
+
+
+def _country_spelling(country_code: str, guess: str) -> Place | None:
+    """The truth's country, when the guess is one edit away from its name ("Columbia", "Brasill")."""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    key = normalize(guess)
+    place = resolve_place(country_code)
+    if place is None or len(key) < 5:
+        return None
+    names = {normalize(place.country)}
+    if DamerauLevenshtein.distance(key, min(names, key=lambda n: DamerauLevenshtein.distance(key, n))) <= 1:
+        return place.model_copy(update={"match": "fuzzy", "match_score": 90.0})
+    return None
 
 
 def judge_place(truth: str, guess: str) -> Decision:
@@ -237,7 +273,8 @@ def judge_place(truth: str, guess: str) -> Decision:
         return _decision("undecided", f"{detail}; a doubtful spelling match ({first.match_score:.0f}%): {reason}")
     for other in readings[1:]:  # the benefit of the doubt, among comparably prominent readings
         o_verdict, o_reason = compare_places(truth_place, other.place)
-        if _ORDER[o_verdict] > _ORDER[verdict]:
+        limit = MAX_RATIO if o_verdict == "correct" else PARTIAL_CHARITY_RATIO
+        if _ORDER[o_verdict] > _ORDER[verdict] and other.ratio <= limit:
             verdict, reason = o_verdict, f"{o_reason} (reading the name as {other.place.short()})"
     if first.match == "fuzzy":
         reason += f"; spelling matched at {first.match_score:.0f}%"
