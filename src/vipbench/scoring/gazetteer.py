@@ -804,8 +804,8 @@ def _with_sites(cands: list[_Cand], key: str) -> list[_Cand]:
                 and known.site is None
                 and _km_points(known.city.lat, known.city.lon, site.lat, site.lon) <= _SAME_SITE_KM
             ):
-                if cand.city is not None and cand.city.gid != known.city.gid:
-                    out[i] = replace(known, within=cand.city.gid)
+                if cand.city is not None and cand.city.gid != known.city.gid:  # the table vouches for it
+                    out[i] = replace(known, within=cand.city.gid, rank=min(known.rank, _NAMESAKE))
                 break
         else:
             out.append(cand)
@@ -1365,7 +1365,8 @@ def resolve_readings(text: str) -> tuple[Reading, ...]:
     readings = [first, *_alternatives(parts, table, reading)]
     first_cand = reading.choice[0]
     key = normalize(parts[0])
-    if first_cand.rank not in (_ALIAS, _COUNTRY) and _core(key) == key:
+    vouched = first_cand.site is not None or first_cand.within is not None  # by the landmark table
+    if first_cand.rank not in (_ALIAS, _COUNTRY) and not vouched and _core(key) == key:
         # a reading many times less populous than another is the less likely one: "Portland" is
         # not the Jamaican parish, "Santiago" not the Dominican city
         top = min(readings, key=lambda r: r.ratio)

@@ -157,7 +157,8 @@ def _field_names() -> dict[str, str]:
 
 @functools.cache
 def _title_rx() -> re.Pattern[str]:
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives(titles())})(?![a-z0-9])")
+    """Every title inside a text, at every start (a lookahead, so that matches may overlap)."""
+    return re.compile(rf"(?<![a-z0-9])(?=({alternatives(titles())})(?![a-z0-9]))")
 
 
 def fields_of(codes: frozenset[str]) -> frozenset[str]:
@@ -197,7 +198,17 @@ def _typo(core: str) -> str | None:
 
 @functools.lru_cache(maxsize=8192)
 def parse(text: str) -> Occupation:
-    """Map one answer ("Senior software developer", "works in IT", "vet") onto the taxonomy."""
+    """Map one answer ("Senior software developer", "works in IT", "vet") onto the taxonomy. A
+    remark in brackets only counts when the rest names nothing ("Retired (formerly an engineer)")."""
+    outside = _PARENS.sub("", text)
+    if outside != text and normalize_text(outside):
+        found = _parse(outside)
+        if found.known or found.how == "non-answer":
+            return found
+    return _parse(text)
+
+
+def _parse(text: str) -> Occupation:
     core = _core(text)
     raw = without_hedges(normalize_text(text))
     if not core or core in NON_ANSWERS or raw in NON_ANSWERS or _REFUSAL.search(raw):
@@ -214,9 +225,10 @@ def parse(text: str) -> Occupation:
     near = _typo(core)  # "sofware engineer" before the "engineer" inside it
     if near is not None:
         return _found(core, table[near], near, "typo") if near in table else _field(core, field_names[near])
-    m = _title_rx().search(core)
-    if m is not None:
-        return _found(core, table[m.group(0)], m.group(0), "contained")
+    inside = [m.group(1) for m in _title_rx().finditer(core)]
+    if inside:  # the longest title inside, the first of equals ("influencer marketing manager")
+        title = max(inside, key=len)
+        return _found(core, table[title], title, "contained")
     if len(core.split()) <= 4:  # "something in healthcare"
         for name in sorted(field_names, key=len, reverse=True):
             if re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", core):

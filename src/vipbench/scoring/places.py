@@ -274,6 +274,8 @@ def judge_place(truth: str, guess: str) -> Decision:
     for other in readings[1:]:  # the benefit of the doubt, among comparably prominent readings
         o_verdict, o_reason = compare_places(truth_place, other.place)
         limit = MAX_RATIO if o_verdict == "correct" else PARTIAL_CHARITY_RATIO
+        if verdict == "undecided" and o_verdict != "correct":
+            continue  # another reading that is only less precise does not settle an open question
         if _ORDER[o_verdict] > _ORDER[verdict] and other.ratio <= limit:
             verdict, reason = o_verdict, f"{o_reason} (reading the name as {other.place.short()})"
     if first.match == "fuzzy":
