@@ -7,9 +7,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Status = Literal["answered", "refused", "unparseable", "error"]
-Verdict = Literal["correct", "less_precise", "wrong"]
+#: undecided: the offline judge cannot decide with confidence; an LLM judge or a person decides
+Verdict = Literal["correct", "less_precise", "wrong", "undecided"]
 #: Verdicts from worst to best: a higher rank is a better verdict (best-of-three, majority ties).
-VERDICT_ORDER: dict[Verdict, int] = {"wrong": 0, "less_precise": 1, "correct": 2}
+#: An undecided guess may be anything, so it outranks only a wrong one.
+VERDICT_ORDER: dict[Verdict, int] = {"wrong": 0, "undecided": 1, "less_precise": 2, "correct": 3}
 
 
 class Cue(BaseModel):

