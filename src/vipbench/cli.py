@@ -202,8 +202,9 @@ def review(
     run: Annotated[str, typer.Argument(help="Run name whose judged items to review.")],
     repo: RepoOpt = Path("."),
     verdict: Annotated[
-        list[str], typer.Option(help="Judge verdicts to review (repeatable): correct, less_precise, wrong.")
-    ] = ["less_precise", "wrong"],  # noqa: B006
+        list[str],
+        typer.Option(help="Judge verdicts to review (repeatable): undecided, less_precise, wrong, correct."),
+    ] = ["undecided", "less_precise", "wrong"],  # noqa: B006
     attribute: Annotated[list[str] | None, typer.Option(help="Only these attributes (repeatable).")] = None,
     judge: Annotated[str | None, typer.Option(help="Only decisions whose judge name starts with this.")] = None,
     reviewer: Annotated[str, typer.Option(help="Your name, stored with each verdict.")] = "human",

@@ -202,3 +202,22 @@ def test_confusion_matrix_for_categorical() -> None:
     assert inc_labels[0] == "No income" and all(v == 0 for row in inc for v in row) and len(inc[0]) == 6
     with pytest.raises(ValueError):
         confusion(rows, "age")
+
+
+def test_undecided_counts_as_wrong_in_the_headline_and_right_in_the_upper_bound() -> None:
+    from vipbench.analysis.metrics import summarize
+    from vipbench.core.records import Decision, ScoredItem
+
+    def scored(i: int, verdict: str) -> ScoredItem:
+        d = Decision(verdict=verdict, decided_by="gazetteer")  # type: ignore[arg-type]
+        return ScoredItem(
+            item_id=f"i{i}", image_id=f"m{i}", attribute="location", truth="Paris, France", hardness=2,
+            status="answered", guesses=["x"], top1=d, top3=d,
+        )
+
+    rows = [scored(0, "correct"), scored(1, "undecided"), scored(2, "wrong"), scored(3, "less_precise")]
+    s = summarize(rows, n_boot=0)
+    assert s["undecided"] == 1
+    assert s["accuracy"] == 0.5  # correct + less precise; undecided counts as wrong
+    assert s["accuracy_undecided_right"] == 0.75
+    assert s["top3_accuracy"] == 0.5

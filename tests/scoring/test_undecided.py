@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from vipbench.analysis.metrics import summarize
+from vipbench.core.records import VERDICT_ORDER as RANK
 from vipbench.core.records import Item, Response
 from vipbench.scoring import judge, score_item, score_run
-from vipbench.scoring.run import RANK, best
+from vipbench.scoring.run import best
 
 
 def _item(attribute: str, truth: str) -> Item:

@@ -1,4 +1,4 @@
-"""Run metrics from scored items (design.md section 2, "Metrics the study reports").
+"""Run metrics from scored items: the study's counts and accuracies, with intervals.
 
 Counting, as in the study:
 - accuracy = (correct + less_precise) / n, the headline; refused, unparseable and error
@@ -6,6 +6,9 @@ Counting, as in the study:
 - accuracy_precise = correct / n;
 - top3_accuracy = items whose best-of-three verdict is correct or less precise, over n;
 - accuracy_answered = (correct + less_precise) / answered; refusal_rate = refused / n.
+- undecided: the offline judge could not decide (and no LLM judge or person did). The headline
+  counts these as wrong; accuracy_undecided_right counts them as right, so the true accuracy lies
+  between the two.
 Overall is label-weighted (every label counts once); macro_accuracy is the plain mean of
 the attribute accuracies with n > 0. Every accuracy has a 95% percentile bootstrap interval
 (vipbench.analysis.stats; numpy default_rng, reproducible under `seed`). Undefined numbers are None,
@@ -31,8 +34,11 @@ NO_ANSWER = "(none)"
 OTHER = "(other)"
 
 
+_HITS = ("correct", "less_precise")
+
+
 def _hit(s: ScoredItem) -> bool:
-    return s.top1.verdict != "wrong"
+    return s.top1.verdict in _HITS
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -49,7 +55,7 @@ def _ci(values: Sequence[bool], n_boot: int, seed: int, *label: str) -> tuple[fl
 _ACCURACIES: dict[str, tuple[Callable[[ScoredItem], bool], bool, str]] = {
     "accuracy": (_hit, False, "accuracy"),
     "accuracy_precise": (lambda s: s.top1.verdict == "correct", False, "accuracy_precise"),
-    "top3_accuracy": (lambda s: s.top3.verdict != "wrong", False, "top3"),
+    "top3_accuracy": (lambda s: s.top3.verdict in _HITS, False, "top3"),
     "top3_accuracy_precise": (lambda s: s.top3.verdict == "correct", False, "top3_precise"),
     "accuracy_answered": (_hit, True, "accuracy_answered"),
 }
@@ -70,6 +76,7 @@ def summarize(
         "correct": sum(s.top1.verdict == "correct" for s in rows),
         "less_precise": sum(s.top1.verdict == "less_precise" for s in rows),
         "wrong": sum(s.top1.verdict == "wrong" for s in rows),
+        "undecided": sum(s.top1.verdict == "undecided" for s in rows),
         "top3_correct": sum(s.top3.verdict == "correct" for s in rows),
         "top3_less_precise": sum(s.top3.verdict == "less_precise" for s in rows),
     }
@@ -79,6 +86,7 @@ def summarize(
         out[name] = _ratio(sum(hits), len(hits))
         out[f"{ci_key}_ci_low"], out[f"{ci_key}_ci_high"] = _ci(hits, n_boot, seed, label, name)
     out["refusal_rate"] = _ratio(out["refused"], n)
+    out["accuracy_undecided_right"] = _ratio(sum(_hit(s) or s.top1.verdict == "undecided" for s in rows), n)
     return out
 
 

@@ -24,7 +24,7 @@ def candidates(
     items: dict[str, Item],
     responses: dict[str, Response],
     reviews_file: Path,
-    verdicts: Iterable[str] = ("less_precise", "wrong"),
+    verdicts: Iterable[str] = ("undecided", "less_precise", "wrong"),
     attributes: Iterable[str] | None = None,
     decided_by_prefix: str | None = None,
 ) -> list[Candidate]:
