@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from vipbench.inference.backend import Completion, Request
-from vipbench.inference.cache import CachedResponse, ResponseCache, make_key
+from vipbench.inference.cache import CachedResponse, ResponseCache, model_key
 
 if TYPE_CHECKING:
     from vipbench.inference.endpoint import Endpoint
@@ -103,7 +103,7 @@ class Gateway:
 
     def key(self, **parts: Any) -> str:
         """The cache key of a request to this model; `parts` say what else the answer depends on."""
-        return make_key(endpoint=self.endpoint, model=self.model, params=self.params, **parts)
+        return model_key(self.endpoint, self.model, self.params, **parts)
 
     def cost(self, input_tokens: int, output_tokens: int) -> float:
         return (input_tokens * self._prices[0] + output_tokens * self._prices[1]) / 1e6

@@ -26,7 +26,9 @@ from vipbench.core.records import Decision, Verdict
 from vipbench.inference.specs import EndpointSpec
 
 if TYPE_CHECKING:
+    from vipbench.inference.backend import Completion
     from vipbench.inference.gateway import Gateway
+    from vipbench.models.openai_api import OpenAIBackend
 
 PROMPTS = Path(__file__).parent / "judge_prompts"
 ORDER: dict[Verdict, int] = {"wrong": 0, "less_precise": 1, "correct": 2}
@@ -83,13 +85,13 @@ def _params(spec: JudgeSpec) -> dict[str, Any]:
 
 def cache_key(spec: JudgeSpec, attribute: str, truth: str, guess: str) -> str:
     """The response-cache key of one judge's verdict on one guess."""
-    from vipbench.inference.cache import make_key
+    from vipbench.inference.cache import model_key
     from vipbench.models.openai_api import OPENAI_DEFAULT_BASE_URL
 
-    return make_key(
-        endpoint=(spec.base_url or OPENAI_DEFAULT_BASE_URL).rstrip("/"),
-        model=spec.model,
-        params=_params(spec),
+    return model_key(
+        spec.base_url or OPENAI_DEFAULT_BASE_URL,
+        spec.model,
+        _params(spec),
         purpose="judge",
         prompt_hash=prompt_hash(attribute),
         attribute=attribute,
@@ -114,6 +116,7 @@ class LLMJudgePanel:
         self._cache = ResponseCache(self.cache_path)
         self._loop = LoopThread()
         self._gateways: dict[int, Gateway] = {}
+        self._backends: list[OpenAIBackend] = []
 
     def handles(self, attribute: str) -> bool:
         return any(attribute in j.attributes for j in self.judges)
@@ -124,7 +127,9 @@ class LLMJudgePanel:
             from vipbench.inference.gateway import Gateway
             from vipbench.models.openai_api import OpenAIBackend, endpoint_config
 
-            endpoint = Endpoint(endpoint_config(spec, _params(spec)), OpenAIBackend.from_spec(spec))
+            backend = OpenAIBackend.from_spec(spec)
+            self._backends.append(backend)
+            endpoint = Endpoint(endpoint_config(spec, _params(spec)), backend)
             self._gateways[i] = Gateway.for_endpoint(endpoint, self._cache)
         return self._gateways[i]
 
@@ -139,7 +144,7 @@ class LLMJudgePanel:
         async def build() -> Request:
             return Request([{"role": "user", "content": render(attribute, truth, guess)}])
 
-        def status_of(completion: Any) -> str | None:
+        def status_of(completion: Completion) -> str | None:
             return "answered" if parse_verdict(completion.text) else None  # only verdicts are cached
 
         meta = {"purpose": "judge", "attribute": attribute}
@@ -181,8 +186,9 @@ class LLMJudgePanel:
         return judge(attribute, truth, guess)
 
     def close(self) -> None:
-        for gateway in self._gateways.values():
-            self._loop.run(gateway.transport.backend.aclose())  # type: ignore[attr-defined]
+        for backend in self._backends:  # its client lives on the panel's event loop
+            self._loop.run(backend.aclose())
+        self._backends.clear()
         self._gateways.clear()
         self._loop.close()
         self._cache.close()
