@@ -7,7 +7,9 @@ a round runs wait for the next one, so with the chain of zoom all first turns ru
 second turns. Identical requests of one round are generated once.
 
 The pixels of a batch are decoded just before it runs and dropped right after, so memory holds
-one batch of images, not the dataset. An image that cannot be decoded fails its own request
+one batch of images, not the dataset. Decoding and generation run in the event loop's thread,
+which waits for them: a local model has the machine to itself, and its thread pools stay those
+of one calling thread. An image that cannot be decoded fails its own request
 only. A batch that raises is split: each request runs alone, so one bad request fails alone.
 """
 
@@ -136,14 +138,15 @@ class Batcher:
             self._kick()
 
     async def _run_batch(self, batch: list[_Slot]) -> None:
-        await asyncio.to_thread(self._decode, batch)
+        self._decode(batch)
         ready = []
         for slot in batch:
             if slot.failed is not None:
                 self._resolve(slot, error=slot.failed)
             else:
                 ready.append(slot)
-        await self._generate(ready)
+        self._generate(ready)
+        await asyncio.sleep(0)  # the items of this batch go on (cache writes, progress) before the next
 
     def _decode(self, batch: list[_Slot]) -> None:
         for slot in batch:
@@ -153,14 +156,14 @@ class Batcher:
             except Exception as e:  # ImageError, OSError: this request fails, the batch goes on
                 slot.failed = e
 
-    async def _generate(self, batch: list[_Slot]) -> None:
+    def _generate(self, batch: list[_Slot]) -> None:
         if not batch:
             return
         requests = [s.request for s in batch if s.request is not None]
         self.requests += len(batch)
         start = time.perf_counter()
         try:
-            completions = await asyncio.to_thread(self.backend.generate, requests)
+            completions = self.backend.generate(requests)
             if len(completions) != len(batch):
                 raise ValueError(f"the backend returned {len(completions)} completions for {len(batch)} requests")
         except Exception as e:
@@ -170,7 +173,7 @@ class Batcher:
                 return
             for slot in batch:  # alone, so one bad request fails alone
                 self.retries += 1
-                await self._generate([slot])
+                self._generate([slot])
             return
         share = (time.perf_counter() - start) / len(batch)
         for slot, completion in zip(batch, completions, strict=True):
