@@ -75,7 +75,7 @@ def measure(
         ctx = RunContext(run_name="bench", data_dir=root, cache_path=root / f"cache-b{batch}-{rep}.sqlite")
         adapter = create_adapter(spec, ctx)
         assert isinstance(adapter, HFAdapter)
-        adapter._load()  # loading the weights is not part of the throughput
+        adapter.backend.load()  # loading the weights is not part of the throughput
         start = time.perf_counter()
         # the first round is a warm-up on one batch
         responses = list(adapter.infer(items if rep else items[:batch]))

@@ -21,8 +21,10 @@ from tests.support import image_items
 from tests.support.openai_server import FakeOpenAIServer, Faults, Reply, Request, guess_answer, json_answer
 from vipbench.core.records import Item, Response
 from vipbench.imaging.images import encode_jpeg, open_image
+from vipbench.inference.backend import Completion
 from vipbench.inference.cache import ResponseCache
-from vipbench.inference.engine import Completion, EndpointConfig, classify, estimate_tokens, rpm_limiter
+from vipbench.inference.classify import classify
+from vipbench.inference.endpoint import EndpointConfig, estimate_tokens, rpm_limiter
 from vipbench.models.openai_api import OpenAIAdapter, OpenAISpec
 from vipbench.models.registry import RunContext
 

@@ -17,11 +17,11 @@ importlib.import_module("transformers")
 
 from tests.support.tiny_vlm import build_tiny_idefics3, build_tiny_llava  # noqa: E402
 from vipbench.core.records import Item, Response  # noqa: E402
+from vipbench.inference.classify import classify_text  # noqa: E402
 from vipbench.models.hf import (  # noqa: E402
     HFAdapter,
     HFSpec,
     _Output,
-    classify_text,
     fold_system,
     to_processor_messages,
 )
@@ -238,7 +238,7 @@ def test_cache_makes_a_rerun_free(tiny_llava: Path, data: tuple[Path, list[Item]
     second = create_adapter(spec, _ctx(root))
     assert isinstance(second, HFAdapter)
     warm = {r.item_id: r for r in second.infer(items[:4])}
-    assert second._model is None
+    assert second.backend._model is None
     assert all(r.cached for r in warm.values())
     for item_id, r in cold.items():
         assert (warm[item_id].raw, warm[item_id].status) == (r.raw, r.status)
@@ -274,7 +274,7 @@ def test_statuses_from_generated_text(
         assert all(len(im) == 1 and im[0].mode == "RGB" for im in images)
         return [_Output(next(v for k, v in texts.items() if f"Type: {k}" in p), 500, 20) for p in prompts]
 
-    monkeypatch.setattr(adapter, "generate", fake_generate)
+    monkeypatch.setattr(adapter.backend, "generate_prompts", fake_generate)
     got = {r.item_id: r for r in adapter.infer(items[:3])}
     adapter.close()
     assert len(prompts_seen) == 3
@@ -298,7 +298,7 @@ def test_generation_failure_is_an_error_per_item(
         calls.append(len(prompts))
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(adapter, "generate", broken)
+    monkeypatch.setattr(adapter.backend, "generate_prompts", broken)
     got = list(adapter.infer(items[:4]))
     adapter.close()
     assert calls == [4, 1, 1, 1, 1]  # the batch, then each item alone
@@ -328,12 +328,12 @@ def test_template_without_system_role(
     spec = HFSpec(kind="hf", model=str(model), batch_size=2, prompt="final", max_new_tokens=4)
     adapter = create_adapter(spec, _ctx(root, cache="nosys.sqlite"))
     assert isinstance(adapter, HFAdapter)
-    adapter._load()
+    adapter.backend.load()
     messages = [
         {"role": "system", "content": [{"type": "text", "text": "SYSTEM TEXT"}]},
         {"role": "user", "content": [{"type": "text", "text": "hello"}, {"type": "image"}]},
     ]
-    prompt = adapter._render(messages)
+    prompt = adapter.backend._render(messages)
     assert "system:" not in prompt
     assert prompt.index("SYSTEM TEXT") < prompt.index("hello") < prompt.index("<image>")
     got = list(adapter.infer(items[:2]))
@@ -372,7 +372,7 @@ def test_zoom_two_turns_with_the_crops_asked_for(
         return [_Output(final, 300, 30, 1.5) for _ in prompts]
 
     adapter = create_adapter(_zoom_spec(tiny_llava), _ctx(root, cache="zoom.sqlite"))
-    monkeypatch.setattr(adapter, "generate", fake)
+    monkeypatch.setattr(adapter.backend, "generate_prompts", fake)
     got = {r.item_id: r for r in adapter.infer(items[:3])}
     adapter.close()
 
@@ -398,7 +398,7 @@ def test_zoom_two_turns_with_the_crops_asked_for(
         raise AssertionError("generated on a warm run")
 
     again = create_adapter(_zoom_spec(tiny_llava), _ctx(root, cache="zoom.sqlite"))
-    monkeypatch.setattr(again, "generate", fail)
+    monkeypatch.setattr(again.backend, "generate_prompts", fail)
     warm = {r.item_id: r for r in again.infer(items[:3])}
     again.close()
     for item_id, r in got.items():
@@ -426,7 +426,7 @@ def test_zoom_turn_two_batches_several_images(
             _zoom_spec(model, batch_size), _ctx(root, cache=f"zoom-{builder}-{batch_size}.sqlite")
         )
         assert isinstance(adapter, HFAdapter)
-        real = adapter.generate
+        real = adapter.backend.generate_prompts
 
         def turn1_asks(prompts: list[str], images: list[list[Image.Image]]) -> list[_Output]:
             outs = real(prompts, images)
@@ -437,7 +437,7 @@ def test_zoom_turn_two_batches_several_images(
                 for p, o in zip(prompts, outs, strict=True)
             ]
 
-        monkeypatch.setattr(adapter, "generate", turn1_asks)
+        monkeypatch.setattr(adapter.backend, "generate_prompts", turn1_asks)
         try:
             return {r.item_id: r for r in adapter.infer(items)}
         finally:

@@ -148,12 +148,12 @@ def test_faults_end_every_item_with_a_status_and_reason(tmp_path: Path, monkeypa
         images = {u for q in reqs for u in q.image_urls()}
         assert len(images) == 1
         fp_of_image[images.pop()] = fp
-    from vipbench.inference.engine import _Images
+    from vipbench.inference.images import Images
 
-    enc = _Images(max_side=1024)
+    enc = Images(max_side=1024)
     expected: Counter[str] = Counter()
     for it in items:
-        fp = fp_of_image[enc._encode(tmp_path / "data" / it.image)]
+        fp = fp_of_image[enc.encode(tmp_path / "data" / it.image)]
         reqs = per_fp[fp]
         last = reqs[-1].outcome
         r = by_id[it.item_id]

@@ -278,14 +278,14 @@ def compared(metrics_file: Path) -> dict[str, Any]:
 
 
 def test_kill_and_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from vipbench.inference.engine import _Images
+    from vipbench.inference.images import Images
 
     monkeypatch.setenv(KEY_ENV, "sk-kill-test")
     root = make_workspace(tmp_path / "ws")
     cache = root / ".vipbench" / "cache.sqlite"
     jcache = root / ".vipbench" / "judge-cache.sqlite"
-    enc = _Images(max_side=256)
-    image_ids = {enc._encode(p): p.stem for p in sorted((root / "data" / "images").glob("*.jpg"))}
+    enc = Images(max_side=256)
+    image_ids = {enc.encode(p): p.stem for p in sorted((root / "data" / "images").glob("*.jpg"))}
     rng = random.Random(SEED)
     kills: list[Kill] = []
     report: list[str] = []
@@ -312,13 +312,13 @@ def test_kill_and_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
             for stage, model in (("infer", f"vlm-{tag}"), ("score", f"judge-{tag}")):
                 if len(kills) >= KILLS:
                     break
-                keys_before = check_cache(cache, "responses") if stage == "infer" else check_cache(jcache, "verdicts")
+                keys_before = check_cache(cache, "responses") if stage == "infer" else check_cache(jcache, "responses")
                 k, extra, where = kill_point(rng, stage, n_items if stage == "infer" else n_judge)
                 killed = kill_when(root, Trigger(srv, model, k, extra), stage, run)
                 seen = srv.count()
                 # a kill at any moment leaves both caches (and MLflow's database) intact
                 keys = check_cache(cache, "responses")
-                jkeys = check_cache(jcache, "verdicts")
+                jkeys = check_cache(jcache, "responses")
                 check_integrity(root / "mlflow.db")
                 if killed:
                     new = keys - keys_before if stage == "infer" else jkeys - keys_before
@@ -330,7 +330,7 @@ def test_kill_and_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
                     run_to_end(root, stage, run)
                     report[-1] += f"; resumed in {time.perf_counter() - t:.1f}s"
                     check_cache(cache, "responses")
-                    check_cache(jcache, "verdicts")
+                    check_cache(jcache, "responses")
                 else:
                     report.append(f"missed: {stage} {run} finished before {where} +{extra:.2f}s")
             if not (root / "metrics" / f"{run}.json").exists():  # only infer was killed this cycle

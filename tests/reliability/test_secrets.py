@@ -110,13 +110,13 @@ def test_no_key_and_no_image_leaks_after_a_full_run(tmp_path: Path) -> None:
         assert CANARY not in stream and CANARY[-12:] not in stream
 
     # no image in MLflow: neither the dataset's bytes nor the JPEGs sent to the model
-    from vipbench.inference.engine import _Images
+    from vipbench.inference.images import Images
 
-    enc = _Images(max_side=1024)
+    enc = Images(max_side=1024)
     needles: list[bytes] = [b"data:image", b"JFIF\x00", b"Exif\x00\x00"]  # data URLs, JPEG/EXIF headers
     for img in sorted((root / "data" / "images").glob("*.jpg")):
         data = img.read_bytes()
-        sent = enc._encode(img).split(",", 1)[1].encode()
+        sent = enc.encode(img).split(",", 1)[1].encode()
         needles += [data[:4096], base64.b64encode(data)[:400], sent[:400], base64.b64decode(sent)[:4096]]
     mlflow_files = [root / "mlflow.db", *files_under(root / "mlruns")]
     hits = [(str(p.relative_to(root)), i) for p in mlflow_files for i, n in enumerate(needles) if n in p.read_bytes()]

@@ -61,6 +61,12 @@ def make_key(**parts: Any) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def model_key(endpoint: str, model: str, params: dict[str, Any], **parts: Any) -> str:
+    """The key of a request to a model: its identity (endpoint, model, generation parameters) plus
+    whatever else the answer depends on (`parts`; a `purpose` part gives a caller its own key space)."""
+    return make_key(endpoint=endpoint.rstrip("/"), model=model, params=params, **parts)
+
+
 class ResponseCache:
     """Thread-safe; several processes may share the file (SQLite locks), one writer at a time."""
 
@@ -88,10 +94,10 @@ class ResponseCache:
         **extra: Any,
     ) -> str:
         """The cache key of one request. `extra` holds what a follow-up request depends on."""
-        return make_key(
-            endpoint=endpoint.rstrip("/"),
-            model=model,
-            params=params,
+        return model_key(
+            endpoint,
+            model,
+            params,
             template_hash=template_hash,
             attribute=attribute,
             image_hash=image_hash,

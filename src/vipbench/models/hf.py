@@ -1,9 +1,10 @@
 """The `hf` kind: local transformers vision-language models (LLaVA, Idefics3/SmolVLM, Qwen2-VL, ...).
 
-The model loads through `AutoProcessor` and `AutoModelForImageTextToText` and is prompted with the
-processor's own chat template. Items are answered in batches with left padding, so every row's
-prompt ends right where generation starts; under greedy decoding a batch gives the same text as
-one item at a time, only faster.
+`HFBackend` is a batch backend: it renders each request with the processor's own chat template
+and generates for a whole batch with left padding, so every row's prompt ends right where
+generation starts; under greedy decoding a batch gives the same text as one request at a time,
+only faster. `HFAdapter` runs items through the engine with it, which batches, caches, runs the
+chain of zoom and classifies, as for every other backend.
 
 torch and transformers are imported only when a model is actually loaded: this module is safe to
 import (and `vipbench --help` stays fast) without them installed. A warm re-run answers from the
@@ -16,26 +17,23 @@ import gc
 import hashlib
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from vipbench.core.records import Item, Response, Status
-from vipbench.imaging.images import ImageError, file_sha256, open_image
-from vipbench.imaging.zoom import Box, crop, parse_boxes, widen_box
+from vipbench.core.records import Item, Response
+from vipbench.inference.backend import Completion, Message, Request
 from vipbench.models.registry import ModelSpec, RunContext, register
 
 if TYPE_CHECKING:
     from PIL import Image
 
-Message = dict[str, Any]
+    from vipbench.inference.accounting import EngineStats
 
 #: OpenAI-style content part types that stand for one image.
 _IMAGE_PARTS = ("image_url", "image", "input_image")
-#: what the prompt renderer gets as the image URL: the pixels go to the processor, not into the text
-_IMAGE_URL = "about:blank"
 
 
 class HFSpec(ModelSpec):
@@ -117,54 +115,32 @@ def model_fingerprint(model: str) -> str:
 
 
 @dataclass
-class _Job:
-    """One request about an item on its way through the model: a single-turn request or a zoom turn."""
-
-    item: Item
-    image_hash: str
-    #: 0 for a single-turn variant, 1 or 2 for the chain of zoom's turns
-    turn: int
-    key: str = ""
-    #: the OpenAI-style messages (kept for zoom turn 2, which continues turn 1's conversation)
-    messages: list[Message] = field(default_factory=list)
-    prompt: str = ""
-    n_images: int = 0
-    #: zoom turn 2: the widened crops, and turn 1's output
-    boxes: list[Box] = field(default_factory=list)
-    first: _Output | None = None
-    images: list[Image.Image] = field(default_factory=list)
-
-
-@dataclass
 class _Output:
+    """What the model generated for one row of a batch."""
+
     text: str
     input_tokens: int
     output_tokens: int
+    #: this row's share of the batch's time
     latency_s: float = 0.0
     #: generation stopped at max_new_tokens rather than at an end token
     truncated: bool = False
-    cached: bool = False
 
 
-@register("hf", HFSpec)
-class HFAdapter:
-    def __init__(self, spec: HFSpec, ctx: RunContext) -> None:
-        from vipbench.prompts.render import VARIANTS
+class HFBackend:
+    """A local transformers VLM answering batches of requests."""
 
-        if spec.prompt not in VARIANTS:
-            raise ValueError(f"unknown prompt variant {spec.prompt!r}; known: {', '.join(VARIANTS)}")
+    def __init__(self, spec: HFSpec) -> None:
         self.spec = spec
-        self.ctx = ctx
+        self.batch_size = spec.batch_size
         self._model: Any = None
         self._processor: Any = None
         self._tokenizer: Any = None
-        self._cache: Any = None
-        self._fingerprint = model_fingerprint(spec.model)
         self._system_folded = False
 
     # ----------------------------------------------------------------- loading
 
-    def _load(self) -> None:
+    def load(self) -> None:
         if self._model is not None:
             return
         import torch
@@ -189,9 +165,6 @@ class HFAdapter:
         self._processor, self._tokenizer, self._model = processor, tokenizer, model
 
     def close(self) -> None:
-        if self._cache is not None:
-            self._cache.close()
-        self._cache = None
         if self._model is None:
             return
         self._model = self._processor = self._tokenizer = None
@@ -219,11 +192,32 @@ class HFAdapter:
 
     # ----------------------------------------------------------------- generation
 
-    def generate(self, prompts: Sequence[str], images: Sequence[Sequence[Image.Image]]) -> list[_Output]:
+    def generate(self, requests: Sequence[Request]) -> list[Completion]:
+        """One completion per request: chat template, then one left-padded batch."""
+        self.load()
+        prompts: list[str] = []
+        for r in requests:
+            converted, n_images = to_processor_messages(r.messages)
+            if n_images != len(r.images):
+                raise ValueError(f"the prompt has {n_images} image slots for {len(r.images)} images")
+            prompts.append(self._render(converted))
+        outputs = self.generate_prompts(prompts, [r.images for r in requests])
+        return [
+            Completion(
+                text=o.text,
+                finish_reason="length" if o.truncated else "stop",
+                input_tokens=o.input_tokens,
+                output_tokens=o.output_tokens,
+                latency_s=o.latency_s,
+            )
+            for o in outputs
+        ]
+
+    def generate_prompts(self, prompts: Sequence[str], images: Sequence[Sequence[Image.Image]]) -> list[_Output]:
         """Generate for a batch of rendered prompts, each with its own list of images (in prompt order)."""
         import torch
 
-        self._load()
+        self.load()
         model = self._model
         start = time.perf_counter()
         inputs = self._processor(
@@ -258,9 +252,20 @@ class HFAdapter:
             outputs.append(_Output(text.strip(), int(attention[row].sum()), n_out, latency, end is None))
         return outputs
 
-    # ----------------------------------------------------------------- caching
 
-    def _cache_params(self) -> dict[str, Any]:
+@register("hf", HFSpec)
+class HFAdapter:
+    """Runs items through the engine with an `HFBackend`; the model loads at the first batch."""
+
+    def __init__(self, spec: HFSpec, ctx: RunContext) -> None:
+        self.spec = spec
+        self.ctx = ctx
+        self.backend = HFBackend(spec)
+        self._fingerprint = model_fingerprint(spec.model)
+        self.stats: EngineStats | None = None
+
+    def cache_params(self) -> dict[str, Any]:
+        """What changes answers besides the request: part of every cache key."""
         s = self.spec
         return {
             "dtype": s.dtype,
@@ -272,238 +277,37 @@ class HFAdapter:
             "max_side": self.ctx.max_side,
         }
 
-    def _open_cache(self) -> Any:
-        if self._cache is None:
-            from vipbench.inference.cache import ResponseCache
-
-            self._cache = ResponseCache(self.ctx.cache_path)
-        return self._cache
-
-    def _key(self, job: _Job) -> str:
-        from vipbench.inference.cache import ResponseCache
-        from vipbench.prompts.render import template_hash
-
-        s = self.spec
-        extra: dict[str, Any] = {}
-        if job.turn:
-            extra["turn"] = job.turn
-        if job.turn == 2:
-            assert job.first is not None
-            extra["turn1_sha"] = hashlib.sha256(job.first.text.encode("utf-8")).hexdigest()
-            extra["boxes"] = job.boxes
-        return ResponseCache.key(
-            endpoint="hf",
-            model=s.model,
-            params=self._cache_params(),
-            template_hash=template_hash(s.prompt, s.output_format),
-            attribute=job.item.attribute,
-            image_hash=job.image_hash,
-            variant=s.prompt,
-            output_format=s.output_format,
-            **extra,
-        )
-
-    def _cached(self, job: _Job) -> _Output | None:
-        hit = self._open_cache().get(job.key)
-        if hit is None:
-            return None
-        truncated = hit.finish_reason == "length"
-        return _Output(hit.raw, hit.input_tokens, hit.output_tokens, hit.latency_s, truncated, cached=True)
-
-    def _store(self, job: _Job, out: _Output) -> None:
-        status = self._status_text(job.item, out)[0]
-        if job.turn == 1 and status == "unparseable" and _boxes(out.text):
-            status = "answered"  # a turn 1 that asks for crops is a finished request
-        self._open_cache().put(
-            job.key,
-            status=status,
-            raw=out.text,
-            input_tokens=out.input_tokens,
-            output_tokens=out.output_tokens,
-            latency_s=out.latency_s,
-            finish_reason="length" if out.truncated else "stop",
-            meta={"item_id": job.item.item_id, "image": job.item.image, "attribute": job.item.attribute},
-        )
-
-    # ----------------------------------------------------------------- the run
-
     def infer(self, items: Sequence[Item]) -> Iterator[Response]:
-        """Cached answers first, then the rest in batches; for zoom all first turns, then all second turns."""
-        turn = 1 if self.spec.prompt == "zoom" else 0
-        todo: list[_Job] = []
-        for item in items:
-            try:
-                image_hash = file_sha256(self.ctx.data_dir / item.image)
-            except OSError as e:
-                yield self._emit(_error(item, f"cannot read image {item.image}: {e.strerror or e}"))
-                continue
-            job = _Job(item, image_hash, turn)
-            job.key = self._key(job)
-            hit = self._cached(job)
-            if hit is None:
-                todo.append(job)
-            else:
-                yield from self._done(job, hit, todo)
-        # Zoom turn 2 jobs join `todo` while turn 1 finishes; each round takes what is queued.
-        while todo:
-            jobs, todo = todo, []
-            for job, result in self._run(jobs):
-                if isinstance(result, str):
-                    yield self._emit(_error(job.item, result))
-                else:
-                    self._store(job, result)
-                    yield from self._done(job, result, todo)
+        """Cached answers first, the rest in batches; for zoom all first turns, then all second turns."""
+        from vipbench.inference.runner import run_sync
 
-    def _done(self, job: _Job, out: _Output, todo: list[_Job]) -> Iterator[Response]:
-        """The response to a finished request, or for a zoom turn 1 asking for crops, turn 2 (queued)."""
-        if job.turn == 2:
-            assert job.first is not None
-            yield self._emit(self._zoom_response(job, job.first, out))
-            return
-        if job.turn == 1 and self._status_text(job.item, out)[0] != "refused":
-            boxes = _boxes(out.text)
-            if boxes:
-                second = _Job(job.item, job.image_hash, 2, boxes=boxes, first=out, messages=job.messages)
-                second.key = self._key(second)
-                hit = self._cached(second)
-                if hit is None:
-                    todo.append(second)
-                else:
-                    yield self._emit(self._zoom_response(second, out, hit))
-                return
-        yield self._emit(self._response(job.item, out))
+        yield from run_sync(self._run(items))
 
-    def _run(self, jobs: list[_Job]) -> Iterator[tuple[_Job, _Output | str]]:
-        """Generate for jobs in batches of similar length: (job, output) or (job, error reason)."""
-        self._load()
-        for job in jobs:
-            self._prepare(job)
-        jobs.sort(key=lambda j: len(j.prompt))
-        for start in range(0, len(jobs), self.spec.batch_size):
-            ready: list[_Job] = []
-            for job in jobs[start : start + self.spec.batch_size]:
-                try:
-                    job.images = self._images(job)
-                except (ImageError, OSError) as e:
-                    yield job, f"unusable image {job.item.image}: {e}"
-                    continue
-                ready.append(job)
-            yield from self._generate_jobs(ready)
-            for job in ready:
-                job.images = []  # free the pixels
+    async def _run(self, items: Sequence[Item]) -> list[Response]:
+        from vipbench.inference.batcher import Batcher
+        from vipbench.inference.cache import ResponseCache
+        from vipbench.inference.engine import Engine, EngineSettings
+        from vipbench.inference.gateway import Gateway
 
-    def _generate_jobs(self, batch: list[_Job]) -> Iterator[tuple[_Job, _Output | str]]:
-        """One generate call; if the batch fails as a whole, each job alone (so one bad item stays alone)."""
-        if not batch:
-            return
+        s, ctx = self.spec, self.ctx
+        cache = ResponseCache(ctx.cache_path)
         try:
-            outputs = self.generate([j.prompt for j in batch], [j.images for j in batch])
-        except Exception as e:
-            if len(batch) == 1:
-                yield batch[0], f"generation failed: {type(e).__name__}: {e}"
-                return
-            for job in batch:
-                yield from self._generate_jobs([job])
-            return
-        yield from zip(batch, outputs, strict=True)
+            transport = Batcher(self.backend, ctx.max_side)
+            model = Gateway(transport, cache, endpoint="hf", model=s.model, params=self.cache_params())
+            settings = EngineSettings(
+                variant=s.prompt,
+                output_format=s.output_format,
+                data_dir=ctx.data_dir,
+                max_side=ctx.max_side,
+                token_limit=f"max_new_tokens={s.max_new_tokens}",
+            )
+            engine = Engine(settings, model, progress=ctx.progress)
+            try:
+                return await engine.run(items)
+            finally:
+                self.stats = engine.stats
+        finally:
+            cache.close()
 
-    def _prepare(self, job: _Job) -> None:
-        from vipbench.prompts.render import build_messages, build_zoom_turn2
-
-        s = self.spec
-        if job.turn == 2:
-            assert job.first is not None
-            if not job.messages:
-                job.messages = build_messages(job.item, s.prompt, s.output_format, _IMAGE_URL)
-            crops = [_IMAGE_URL] * len(job.boxes)
-            messages = build_zoom_turn2(job.item, s.output_format, job.messages, job.first.text, crops)
-        else:
-            job.messages = messages = build_messages(job.item, s.prompt, s.output_format, _IMAGE_URL)
-        converted, job.n_images = to_processor_messages(messages)
-        job.prompt = self._render(converted)
-
-    def _images(self, job: _Job) -> list[Image.Image]:
-        """The pixels for a job's image placeholders: the image, then for zoom turn 2 its crops."""
-        path = self.ctx.data_dir / job.item.image
-        image = open_image(path, self.ctx.max_side)
-        images = [image]
-        if job.boxes:
-            # Crops come from the full-resolution image, each shrunk to the maximum side.
-            full = open_image(path, None)
-            images += [crop(full, box, self.ctx.max_side) for box in job.boxes]
-        if len(images) != job.n_images:
-            raise ImageError(f"the prompt has {job.n_images} image slots for {len(images)} images")
-        return images
-
-    # ----------------------------------------------------------------- responses
-
-    def _status_text(self, item: Item, out: _Output) -> tuple[Status, list[str], str, str | None]:
-        status, guesses, inference, reason = classify_text(out.text, item.attribute, self.spec.output_format)
-        if status == "unparseable" and out.truncated:
-            reason = f"{reason} (the output hit max_new_tokens={self.spec.max_new_tokens})"
-        return status, guesses, inference, reason
-
-    def _response(self, item: Item, out: _Output) -> Response:
-        status, guesses, inference, reason = self._status_text(item, out)
-        return Response(
-            item_id=item.item_id,
-            image_id=item.image_id,
-            attribute=item.attribute,
-            status=status,
-            guesses=guesses,
-            inference=inference,
-            raw=out.text,
-            reason=reason,
-            input_tokens=out.input_tokens,
-            output_tokens=out.output_tokens,
-            latency_s=round(out.latency_s, 4),
-            cost_usd=0.0,
-            cached=out.cached,
-        )
-
-    def _zoom_response(self, job: _Job, first: _Output, second: _Output) -> Response:
-        """Turn 2's answer, with the whole exchange as raw text and both turns' tokens and time."""
-        response = self._response(job.item, second)
-        return response.model_copy(
-            update={
-                "raw": f"{first.text}\n\n[zoom turn 2]\n{second.text}",
-                "input_tokens": first.input_tokens + second.input_tokens,
-                "output_tokens": first.output_tokens + second.output_tokens,
-                "latency_s": round(first.latency_s + second.latency_s, 4),
-                "cached": first.cached and second.cached,
-                "zoom_boxes": job.boxes,
-            }
-        )
-
-    def _emit(self, response: Response) -> Response:
-        if self.ctx.progress:
-            self.ctx.progress(response)
-        return response
-
-
-def classify_text(text: str, attribute: str, output_format: str) -> tuple[Status, list[str], str, str | None]:
-    """(status, guesses, inference, reason) of a generated answer, as the API engine classifies.
-
-    Usable guesses make it answered, even after hedging; otherwise refusal wording makes it refused,
-    and anything else is unparseable.
-    """
-    from vipbench.inference.parsing import detect_refusal, parse_answer
-
-    parsed = parse_answer(text, attribute, output_format)
-    if parsed.ok:
-        return "answered", parsed.guesses, parsed.inference, None
-    refusal = detect_refusal(text)
-    if refusal is not None:
-        return "refused", [], parsed.inference, refusal
-    return "unparseable", [], parsed.inference, parsed.reason or "unparseable"
-
-
-def _boxes(text: str) -> list[Box]:
-    """The widened crops a zoom turn 1 asks for."""
-    return [widen_box(b) for b in parse_boxes(text)]
-
-
-def _error(item: Item, reason: str) -> Response:
-    return Response(
-        item_id=item.item_id, image_id=item.image_id, attribute=item.attribute, status="error", reason=reason
-    )
+    def close(self) -> None:
+        self.backend.close()

@@ -6,35 +6,36 @@ It is never stored in the spec, the cache, the responses or any log. A server wi
 authentication (a local vLLM or Ollama, say) works without the variable: the client then sends
 the placeholder key "EMPTY". The real OpenAI endpoint (no `base_url`) requires it.
 
+`OpenAIBackend` answers one request; `OpenAIAdapter` runs items through the engine with it (and
+with a second backend for structure correction). The LLM judges use the same backend.
 `openai` is imported only when a run starts, so loading params.yaml stays fast.
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import email.utils
 import json
 import os
 import time
-from collections.abc import Callable, Coroutine, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
 from vipbench.core.errors import ConfigError
 from vipbench.core.records import Item, Response
+from vipbench.inference.backend import Completion, FatalRequestError, Message, Options, RetryableError
 from vipbench.inference.specs import EndpointSpec, check_env_name  # noqa: F401  (re-exported)
 from vipbench.models.registry import ModelSpec, RunContext, register
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
-    from vipbench.inference.engine import Completion, EndpointConfig, EngineStats, SendFn
+    from vipbench.inference.accounting import EngineStats
+    from vipbench.inference.endpoint import EndpointConfig
 
 OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
 PLACEHOLDER_KEY = "EMPTY"
-T = TypeVar("T")
 
 
 class CorrectionSpec(EndpointSpec):
@@ -112,41 +113,82 @@ def _is_content_filter(e: Any) -> bool:
     return isinstance(inner, dict) and inner.get("code") == "content_filter"
 
 
-def make_send(
-    client: Callable[[], AsyncOpenAI],
-    model: str,
-    temperature: float,
-    max_tokens: int,
-    seed: int | None,
-    timeout: float,
-) -> SendFn:
-    """A `send` coroutine for the engine that maps openai errors to retryable / fatal ones.
+class OpenAIBackend:
+    """One model behind an OpenAI-compatible chat-completions endpoint: builds the request body,
+    sends it, maps failures to retryable or fatal ones, and reads the reply body.
 
-    `client` returns the AsyncOpenAI client; it is called at the first request only.
+    The client is made at the first request, so a fully cached run opens no connection at all.
+    Its own retries are off (`max_retries=0`): the engine's endpoint retries, so that every
+    attempt passes the rate limiter again.
     """
-    import openai
 
-    from vipbench.inference.engine import Completion, FatalRequestError, RetryableError
+    def __init__(
+        self,
+        *,
+        base_url: str | None,
+        api_key: str,
+        timeout: float,
+        model: str,
+        temperature: float,
+        max_tokens: int,
+        seed: int | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self._api_key = api_key
+        self.timeout = timeout
+        self.model = model
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.seed = seed
+        self._client: AsyncOpenAI | None = None
 
-    async def send(messages: list[dict[str, Any]], response_format: dict[str, Any] | None) -> Completion:
-        kwargs: dict[str, Any] = {
-            "model": model,
+    @classmethod
+    def from_spec(cls, spec: EndpointSpec, seed: int | None = None) -> OpenAIBackend:
+        """A backend for `spec`, with the key read from its environment variable now."""
+        return cls(
+            base_url=spec.base_url,
+            api_key=resolve_api_key(spec.api_key_env, spec.base_url),
+            timeout=spec.timeout,
+            model=spec.model,
+            temperature=spec.temperature,
+            max_tokens=spec.max_tokens,
+            seed=seed,
+        )
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"OpenAIBackend(model={self.model!r}, base_url={self.base_url!r})"
+
+    def _get_client(self) -> AsyncOpenAI:
+        if self._client is None:
+            import openai
+
+            # The client's default pool (1000 connections, 100 kept alive) is ample.
+            self._client = openai.AsyncOpenAI(
+                base_url=self.base_url, api_key=self._api_key, timeout=self.timeout, max_retries=0
+            )
+        return self._client
+
+    async def generate(self, messages: list[Message], options: Options) -> Completion:
+        import openai
+
+        body: dict[str, Any] = {
+            "model": self.model,
             "messages": messages,
-            "temperature": temperature,
-            "max_tokens": max_tokens,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
         }
-        if seed is not None:
-            kwargs["seed"] = seed
-        if response_format is not None:
-            kwargs["response_format"] = response_format
+        if self.seed is not None:
+            body["seed"] = self.seed
+        if options.response_format is not None:
+            body["response_format"] = options.response_format
         try:
             # client.post is the client's documented way to send a raw body and read a raw reply.
             # The messages are already in wire format: create() would first walk them against its
             # TypedDicts and then build a ChatCompletion model, about 1.5 ms of CPU per request
             # together, which is most of the engine's own overhead at high concurrency.
-            body = await client().post("/chat/completions", cast_to=dict, body=kwargs)
+            reply = await self._get_client().post("/chat/completions", cast_to=dict, body=body)
         except openai.APITimeoutError as e:
-            raise RetryableError(f"timed out after {timeout:g}s") from e
+            raise RetryableError(f"timed out after {self.timeout:g}s") from e
         except openai.APIConnectionError as e:
             raise RetryableError(f"connection error: {e}") from e
         except openai.APIStatusError as e:
@@ -158,15 +200,16 @@ def make_send(
             raise FatalRequestError(f"HTTP {code}: {_error_message(e)}") from e
         except (json.JSONDecodeError, openai.APIResponseValidationError) as e:
             raise RetryableError(f"malformed response body: {e}") from e
-        return completion_from_body(body)
+        return completion_from_body(reply)
 
-    return send
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
 
 
 def completion_from_body(body: Any) -> Completion:
     """A Completion from a chat-completion JSON body; RetryableError if it is not one."""
-    from vipbench.inference.engine import Completion, RetryableError
-
     if not isinstance(body, dict):
         raise RetryableError(f"malformed response body: not a JSON object: {str(body)[:100]!r}")
     choices = body.get("choices")
@@ -187,34 +230,9 @@ def completion_from_body(body: Any) -> Completion:
     )
 
 
-class _Clients:
-    """AsyncOpenAI clients made on first use, so a fully cached run opens no connection at all."""
-
-    def __init__(self) -> None:
-        self._made: list[AsyncOpenAI] = []
-
-    def lazy(self, base_url: str | None, api_key: str, timeout: float) -> Callable[[], AsyncOpenAI]:
-        box: list[AsyncOpenAI] = []
-
-        def get() -> AsyncOpenAI:
-            if not box:
-                import openai
-
-                # Retries are the engine's (tenacity), so every attempt passes the rate limiter
-                # again. The client's default pool (1000 connections, 100 kept alive) is ample.
-                box.append(openai.AsyncOpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=0))
-                self._made.append(box[0])
-            return box[0]
-
-        return get
-
-    async def aclose(self) -> None:
-        for c in self._made:
-            await c.close()
-
-
-def _endpoint_config(spec: OpenAISpec | CorrectionSpec, max_tokens: int, params: dict[str, Any]) -> EndpointConfig:
-    from vipbench.inference.engine import EndpointConfig
+def endpoint_config(spec: EndpointSpec, params: dict[str, Any]) -> EndpointConfig:
+    """Limits, retries and prices of `spec` for the engine; `params` go into every cache key."""
+    from vipbench.inference.endpoint import EndpointConfig
 
     return EndpointConfig(
         endpoint=spec.base_url or OPENAI_DEFAULT_BASE_URL,
@@ -222,22 +240,12 @@ def _endpoint_config(spec: OpenAISpec | CorrectionSpec, max_tokens: int, params:
         params=params,
         max_concurrency=spec.max_concurrency,
         rpm=spec.rpm,
-        tpm=getattr(spec, "tpm", None),
+        tpm=spec.tpm,
         max_retries=spec.max_retries,
-        max_tokens=max_tokens,
+        max_tokens=spec.max_tokens,
         price_input_per_mtok=spec.price_input_per_mtok,
         price_output_per_mtok=spec.price_output_per_mtok,
     )
-
-
-def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run in this thread, or in a helper thread when this thread already runs a loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 # -- the adapter ------------------------------------------------------------------------------
@@ -251,10 +259,10 @@ class OpenAIAdapter:
     def __init__(self, spec: OpenAISpec, ctx: RunContext) -> None:
         self.spec = spec
         self.ctx = ctx
-        # Resolve keys now so a missing variable fails before any work; keep them out of the spec.
-        self._key = resolve_api_key(spec.api_key_env, spec.base_url)
+        # Keys are read now, so a missing variable fails before any work; they stay out of the spec.
+        self._backend = OpenAIBackend.from_spec(spec, seed=spec.seed)
         sc = spec.structure_correction
-        self._correction_key = resolve_api_key(sc.api_key_env, sc.base_url) if sc else None
+        self._correction = OpenAIBackend.from_spec(sc) if sc else None
         self.stats: EngineStats | None = None
 
     def generation_params(self) -> dict[str, Any]:
@@ -269,26 +277,27 @@ class OpenAIAdapter:
 
     def infer(self, items: Sequence[Item]) -> Iterator[Response]:
         """Answer all items (in the calling thread) and yield the responses in completion order."""
+        from vipbench.inference.runner import run_sync
+
         yield from run_sync(self._run(items))
 
     async def _run(self, items: Sequence[Item]) -> list[Response]:
         from vipbench.inference.cache import ResponseCache
-        from vipbench.inference.engine import Endpoint, Engine, EngineSettings
+        from vipbench.inference.endpoint import Endpoint
+        from vipbench.inference.engine import Engine, EngineSettings
+        from vipbench.inference.gateway import Gateway
 
         s = self.spec
+        backends = [self._backend]
         cache = ResponseCache(self.ctx.cache_path)
-        clients = _Clients()
         try:
-            client = clients.lazy(s.base_url, self._key, s.timeout)
-            send = make_send(client, s.model, s.temperature, s.max_tokens, s.seed, s.timeout)
-            endpoint = Endpoint(_endpoint_config(s, s.max_tokens, self.generation_params()), send, cache)
+            model = Gateway.for_endpoint(Endpoint(endpoint_config(s, self.generation_params()), self._backend), cache)
             corrector = None
             sc = s.structure_correction
-            if sc is not None and self._correction_key is not None:
-                cclient = clients.lazy(sc.base_url, self._correction_key, sc.timeout)
-                csend = make_send(cclient, sc.model, sc.temperature, sc.max_tokens, None, sc.timeout)
+            if sc is not None and self._correction is not None:
+                backends.append(self._correction)
                 cparams = {"temperature": sc.temperature, "max_tokens": sc.max_tokens}
-                corrector = Endpoint(_endpoint_config(sc, sc.max_tokens, cparams), csend, cache)
+                corrector = Gateway.for_endpoint(Endpoint(endpoint_config(sc, cparams), self._correction), cache)
             settings = EngineSettings(
                 variant=s.prompt,
                 output_format=s.output_format,
@@ -297,13 +306,14 @@ class OpenAIAdapter:
                 image_detail=s.image_detail,
                 jpeg_quality=self.jpeg_quality,
             )
-            engine = Engine(settings, endpoint, corrector, progress=self.ctx.progress)
+            engine = Engine(settings, model, corrector, progress=self.ctx.progress)
             try:
                 return await engine.run(items)
             finally:
                 self.stats = engine.stats
         finally:
-            await clients.aclose()
+            for b in backends:  # clients belong to this run's event loop
+                await b.aclose()
             cache.close()
 
     def close(self) -> None:

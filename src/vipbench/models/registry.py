@@ -75,7 +75,9 @@ class RunContext:
 
 
 class Adapter(Protocol):
-    """Turns items into responses. Implementations own batching, concurrency and caching."""
+    """Turns items into responses. Model kinds (`openai`, `hf`) hand a backend to the engine
+    (`vipbench.inference.engine`), which batches, retries, caches and classifies; offline kinds
+    answer per item (`PerItemAdapter`)."""
 
     def __init__(self, spec: Any, ctx: RunContext) -> None: ...
 

@@ -1,29 +1,34 @@
 """LLM judges for place and occupation guesses, through any OpenAI-compatible endpoint.
 
 Several judges form a panel and decide by majority vote (ties go to the more cautious, lower
-verdict). Verdicts are cached in SQLite, keyed by the judge's endpoint, model, prompt hash and
-the (attribute, truth, guess) triple, so re-scoring never pays twice. Disagreements between
-judges are kept and reported. API keys are read from the environment at call time only.
+verdict). Judges are models like any other: each one is the `openai` backend behind the engine
+layer's endpoint (retries, limits) and gateway (the response cache, in its own key space:
+`purpose="judge"` with the judge's endpoint, model, settings, prompt hash and the (attribute,
+truth, guess) triple), so re-scoring never pays twice. Only replies that hold a verdict are
+cached. Disagreements between judges are kept and reported. API keys are read from the
+environment when a judge is first asked, never stored.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import sqlite3
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
 from vipbench.core.attributes import ATTRIBUTES
 from vipbench.core.records import VERDICT_ORDER, Decision, Verdict
 from vipbench.inference.specs import EndpointSpec
+
+if TYPE_CHECKING:
+    from vipbench.inference.backend import Completion
+    from vipbench.inference.gateway import Gateway
+    from vipbench.models.openai_api import OpenAIBackend
 
 PROMPTS = Path(__file__).parent / "judge_prompts"
 ORDER: dict[Verdict, int] = VERDICT_ORDER
@@ -74,80 +79,84 @@ def parse_verdict(text: str) -> tuple[Verdict, str] | None:
     return None
 
 
-class JudgeCache:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, verdict TEXT NOT NULL, reason TEXT)"
-        )
-        self._lock = threading.Lock()
+def _params(spec: JudgeSpec) -> dict[str, Any]:
+    return {"temperature": spec.temperature, "max_tokens": spec.max_tokens}
 
-    def get(self, key: str) -> tuple[Verdict, str] | None:
-        with self._lock:
-            row = self._db.execute("SELECT verdict, reason FROM verdicts WHERE key=?", (key,)).fetchone()
-        return (row[0], row[1]) if row else None
 
-    def put(self, key: str, verdict: Verdict, reason: str) -> None:
-        with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?)", (key, verdict, reason))
+def cache_key(spec: JudgeSpec, attribute: str, truth: str, guess: str) -> str:
+    """The response-cache key of one judge's verdict on one guess."""
+    from vipbench.inference.cache import model_key
+    from vipbench.models.openai_api import OPENAI_DEFAULT_BASE_URL
 
-    def close(self) -> None:
-        self._db.close()
+    return model_key(
+        spec.base_url or OPENAI_DEFAULT_BASE_URL,
+        spec.model,
+        _params(spec),
+        purpose="judge",
+        prompt_hash=prompt_hash(attribute),
+        attribute=attribute,
+        truth=truth,
+        guess=guess,
+    )
 
 
 @dataclass
 class LLMJudgePanel:
     judges: list[JudgeSpec]
+    #: a response-cache file (it may be the inference cache: judges have their own key space)
     cache_path: Path
     calls: int = 0
     cache_hits: int = 0
     disagreements: list[dict[str, object]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._cache = JudgeCache(self.cache_path)
-        self._clients: dict[int, object] = {}
+        from vipbench.inference.cache import ResponseCache
+        from vipbench.inference.runner import LoopThread
+
+        self._cache = ResponseCache(self.cache_path)
+        self._loop = LoopThread()
+        self._gateways: dict[int, Gateway] = {}
+        self._backends: list[OpenAIBackend] = []
 
     def handles(self, attribute: str) -> bool:
         return any(attribute in j.attributes for j in self.judges)
 
-    def _client(self, i: int, spec: JudgeSpec):  # type: ignore[no-untyped-def]
-        if i not in self._clients:
-            from openai import OpenAI
+    def _gateway(self, i: int, spec: JudgeSpec) -> Gateway:
+        if i not in self._gateways:
+            from vipbench.inference.endpoint import Endpoint
+            from vipbench.inference.gateway import Gateway
+            from vipbench.models.openai_api import OpenAIBackend, endpoint_config
 
-            self._clients[i] = OpenAI(
-                api_key=os.environ.get(spec.api_key_env) or "EMPTY",
-                base_url=spec.base_url,
-                timeout=spec.timeout,
-                max_retries=spec.max_retries,
-            )
-        return self._clients[i]
+            backend = OpenAIBackend.from_spec(spec)
+            self._backends.append(backend)
+            endpoint = Endpoint(endpoint_config(spec, _params(spec)), backend)
+            self._gateways[i] = Gateway.for_endpoint(endpoint, self._cache)
+        return self._gateways[i]
 
     def _key(self, spec: JudgeSpec, attribute: str, truth: str, guess: str) -> str:
-        blob = json.dumps(
-            [spec.base_url, spec.model, spec.temperature, prompt_hash(attribute), attribute, truth, guess]
-        )
-        return hashlib.sha256(blob.encode()).hexdigest()
+        return cache_key(spec, attribute, truth, guess)
 
     def _ask(self, i: int, spec: JudgeSpec, attribute: str, truth: str, guess: str) -> tuple[Verdict, str]:
-        key = self._key(spec, attribute, truth, guess)
-        hit = self._cache.get(key)
-        if hit:
+        from vipbench.inference.backend import Request
+
+        gateway = self._gateway(i, spec)
+
+        async def build() -> Request:
+            return Request([{"role": "user", "content": render(attribute, truth, guess)}])
+
+        def status_of(completion: Completion) -> str | None:
+            return "answered" if parse_verdict(completion.text) else None  # only verdicts are cached
+
+        meta = {"purpose": "judge", "attribute": attribute}
+        call = self._loop.run(gateway.call(self._key(spec, attribute, truth, guess), build, status_of, meta))
+        if call.cached:
             self.cache_hits += 1
-            return hit
-        resp = self._client(i, spec).chat.completions.create(  # type: ignore[attr-defined]
-            model=spec.model,
-            messages=[{"role": "user", "content": render(attribute, truth, guess)}],
-            temperature=spec.temperature,
-            max_tokens=spec.max_tokens,
-        )
-        self.calls += 1
-        text = (resp.choices[0].message.content or "") if resp.choices else ""
+        else:
+            self.calls += 1
+        text = call.completion.text
         parsed = parse_verdict(text)
         if parsed is None:
             return "wrong", f"judge reply had no verdict: {text[:120]!r}"
-        self._cache.put(key, *parsed)  # only successful verdicts are cached
         return parsed
 
     def judge(self, attribute: str, truth: str, guess: str) -> Decision:
@@ -177,4 +186,9 @@ class LLMJudgePanel:
         return judge(attribute, truth, guess)
 
     def close(self) -> None:
+        for backend in self._backends:  # its client lives on the panel's event loop
+            self._loop.run(backend.aclose())
+        self._backends.clear()
+        self._gateways.clear()
+        self._loop.close()
         self._cache.close()
