@@ -14,6 +14,7 @@ import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from vipbench.core.attributes import ATTRIBUTES
 
@@ -21,13 +22,12 @@ IMAGE_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
 
 def whole_number(value: Any) -> int:
-    """An int from an int, an integral float (3.0) or a string of one (" 5", "3.0"); else ValueError."""
-    if isinstance(value, bool):
-        raise ValueError(f"must be a whole number, not the boolean {value!r}")
-    if isinstance(value, int):
-        return value
+    """An int from an int, an integral float (3.0) or a string of one (" 5", "3.0"); anything else
+    fails with pydantic's "valid integer" wording and the value itself."""
     number: float | int | None = None
-    if isinstance(value, float):
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, (int, float)):
         number = value
     elif isinstance(value, str):
         text = value.strip()
@@ -42,7 +42,11 @@ def whole_number(value: Any) -> int:
         return number
     if isinstance(number, float) and number.is_integer():
         return int(number)
-    raise ValueError(f"must be a whole number, got {value!r}")
+    raise PydanticCustomError(
+        "int_parsing",
+        "Input should be a valid integer, a whole number such as 3, \"3\" or 3.0; got {value}",
+        {"value": repr(value)},
+    )
 
 
 #: an int that may be written as "5" or 5.0
