@@ -28,7 +28,7 @@ def test_valid_dataset_reads_both_lines_and_others(make_dataset) -> None:
 def test_broken_lines_are_reported_with_file_line_and_field(make_dataset) -> None:
     good = record("ok", {"sex": label("Male")})
     bad_hardness = record("h", {"sex": label("Male", hardness=9)})
-    wrong_type = record("t", {"age": {"estimate": "30", "hardness": "2", "certainty": 4, "information_level": 0}})
+    wrong_type = record("t", {"age": {"estimate": "30", "hardness": "2.5", "certainty": 4, "information_level": 0}})
     unknown = record("u", {"favouriteColour": label("blue")})
     no_label = {"datapoint": {"image_id": "n"}, "user": "x", "time": 1}
     unsafe = record("../etc", {"sex": label("Male")})

@@ -297,7 +297,7 @@ CASES: list[Case] = [
     Case("unknown_attribute", _unknown_attribute, [Expect(L, 3, "label", "'favouriteColour'")]),
     Case("hardness_out_of_range", _bad_label(hardness=9), [Expect(L, 3, "label.sex.hardness", "less than or equal")]),
     Case("hardness_negative", _bad_label(hardness=-1), [Expect(L, 3, "label.sex.hardness", "greater than or equal")]),
-    Case("hardness_wrong_type", _bad_label(hardness="2"), [Expect(L, 3, "label.sex.hardness", "valid integer")]),
+    Case("hardness_wrong_type", _bad_label(hardness="two"), [Expect(L, 3, "label.sex.hardness", "valid integer")]),
     Case(
         "certainty_out_of_range", _bad_label(certainty=6), [Expect(L, 3, "label.sex.certainty", "less than or equal")]
     ),

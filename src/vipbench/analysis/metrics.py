@@ -9,6 +9,11 @@ Counting, as in the study:
 - undecided: the offline judge could not decide (and no LLM judge or person did). The headline
   counts these as wrong; accuracy_undecided_right counts them as right, so the true accuracy lies
   between the two.
+Beyond the study, a distance ladder for location and placeOfImage (as image-geolocation benchmarks
+such as IM2GPS and OpenStreetView-5M score): the share of items whose top-1 guess lies within 1, 25,
+200, 750 and 2500 km of the truth, and the median error. Its denominator is every item of the
+attribute; an item without a distance (refused, unresolvable, a country or region with no point)
+counts as beyond every threshold. `compare_runs` pairs one image's place items as one unit.
 Overall is label-weighted (every label counts once); macro_accuracy is the plain mean of
 the attribute accuracies with n > 0. Every accuracy has a 95% percentile bootstrap interval
 (vipbench.analysis.stats; numpy default_rng, reproducible under `seed`). Undefined numbers are None,
@@ -23,13 +28,16 @@ from typing import Any
 
 import numpy as np
 
-from vipbench.analysis.stats import CONFIDENCE, bootstrap_ci, bootstrap_macro_ci, mcnemar, rng_for
+from vipbench.analysis.stats import CONFIDENCE, bootstrap_ci, bootstrap_macro_ci, mcnemar_clustered, rng_for
 from vipbench.core import attributes as attribute_table
-from vipbench.core.attributes import CATEGORICAL
+from vipbench.core.attributes import CATEGORICAL, GEO_ATTRIBUTES
 from vipbench.core.options import read_option
 from vipbench.core.records import ScoredItem
 
 HARDNESS_LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5)
+#: the distance ladder's thresholds in km (the steps of the IM2GPS / OSV-5M geolocation benchmarks:
+#: street, city, region, country, continent)
+DISTANCE_THRESHOLDS_KM: tuple[int, ...] = (1, 25, 200, 750, 2500)
 NO_ANSWER = "(none)"
 OTHER = "(other)"
 
@@ -90,13 +98,34 @@ def summarize(
     return out
 
 
+def distance_ladder(rows: Sequence[ScoredItem]) -> dict[str, Any]:
+    """Accuracy within each of DISTANCE_THRESHOLDS_KM and the median error, over all `rows`.
+
+    n: items; located: items with a distance. within_<k>km: share of all n within k km (an item
+    with no distance is beyond every threshold). median_km: the median error with those items
+    infinitely far, so None when half or more of the items have no distance (or n is 0);
+    median_km_located: the median over located items only.
+    """
+    n = len(rows)
+    dists = sorted(s.distance_km for s in rows if s.distance_km is not None)
+    out: dict[str, Any] = {"n": n, "located": len(dists)}
+    for k in DISTANCE_THRESHOLDS_KM:
+        out[f"within_{k}km"] = _ratio(sum(d <= k for d in dists), n)
+    padded = np.asarray(dists + [math.inf] * (n - len(dists)), dtype=float)
+    median = float(np.median(padded)) if n else math.inf
+    out["median_km"] = round(median, 3) if math.isfinite(median) else None
+    out["median_km_located"] = round(float(np.median(dists)), 3) if dists else None
+    return out
+
+
 def run_metrics(
     scored: Sequence[ScoredItem], attributes: Sequence[str], n_boot: int = 1000, seed: int = 0
 ) -> dict[str, Any]:
     """Overall, per-attribute, per-hardness and per-human-depicted metrics of one run.
 
     Only items of the listed attributes count; every listed attribute gets an entry, with
-    accuracies None when it has no items. Hardness levels 1-5 are always listed.
+    accuracies None when it has no items. Hardness levels 1-5 are always listed. `distance` holds
+    the distance ladder (`distance_ladder`) of each listed location / placeOfImage attribute.
     """
     wanted = list(dict.fromkeys(attributes))
     rows = [s for s in scored if s.attribute in set(wanted)]
@@ -133,6 +162,7 @@ def run_metrics(
             k: summarize([s for s in rows if s.human_depicted is v], n_boot, seed, f"human_depicted:{k}")
             for k, v in groups.items()
         }
+    out["distance"] = {a: distance_ladder(by_attr[a]) for a in wanted if a in GEO_ATTRIBUTES}
     out["bootstrap"] = {"n_boot": n_boot, "seed": seed, "confidence": CONFIDENCE, "method": "percentile"}
     return out
 
@@ -191,13 +221,22 @@ def flatten(metrics: Mapping[str, Any]) -> dict[str, float]:
 # ------------------------------------------------------------------------------ comparisons
 
 
+def pairing_unit(s: ScoredItem) -> str:
+    """The unit a paired test counts once: one image's place items (location and placeOfImage,
+    answered from the same evidence, often with the very same guess) form one unit; any other
+    item is its own unit."""
+    return f"{s.image_id}#places" if s.attribute in GEO_ATTRIBUTES else s.item_id
+
+
 def compare_runs(
     scored_a: Sequence[ScoredItem], scored_b: Sequence[ScoredItem], attributes: Sequence[str] | None = None
 ) -> dict[str, dict[str, Any]]:
     """Run B against run A on the items both scored (paired on item_id), per attribute and overall.
 
     Each entry: n (pairs), acc_a, acc_b, delta = acc_b - acc_a (headline accuracy), and the
-    McNemar result (b01 = A wrong and B right, b10 = A right and B wrong).
+    McNemar result (b01 = A wrong and B right, b10 = A right and B wrong). Overall, one image's
+    location and placeOfImage items are one cluster (`pairing_unit`, `mcnemar_clustered`), so a
+    shared place guess is not counted as two independent pieces of evidence.
     """
     a_by_id = {s.item_id: s for s in scored_a}
     pairs = [(a_by_id[s.item_id], s) for s in scored_b if s.item_id in a_by_id]
@@ -212,7 +251,7 @@ def compare_runs(
             "acc_a": acc_a,
             "acc_b": acc_b,
             "delta": None if acc_a is None or acc_b is None else acc_b - acc_a,
-            **mcnemar(hits_a, hits_b),
+            **mcnemar_clustered(hits_a, hits_b, [pairing_unit(a) for a, _ in group]),
         }
 
     out = {attr: entry([(a, b) for a, b in pairs if a.attribute == attr]) for attr in attrs}

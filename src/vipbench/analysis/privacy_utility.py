@@ -5,7 +5,9 @@ with equal weight), compare the defended run with the undefended run of the same
 same items:
 - accuracy before and after, and the drop (before - after; positive = the defense helped);
 - McNemar's test on the paired per-item outcomes (vipbench.analysis.stats.mcnemar), so a drop can be
-  told from noise;
+  told from noise; in the OVERALL row one image's location and placeOfImage items are one cluster
+  (vipbench.analysis.metrics.pairing_unit, stats.mcnemar_clustered): they share their evidence;
+- the precise accuracies before and after (less precise counted wrong), beside the headline ones;
 - the utility the defense keeps, mean SSIM and PSNR of defended against original images
   (computed in vipbench.defenses.similarity; `mean_utility` is re-exported here).
 
@@ -49,6 +51,9 @@ class DefenseEffect(BaseModel):
     method: str
     ssim: float | None = None
     psnr: float | None = None
+    #: the accuracies with less precise counted wrong
+    accuracy_base_precise: float | None = None
+    accuracy_defended_precise: float | None = None
 
 
 def is_correct(item: ScoredItem, strict: bool = False) -> bool:
@@ -74,7 +79,8 @@ def compare_runs(
     utility: Mapping[str, float] | None = None,
 ) -> list[DefenseEffect]:
     """Per-attribute rows (sorted by attribute) then the OVERALL row for one defended run."""
-    from vipbench.analysis.stats import mcnemar
+    from vipbench.analysis.metrics import pairing_unit
+    from vipbench.analysis.stats import mcnemar_clustered
 
     a, b = _by_id(base), _by_id(defended)
     common = [k for k in a if k in b]
@@ -90,7 +96,9 @@ def compare_runs(
         n = len(ids)
         acc_a = sum(xa) / n if n else 0.0
         acc_b = sum(xb) / n if n else 0.0
-        test = mcnemar(xa, xb)
+        test = mcnemar_clustered(xa, xb, [pairing_unit(a[k]) for k in ids])
+        precise_a = sum(is_correct(a[k], strict=True) for k in ids) / n if n else None
+        precise_b = sum(is_correct(b[k], strict=True) for k in ids) / n if n else None
         rows.append(
             DefenseEffect(
                 defense=defense,
@@ -107,6 +115,8 @@ def compare_runs(
                 method=str(test["method"]),
                 ssim=u.get("ssim"),
                 psnr=u.get("psnr"),
+                accuracy_base_precise=precise_a,
+                accuracy_defended_precise=precise_b,
             )
         )
     return rows

@@ -9,12 +9,18 @@
 - `mcnemar`: paired comparison of two classifiers on the same items: exact two-sided
   binomial test on the discordant pairs when there are few of them, otherwise the
   chi-square test with continuity correction (both via scipy).
+- `mcnemar_clustered`: the same when some pairs come in clusters whose outcomes are not
+  independent (one image's location and placeOfImage items share their evidence, and an offline
+  adversary gives both the same guess). Each cluster's net discordance counts once: an exact
+  sign-flip test when few items are discordant, else the clustered chi-square of Durkalski et al.
+  (2003). With every cluster of one item it is exactly `mcnemar`.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -119,3 +125,53 @@ def mcnemar(a: Sequence[bool], b: Sequence[bool], exact_below: int = EXACT_BELOW
         "p_value": float(chi2.sf(stat, df=1)),
         "method": "chi2_corrected",
     }
+
+
+def mcnemar_clustered(
+    a: Sequence[bool], b: Sequence[bool], clusters: Sequence[Hashable], exact_below: int = EXACT_BELOW
+) -> dict[str, Any]:
+    """McNemar's test on paired outcomes that come in clusters (`clusters[i]` names item i's cluster).
+
+    Per cluster k, d_k = (items A got wrong and B right) - (items A got right and B wrong). Under
+    the null hypothesis A and B are exchangeable within a cluster, so each d_k is as likely as -d_k
+    and D = sum(d_k) has the sign-flip distribution. When fewer than `exact_below` items are
+    discordant the two-sided p-value P(|D*| >= |D|) is exact (by convolution); otherwise it is the
+    chi-square X^2 = (|D| - 1)^2 / sum(d_k^2) with 1 df (Durkalski et al. 2003, Stat Med 22:1417,
+    with McNemar's continuity correction). b01 and b10 still count items; `clusters` is the number
+    of clusters. With no cluster of more than one item this returns what `mcnemar` returns.
+    """
+    if not len(a) == len(b) == len(clusters):
+        raise ValueError(f"paired outcomes and clusters differ in length: {len(a)}, {len(b)}, {len(clusters)}")
+    sizes: dict[Hashable, int] = defaultdict(int)
+    net: dict[Hashable, int] = defaultdict(int)
+    for x, y, k in zip(a, b, clusters, strict=True):
+        sizes[k] += 1
+        net[k] += int(bool(y) and not x) - int(bool(x) and not y)
+    if all(size == 1 for size in sizes.values()):
+        return {**mcnemar(a, b, exact_below), "clusters": len(sizes)}
+    x_, y_ = np.asarray(a, dtype=bool), np.asarray(b, dtype=bool)
+    b01, b10 = int(np.sum(~x_ & y_)), int(np.sum(x_ & ~y_))
+    d = [v for v in net.values() if v]
+    total = sum(d)
+    base = {"b01": b01, "b10": b10, "clusters": len(sizes)}
+    if not d:
+        return {**base, "statistic": 0.0, "p_value": 1.0, "method": "exact_clustered"}
+    if b01 + b10 < exact_below:
+        return {**base, "statistic": float(abs(total)), "p_value": _sign_flip_p(d, total), "method": "exact_clustered"}
+    from scipy.stats import chi2
+
+    stat = (abs(total) - 1.0) ** 2 / sum(v * v for v in d)
+    return {**base, "statistic": float(stat), "p_value": float(chi2.sf(stat, df=1)), "method": "chi2_clustered"}
+
+
+def _sign_flip_p(d: Sequence[int], observed: int) -> float:
+    """P(|sum of +-d_k with independent fair signs| >= |observed|), counted exactly."""
+    counts: dict[int, int] = {0: 1}
+    for v in d:
+        nxt: dict[int, int] = defaultdict(int)
+        for s, c in counts.items():
+            nxt[s + v] += c
+            nxt[s - v] += c
+        counts = nxt
+    extreme = sum(c for s, c in counts.items() if abs(s) >= abs(observed))
+    return min(1.0, extreme / 2 ** len(d))

@@ -65,3 +65,8 @@ def get(key: str) -> AttributeSpec:
         return ATTRIBUTES[key]
     except KeyError:
         raise KeyError(f"unknown attribute {key!r}; known: {', '.join(ATTRIBUTES)}") from None
+
+#: The place attributes the study scores. One image's two are read from the same evidence (an offline
+#: adversary gives both the same guess), so paired tests count them as one unit per image; the
+#: distance ladder (great-circle error of the guess) is computed for them.
+GEO_ATTRIBUTES: tuple[str, ...] = ("location", "placeOfImage")

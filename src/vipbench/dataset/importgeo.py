@@ -1,16 +1,25 @@
 """Convert a geolocation table (file, latitude, longitude, city, region, country) to a VIP dataset.
 
-Each row becomes one image with a `placeOfImage` label "city, region, country name". The
-coordinates go into the datapoint as extra fields. Nothing is written unless every row is valid.
+Each row becomes one image with a `placeOfImage` label "city, region, country name" (a city that
+shares its region's name keeps both: "An Najaf, An Najaf, Iraq" is the city, "An Najaf, Iraq" only
+the province). The coordinates go into the datapoint as extra fields. Nothing is written unless
+every row is valid.
+
+`file` is a path relative to the images directory, as users keep their photos: subfolders and
+spaces are fine ("2023/rome trip/IMG 0042.JPG"; a backslash counts as a separator), while ".."
+and absolute paths are refused. The image id is the path without its extension, with folders
+joined by "__" and every character an id cannot hold turned into "_" ("2023__rome_trip__IMG_0042");
+the original path is kept in the datapoint as `source_file`.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from vipbench.core.errors import InputError, Problem
 from vipbench.dataset.schema import IMAGE_ID_RE, Record
@@ -27,14 +36,40 @@ def country_name(code: str) -> str:
     return str(getattr(c, "common_name", None) or c.name)
 
 
+_NOT_IN_ID = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+def relative_image_path(file: str) -> PurePosixPath:
+    """The CSV's `file` as a safe relative path; ValueError for an empty, absolute or ".." path."""
+    text = file.strip().replace("\\", "/")
+    path = PurePosixPath(text)
+    if not text or text.endswith("/"):
+        raise ValueError("empty file name")
+    if path.is_absolute() or re.match(r"^[A-Za-z]:", text):
+        raise ValueError("an absolute path; give the path relative to the images directory")
+    if ".." in path.parts:
+        raise ValueError("'..' may not appear in the path")
+    return path
+
+
+def image_id_for(path: PurePosixPath) -> str:
+    """The dataset image id for a relative image path: folders joined by "__", unsafe runs as "_"."""
+    parts = [*path.parent.parts, path.stem] if path.parent.parts else [path.stem]
+    image_id = "__".join(_NOT_IN_ID.sub("_", p.strip()) for p in parts if p not in ("", "."))
+    image_id = image_id.lstrip(".-")
+    return image_id if IMAGE_ID_RE.match(image_id) else ""
+
+
 def _row_record(row: dict[str, str], hardness: int, certainty: int) -> Record:
-    parts = [row["city"].strip(), row["region"].strip(), country_name(row["country"].strip())]
-    estimate = ", ".join(dict.fromkeys(p for p in parts if p))  # drop empty and repeated parts
-    stem = Path(row["file"]).stem
+    parts = [(row["city"] or "").strip(), (row["region"] or "").strip(), country_name((row["country"] or "").strip())]
+    # empty parts go; a city that shares its region's name stays (the city, not only the province)
+    estimate = ", ".join(p for p in parts if p)
+    path = relative_image_path(row["file"])
     return Record.model_validate(
         {
             "datapoint": {
-                "image_id": stem,
+                "image_id": image_id_for(path),
+                "source_file": str(path),
                 "image_url": None,
                 "latitude": float(row["latitude"]),
                 "longitude": float(row["longitude"]),
@@ -70,25 +105,39 @@ def import_geo(
         if missing:
             raise InputError([Problem(str(csv_file), 1, ",".join(missing), "missing column(s)")])
         for lineno, row in enumerate(reader, start=2):
-            stem = Path(row["file"]).stem
-            if not IMAGE_ID_RE.match(stem) or "/" in row["file"] or ".." in row["file"]:
-                problems.append(Problem(str(csv_file), lineno, "file", f"unsafe file name {row['file']!r}"))
+            file = row["file"] or ""
+            try:
+                rel = relative_image_path(file)
+            except ValueError as e:
+                problems.append(Problem(str(csv_file), lineno, "file", f"unsafe file name {file!r}: {e}"))
+                continue
+            stem = image_id_for(rel)
+            if not stem:
+                problems.append(Problem(str(csv_file), lineno, "file", f"no usable image id in {file!r}"))
                 continue
             if stem in seen:
-                problems.append(Problem(str(csv_file), lineno, "file", f"duplicate of line {seen[stem]}"))
+                why = f"duplicate of line {seen[stem]}: {file!r} is image {stem!r}"
+                problems.append(Problem(str(csv_file), lineno, "file", why))
                 continue
             seen[stem] = lineno
             try:
-                lat, lon = float(row["latitude"]), float(row["longitude"])
+                lat, lon = float(row["latitude"] or "nan"), float(row["longitude"] or "nan")
                 if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                     raise ValueError("out of range")
             except ValueError as e:
-                problems.append(Problem(str(csv_file), lineno, "latitude/longitude", f"invalid coordinates: {e}"))
+                problems.append(
+                    Problem(
+                        str(csv_file),
+                        lineno,
+                        "latitude/longitude",
+                        f"invalid coordinates {row['latitude']!r}, {row['longitude']!r}: {e}",
+                    )
+                )
                 continue
-            if not row["country"].strip():
-                problems.append(Problem(str(csv_file), lineno, "country", "empty"))
+            if not (row["country"] or "").strip():
+                problems.append(Problem(str(csv_file), lineno, "country", f"empty ({row['country']!r})"))
                 continue
-            src = images_dir / row["file"]
+            src = images_dir / rel
             if not src.is_file():
                 problems.append(Problem(str(csv_file), lineno, "file", f"image not found: {src}"))
                 continue

@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -51,6 +52,19 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in loc if p != "attributes")
 
 
+def _with_value(err: Any) -> str:
+    """A validation message that names the offending value (unless it already does, or the value is
+    missing or is the whole enclosing object)."""
+    msg = str(err["msg"])
+    value = err.get("input")
+    if err.get("type") == "missing" or isinstance(value, (dict, list)):
+        return msg
+    shown = repr(value)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    return msg if shown in msg else f"{msg} (got {shown})"
+
+
 def read_dataset(root: Path, labels: str = LABELS_FILE, check_images: bool = True) -> Dataset:
     """Parse every line; never stop at the first problem."""
     root = Path(root)
@@ -83,7 +97,7 @@ def read_dataset(root: Path, labels: str = LABELS_FILE, check_images: bool = Tru
                 rec = Record.model_validate(obj)
             except ValidationError as e:
                 for err in e.errors():
-                    problems.append(Problem(rel, lineno, _field_path(err["loc"]) or None, err["msg"]))
+                    problems.append(Problem(rel, lineno, _field_path(err["loc"]) or None, _with_value(err)))
                 continue
             entry = images.setdefault(rec.datapoint.image_id, ImageRecords(rec.datapoint.image_id))
             entry.lines.append(lineno)
@@ -115,7 +129,7 @@ def _check_images(root: Path, labels_file: Path, images: dict[str, ImageRecords]
                     str(labels_file),
                     entry.lines[0],
                     "datapoint.image_id",
-                    f"image not found: {images_dir / image_id}.jpg",
+                    f"image not found: {images_dir / image_id}.jpg (or .jpeg, .png, .webp, in any case)",
                 )
             )
             continue

@@ -2,7 +2,10 @@
 
 Each line holds one labelling of one image. The format is read as the tool writes it:
 extra keys in `datapoint` are kept, `label` may hold any known attribute key plus a
-free-form `others` dict, and an image may have a second, re-checked line.
+free-form `others` dict, and an image may have a second, re-checked line. The integer fields of a
+label (hardness, certainty, information_level) also take whole numbers written as strings or
+floats ("5", 3.0), as spreadsheets and other tools write them; 3.5, "3.5", "high" and booleans
+are refused, and every message names the value.
 """
 
 from __future__ import annotations
@@ -10,11 +13,44 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from vipbench.core.attributes import ATTRIBUTES
 
 IMAGE_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+
+
+def whole_number(value: Any) -> int:
+    """An int from an int, an integral float (3.0) or a string of one (" 5", "3.0"); anything else
+    fails with pydantic's "valid integer" wording and the value itself."""
+    number: float | int | None = None
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, (int, float)):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            number = int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                number = None
+    if isinstance(number, int):
+        return number
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    raise PydanticCustomError(
+        "int_parsing",
+        "Input should be a valid integer, a whole number such as 3, \"3\" or 3.0; got {value}",
+        {"value": repr(value)},
+    )
+
+
+#: an int that may be written as "5" or 5.0
+WholeNumber = Annotated[int, BeforeValidator(whole_number)]
 
 
 class AttributeLabel(BaseModel):
@@ -23,9 +59,9 @@ class AttributeLabel(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     estimate: str
-    hardness: Annotated[StrictInt, Field(ge=0, le=5)]
-    certainty: Annotated[StrictInt, Field(ge=0, le=5)]
-    information_level: Annotated[StrictInt, Field(ge=0)] = 0
+    hardness: Annotated[WholeNumber, Field(ge=0, le=5)]
+    certainty: Annotated[WholeNumber, Field(ge=0, le=5)]
+    information_level: Annotated[WholeNumber, Field(ge=0)] = 0
 
 
 class CueRegion(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import warnings
 from pathlib import Path
 
@@ -24,10 +25,23 @@ class ImageError(ValueError):
 
 
 def find_image(images_dir: Path, image_id: str) -> Path | None:
+    """The file `<image_id><ext>` in images_dir for any IMAGE_EXTENSIONS ext in any case
+    (".jpg", ".JPG", ".Jpeg"); the image id itself must match exactly. None if there is none."""
     for ext in IMAGE_EXTENSIONS:
-        p = images_dir / f"{image_id}{ext}"
-        if p.is_file():
-            return p
+        for variant in (ext, ext.upper()):
+            p = images_dir / f"{image_id}{variant}"
+            if p.is_file():
+                return p
+    # mixed-case extensions (".Jpg") are rare: look through the directory only then
+    try:
+        entries = sorted(os.scandir(images_dir), key=lambda e: e.name)
+    except OSError:
+        return None
+    for ext in IMAGE_EXTENSIONS:
+        for entry in entries:
+            stem, dot, suffix = entry.name.rpartition(".")
+            if dot and stem == image_id and f".{suffix.lower()}" == ext and entry.is_file():
+                return Path(entry.path)
     return None
 
 

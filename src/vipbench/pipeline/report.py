@@ -224,45 +224,23 @@ def write_markdown(
     fits: dict[str, Any],
     defended: dict[str, Any] | None,
 ) -> None:
-    attrs = ws.params.attributes
+    from vipbench.analysis import report_tables as tables
+
     lines = [
         "# vipbench report",
         "",
-        "Accuracy in % (less precise counted as correct; refused and unanswered count as wrong),",
-        "with 95% bootstrap confidence intervals in brackets.",
+        "Accuracy in %: the study's headline (less precise counted as correct; refused and unanswered",
+        "count as wrong) beside the precise accuracy (less precise counted wrong).",
         "",
-        "## Model x attribute",
+        *tables.model_attribute_table(runs, ws.params.attributes),
         "",
-        "| run | overall | " + " | ".join(attrs) + " |",
-        "|---|---|" + "---|" * len(attrs),
+        *tables.prompt_variant_table(summary),
+        "",
+        *tables.hardness_table(runs),
     ]
-    for run, m in runs.items():
-        o = m["overall"]
-        cells = [
-            _ci(
-                m["attributes"][a]["accuracy"],
-                m["attributes"][a]["accuracy_ci_low"],
-                m["attributes"][a]["accuracy_ci_high"],
-            )
-            for a in attrs
-        ]
-        lines.append(
-            f"| {run} | {_ci(o['accuracy'], o['accuracy_ci_low'], o['accuracy_ci_high'])} | " + " | ".join(cells) + " |"
-        )
-    lines += ["", "## Prompt variants", "", "| prompt | runs | mean accuracy | best run |", "|---|---|---|---|"]
-    by_prompt: dict[str, list[str]] = defaultdict(list)
-    for run, s in summary.items():
-        by_prompt[str(s["prompt"] or "(none)")].append(run)
-    for prompt, rs in sorted(by_prompt.items()):
-        accs = [summary[r]["accuracy"] for r in rs if summary[r]["accuracy"] is not None]
-        best = max(rs, key=lambda r: summary[r]["accuracy"] or 0)
-        mean = sum(accs) / len(accs) if accs else None
-        lines.append(f"| {prompt} | {len(rs)} | {_pct(mean)} | {best} ({_pct(summary[best]['accuracy'])}) |")
-    lines += ["", "## By hardness", "", "| run | " + " | ".join(f"h{h}" for h in range(1, 6)) + " |"]
-    lines.append("|---|" + "---|" * 5)
-    for run, m in runs.items():
-        hb = m.get("by_hardness", {})
-        lines.append(f"| {run} | " + " | ".join(_pct(hb.get(str(h), {}).get("accuracy")) for h in range(1, 6)) + " |")
+    ladder = tables.distance_table(runs)
+    if ladder:
+        lines += ["", *ladder]
     col = ws.params.report.capability_column
     lines += ["", f"## Accuracy against capability ({col})", ""]
     if not fits:
@@ -280,19 +258,7 @@ def write_markdown(
             f"projected accuracy at {col}={proj.get('at')}: {_pct(proj.get('accuracy'))}%"
         )
     if defended:
-        lines += [
-            "",
-            "## Defenses: privacy against utility",
-            "",
-            "| run | defense | attribute | accuracy | undefended | drop | McNemar p | SSIM | PSNR |",
-            "|---|---|---|---|---|---|---|---|---|",
-        ]
-        for r in defended["rows"]:
-            lines.append(
-                f"| {r['run']} | {r['defense']} | {r['attribute']} | {_pct(r['accuracy_defended'])} | "
-                f"{_pct(r['accuracy_base'])} | {_pct(r['drop'])} | {_fmt(r.get('p_value'), '.3g')} | "
-                f"{_fmt(r.get('ssim'), '.3f')} | {_fmt(r.get('psnr'), '.1f')} |"
-            )
+        lines += ["", *tables.defense_table(defended["rows"])]
     judged = _judge_stats(ws, list(runs))
     if judged:
         lines += [

@@ -162,6 +162,7 @@ def track_run(ws: Workspace, run: Run, scored: list[ScoredItem], metrics: dict[s
         "top1": [s.top1.verdict for s in scored],
         "top1_decided_by": [s.top1.decided_by for s in scored],
         "top3": [s.top3.verdict for s in scored],
+        "distance_km": [s.distance_km for s in scored],
     }
     with tempfile.TemporaryDirectory() as tmp:
         confusion_dir = _confusion_artifacts(scored, Path(tmp) / "confusion")

@@ -8,12 +8,15 @@
   judge for that guess, in top-1 and in top-3 alike.
 - An item without a response is scored as status "error", reason "no response"; no item is
   ever dropped.
+- location and placeOfImage items also get `distance_km`, the great-circle error of the top-1
+  guess (vipbench.scoring.distance), whatever decided the verdict.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from vipbench.core.attributes import GEO_ATTRIBUTES
 from vipbench.core.records import VERDICT_ORDER, Decision, Item, Response, ScoredItem
 from vipbench.core.text import normalize_text
 from vipbench.scoring.registry import judge
@@ -77,7 +80,12 @@ def score_item(
             )
         else:
             decisions.append(judge_with(item.attribute, item.truth, g))
-    return ScoredItem(**base, guess=guesses[0], top1=decisions[0], top3=best(decisions))
+    distance = None
+    if item.attribute in GEO_ATTRIBUTES:
+        from vipbench.scoring.distance import error_km  # the gazetteer loads on first use
+
+        distance = error_km(item.truth, guesses[0])
+    return ScoredItem(**base, guess=guesses[0], top1=decisions[0], top3=best(decisions), distance_km=distance)
 
 
 def missing_response(item: Item) -> Response:

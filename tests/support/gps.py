@@ -1,0 +1,37 @@
+"""JPEG files with a GPS fix in their EXIF, as a phone writes them: for the `exif` adversary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+
+def gps_exif(lat: float, lon: float) -> Image.Exif:
+    """EXIF with a GPS position (degrees, minutes, seconds), a camera and a capture time."""
+    exif = Image.Exif()
+    exif[0x010F] = "Pixelcam"
+    exif[0x0110] = "P9 Pro"
+    gps = exif.get_ifd(0x8825)
+
+    def dms(x: float) -> tuple[float, float, float]:
+        x = abs(x)
+        d = int(x)
+        m = int((x - d) * 60)
+        return (float(d), float(m), round(((x - d) * 60 - m) * 60, 4))
+
+    gps[1], gps[2] = ("N" if lat >= 0 else "S"), dms(lat)
+    gps[3], gps[4] = ("E" if lon >= 0 else "W"), dms(lon)
+    exif.get_ifd(0x8769)[0x9003] = "2024:06:01 10:30:00"
+    return exif
+
+
+def save_with_gps(image: Image.Image | Path, dst: Path, lat: float, lon: float) -> Path:
+    """Write `image` (a picture, or a JPEG file re-saved with its own quantisation) to dst with GPS."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(image, Path):
+        with Image.open(image) as im:
+            im.save(dst, format="JPEG", exif=gps_exif(lat, lon), quality="keep")
+    else:
+        image.convert("RGB").save(dst, format="JPEG", exif=gps_exif(lat, lon), quality=90)
+    return dst
