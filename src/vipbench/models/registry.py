@@ -25,6 +25,7 @@ _LAZY: dict[str, str] = {
     "hf": "vipbench.models.hf",
     "ocr": "vipbench.models.adversaries.ocr",
     "exif": "vipbench.models.adversaries.exif",
+    "face": "vipbench.models.adversaries.face",
 }
 
 _REGISTRY: dict[str, tuple[type[ModelSpec], type[Adapter]]] = {}
