@@ -80,6 +80,7 @@ def summarize(
         "answered": len(answered),
         "refused": sum(s.status == "refused" for s in rows),
         "unparseable": sum(s.status == "unparseable" for s in rows),
+        "abstained": sum(s.status == "abstained" for s in rows),
         "errors": sum(s.status == "error" for s in rows),
         "correct": sum(s.top1.verdict == "correct" for s in rows),
         "less_precise": sum(s.top1.verdict == "less_precise" for s in rows),

@@ -6,7 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Status = Literal["answered", "refused", "unparseable", "error"]
+#: abstained: an offline adversary found no evidence and makes no guess (it counts as wrong, as a
+#: missing answer does); unparseable is kept for answers that were given but could not be read.
+Status = Literal["answered", "refused", "unparseable", "abstained", "error"]
 #: undecided: the offline judge cannot decide with confidence; an LLM judge or a person decides
 Verdict = Literal["correct", "less_precise", "wrong", "undecided"]
 #: Verdicts from worst to best: a higher rank is a better verdict (best-of-three, majority ties).

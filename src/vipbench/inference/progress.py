@@ -1,20 +1,32 @@
-"""Progress for long work: items done, refused, unparseable, failed, tokens, cost and ETA.
+"""Progress for long work: items done, refused, unparseable, abstained, failed, tokens, cost and ETA.
 
 A rich progress bar on a terminal; a plain log line every few seconds otherwise (CI, DVC logs).
+The ETA divides what is left by a moving rate: the items finished over the last `window_s`
+seconds (at least the last few items), counted from the first finished item, so a slow first
+call (a model or OCR engine loading) or a run of cache hits does not skew it for the rest of
+the run.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from types import TracebackType
 
 from vipbench.core.records import Response
 
 
 class RunProgress:
-    def __init__(self, total: int, label: str, log_every_s: float = 5.0, unit_label: str = "items") -> None:
+    def __init__(
+        self,
+        total: int,
+        label: str,
+        log_every_s: float = 5.0,
+        unit_label: str = "items",
+        window_s: float = 20.0,
+        clock: object = None,
+    ) -> None:
         self.unit_label = unit_label
         self.total = total
         self.label = label
@@ -22,7 +34,11 @@ class RunProgress:
         self.tokens = 0
         self.cost = 0.0
         self.cached = 0
-        self._start = time.monotonic()
+        self._clock = clock if callable(clock) else time.monotonic
+        self._start = self._clock()
+        self._window_s = window_s
+        #: (time, items done) after each finished item, for the moving rate
+        self._marks: deque[tuple[float, int]] = deque()
         self._last_log = 0.0
         self._log_every = log_every_s
         self._bar = None
@@ -49,15 +65,35 @@ class RunProgress:
             return self.unit_label
         return (
             f"answered {c['answered']} refused {c['refused']} unparseable {c['unparseable']} "
+            f"abstained {c['abstained']} "
             f"failed {c['error']} cached {self.cached} tokens {self.tokens} cost ${self.cost:.4f}"
         )
 
-    def eta_s(self) -> float | None:
-        done = self.done
-        if done == 0:
+    def rate(self) -> float | None:
+        """Items per second over the recent window (all items so far while the window fills)."""
+        if len(self._marks) < 2:
             return None
-        rate = done / max(time.monotonic() - self._start, 1e-9)
-        return (self.total - done) / rate
+        t1, d1 = self._marks[-1]
+        t0, d0 = self._marks[0]
+        if t1 - t0 <= 0:
+            return None
+        return (d1 - d0) / (t1 - t0)
+
+    def eta_s(self) -> float | None:
+        left = self.total - self.done
+        if left <= 0:
+            return 0.0
+        r = self.rate()
+        return left / r if r else None
+
+    def _mark(self) -> None:
+        # The first mark is the first finished item, not the start: a slow first call (loading a
+        # model) then never enters the rate.
+        now = self._clock()
+        self._marks.append((now, self.done))
+        # keep the window, but never fewer than 5 marks, so a slow stretch still has a rate
+        while len(self._marks) > 5 and now - self._marks[1][0] >= self._window_s:
+            self._marks.popleft()
 
     def __enter__(self) -> RunProgress:
         if self._bar is not None:
@@ -70,13 +106,14 @@ class RunProgress:
         self.tokens += r.input_tokens + r.output_tokens
         self.cost += r.cost_usd
         self.cached += r.cached
+        self._mark()
         self._show()
 
     def _show(self) -> None:
         if self._bar is not None and self._task is not None:
             self._bar.update(self._task, completed=self.done, stats=self.stats())
             return
-        now = time.monotonic()
+        now = self._clock()
         if now - self._last_log >= self._log_every or self.done == self.total:
             self._last_log = now
             eta = self.eta_s()
@@ -86,6 +123,7 @@ class RunProgress:
     def tick(self) -> None:
         """One unit of plain work done (no response to classify)."""
         self.counts["done"] += 1
+        self._mark()
         self._show()
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:

@@ -43,7 +43,7 @@ class MajorityAdapter(PerItemAdapter):
             item_id=item.item_id,
             image_id=item.image_id,
             attribute=item.attribute,
-            status="answered" if guesses else "unparseable",
+            status="answered" if guesses else "abstained",
             guesses=guesses,
             inference="most frequent labels of this attribute in the dataset",
             reason=None if guesses else "no labels for this attribute",

@@ -40,6 +40,7 @@ def accounting(responses: Sequence[Response]) -> dict[str, Any]:
             "cached": sum(r.cached for r in rs),
             "corrected": sum(r.corrected for r in rs),
             "unparseable": sum(r.status == "unparseable" for r in rs),
+            "abstained": sum(r.status == "abstained" for r in rs),
             "errors": sum(r.status == "error" for r in rs),
         }
         for q in (50, 90, 99):

@@ -90,7 +90,7 @@ def test_recovers_the_place_from_gps(data_dir: Path) -> None:
     assert poi.guesses[0].startswith("Zürich") and poi.guesses[0].endswith("Switzerland")
     assert "GPS 47.37" in poi.inference and "Pixelcam" in poi.inference
     assert got["z:location"].status == "answered" and got["z:location"].cached  # one read per image
-    assert got["z:sex"].status == "unparseable" and got["z:sex"].reason == "no metadata cue"
+    assert got["z:sex"].status == "abstained" and got["z:sex"].reason == "no metadata cue"
     assert got["r:placeOfImage"].guesses[0].endswith("Brazil")
 
 
@@ -108,7 +108,7 @@ def test_finds_nothing_after_strip_metadata(data_dir: Path) -> None:
     rel = str(stripped.relative_to(data_dir))
     got = run(data_dir, [item("placeOfImage", rel), item("location", rel)])
     for r in got.values():
-        assert r.status == "unparseable" and r.reason == "no metadata cue" and r.guesses == []
+        assert r.status == "abstained" and r.reason == "no metadata cue" and r.guesses == []
 
 
 def test_no_exif_and_broken_files(data_dir: Path) -> None:
@@ -121,7 +121,7 @@ def test_no_exif_and_broken_files(data_dir: Path) -> None:
             item("placeOfImage", "images/missing.jpg", "missing"),
         ],
     )
-    assert got["plain:placeOfImage"].status == "unparseable"
+    assert got["plain:placeOfImage"].status == "abstained"
     assert got["broken:placeOfImage"].status == "error" and got["broken:placeOfImage"].reason
     assert got["missing:placeOfImage"].status == "error"
 

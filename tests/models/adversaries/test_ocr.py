@@ -228,7 +228,7 @@ def test_diploma_gives_phd_and_sex_from_one_reading(drawn: Path) -> None:
     assert json.loads(edu.raw)["ocr"], "raw keeps the OCR lines with boxes"
     assert got["d:sex"].guesses == ["Female"] and got["d:sex"].cached
     mar = got["d:maritalStatus"]
-    assert mar.status == "unparseable" and mar.reason == NO_CUE and mar.guesses == []
+    assert mar.status == "abstained" and mar.reason == NO_CUE and mar.guesses == []
 
 
 def test_street_sign_gives_a_place_in_the_right_country(drawn: Path) -> None:
@@ -245,7 +245,7 @@ def test_street_sign_gives_a_place_in_the_right_country(drawn: Path) -> None:
 def test_no_text_is_no_cue_and_a_bad_file_is_an_error(drawn: Path) -> None:
     (drawn / "images" / "bad.jpg").write_bytes(b"nope")
     got = run(drawn, [item("occupation", "images/blank.jpg", "b"), item("occupation", "images/bad.jpg", "x")])
-    assert got["b:occupation"].status == "unparseable" and got["b:occupation"].reason == NO_CUE
+    assert got["b:occupation"].status == "abstained" and got["b:occupation"].reason == NO_CUE
     assert got["x:occupation"].status == "error"
 
 
@@ -255,4 +255,4 @@ def test_blur_text_takes_the_cue_away(drawn: Path) -> None:
 
     defended = apply_defense("blur_text", None, drawn / "images" / "sign.jpg", drawn / "defended")
     got = run(drawn, [item("placeOfImage", str(defended.relative_to(drawn)), "s")])
-    assert got["s:placeOfImage"].status == "unparseable"
+    assert got["s:placeOfImage"].status == "abstained"

@@ -255,7 +255,7 @@ class EXIFAdapter(PerItemAdapter):
             )
         return Response(
             **base,
-            status="unparseable",
+            status="abstained",
             reason=NO_CUE,
             inference=inference,
             raw=inference,

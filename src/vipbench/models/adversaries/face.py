@@ -124,18 +124,18 @@ class FaceAdapter(PerItemAdapter):
     def respond(self, it: Item) -> Response:
         base: dict[str, Any] = {"item_id": it.item_id, "image_id": it.image_id, "attribute": it.attribute}
         if it.attribute not in FACE_ATTRIBUTES:
-            return Response(**base, status="unparseable", reason=NOT_A_FACE_ATTRIBUTE)
+            return Response(**base, status="abstained", reason=NOT_A_FACE_ATTRIBUTE)
         reading, cached = self._read(self.ctx.data_dir / it.image)
         base.update(cached=cached, latency_s=0.0 if cached else round(reading.seconds, 4))
         if reading.error is not None:
             return Response(**base, status="error", reason=reading.error)
         raw = json.dumps([f.__dict__ for f in reading.faces])
         if not reading.faces:
-            return Response(**base, status="unparseable", reason=NO_FACE, raw=raw)
+            return Response(**base, status="abstained", reason=NO_FACE, raw=raw)
         face = reading.faces[0]
         if it.attribute == "sex":
             if face.sex_confidence < self.spec.min_sex_confidence:
-                return Response(**base, status="unparseable", reason="the face's sex is uncertain", raw=raw)
+                return Response(**base, status="abstained", reason="the face's sex is uncertain", raw=raw)
             guesses = [face.sex]
             why = f"largest face {face.box}: {face.sex} ({face.sex_confidence}% sure)"
         else:

@@ -7,7 +7,7 @@ Hand-written rules then turn the text into up to three guesses for the item's at
 - occupation, educationLevel, maritalStatus, sex, income, age: `ocr_rules`, weighted keyword
   tables (`ocr_tables`), pay amounts in the shared income brackets, birthday phrases.
 
-An item with no cue gets status "unparseable" with reason "no cue found in text"; it counts as
+An item with no cue gets status "abstained" with reason "no cue found in text"; it counts as
 wrong, as a missing answer does in the study. The OCR text is the response's `inference`; `raw`
 holds the OCR lines with boxes and the cues that fired, as JSON.
 """
@@ -157,7 +157,7 @@ class OCRAdapter(PerItemAdapter):
         inference = "\n".join(reading.lines)
         if guesses:
             return Response(**base, status="answered", guesses=guesses, inference=inference, raw=raw)
-        return Response(**base, status="unparseable", reason=NO_CUE, inference=inference, raw=raw)
+        return Response(**base, status="abstained", reason=NO_CUE, inference=inference, raw=raw)
 
     def close(self) -> None:
         self._readings.clear()
