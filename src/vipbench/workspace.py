@@ -146,6 +146,11 @@ class Workspace:
         return (self.root / self.params.inference.cache).resolve()
 
     @property
+    def ocr_cache_path(self) -> Path:
+        """OCR readings by pixel content, beside the response cache: shared by every run and defense."""
+        return self.cache_path.with_name("ocr-cache.sqlite")
+
+    @property
     def reviews_file(self) -> Path:
         return self.root / self.params.scoring.reviews
 

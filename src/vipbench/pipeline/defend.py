@@ -18,10 +18,12 @@ from vipbench.workspace import Workspace
 
 def defend(ws: Workspace, defense: str) -> dict[str, Any]:
     from vipbench.defenses import DefenseError, defend_items, mean_utility
+    from vipbench.imaging import ocr
     from vipbench.inference.progress import RunProgress
 
     spec = ws.defense(defense)
     items = read_items(ws)
+    ocr.use_cache(ws.ocr_cache_path)  # blur_text reuses the OCR adversary's readings, and vice versa
     data_dir = ws.data_dir
     images = {it.image for it in items}
     with RunProgress(len(images), f"defend {defense}", unit_label="images") as progress:

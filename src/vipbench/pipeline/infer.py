@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vipbench.core.io import write_jsonl
 from vipbench.core.records import Response
+from vipbench.imaging import ocr
 from vipbench.inference.progress import RunProgress
 from vipbench.models.registry import RunContext, create_adapter
 from vipbench.pipeline.prepare import read_items
@@ -17,6 +18,7 @@ def infer(ws: Workspace, run: str) -> dict[str, int]:
 
         raise ConfigError(f"params.yaml: defense_eval: {this.name!r} is not a configured (run, defense) cell")
     items = read_items(ws, this)
+    ocr.use_cache(ws.ocr_cache_path)  # each distinct pixel content is read once, across runs
     with RunProgress(len(items), f"infer {this.name}") as progress:
         ctx = RunContext(
             run_name=this.name,
