@@ -78,6 +78,8 @@ class FilterParams(_Strict):
 class InferenceParams(_Strict):
     cache: str = ".vipbench/cache.sqlite"
     max_side: int = Field(1024, ge=32)
+    #: a run with more than this share of its items in error fails (its responses are not written)
+    max_error_rate: float = Field(0.2, ge=0, le=1)
 
 
 class ScoringParams(_Strict):

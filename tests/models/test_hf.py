@@ -15,7 +15,7 @@ from PIL import Image
 importlib.import_module("torch")
 importlib.import_module("transformers")
 
-from tests.support.tiny_vlm import build_tiny_idefics3, build_tiny_llava  # noqa: E402
+from tests.support.tiny_vlm import build_tiny_idefics3, build_tiny_llava, build_tiny_llava_next  # noqa: E402
 from vipbench.core.records import Item, Response  # noqa: E402
 from vipbench.inference.classify import classify_text  # noqa: E402
 from vipbench.models.hf import (  # noqa: E402
@@ -35,6 +35,11 @@ ATTRIBUTES = ["location", "sex", "age", "income", "occupation", "maritalStatus"]
 @pytest.fixture(scope="session")
 def tiny_llava(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_llava(tmp_path_factory.mktemp("models") / "llava")
+
+
+@pytest.fixture(scope="session")
+def tiny_llava_next(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_llava_next(tmp_path_factory.mktemp("models") / "llava_next")
 
 
 @pytest.fixture(scope="session")
@@ -190,7 +195,7 @@ def test_every_item_gets_a_valid_response(tiny_llava: Path, data: tuple[Path, li
             assert 1 <= len(r.guesses) <= 3
 
 
-@pytest.mark.parametrize("builder", ["tiny_llava", "tiny_idefics3"])
+@pytest.mark.parametrize("builder", ["tiny_llava", "tiny_idefics3", "tiny_llava_next"])
 def test_batched_equals_one_at_a_time(
     builder: str, request: pytest.FixtureRequest, data: tuple[Path, list[Item]]
 ) -> None:
@@ -410,7 +415,7 @@ def test_zoom_two_turns_with_the_crops_asked_for(
         )
 
 
-@pytest.mark.parametrize("builder", ["tiny_llava", "tiny_idefics3"])
+@pytest.mark.parametrize("builder", ["tiny_llava", "tiny_idefics3", "tiny_llava_next"])
 def test_zoom_turn_two_batches_several_images(
     builder: str,
     request: pytest.FixtureRequest,

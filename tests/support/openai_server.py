@@ -7,7 +7,14 @@ client talks to it over real sockets. It serves:
   `latency` seconds, with faults injected at the rates given in `Faults`;
 - `GET /v1/models`: the configured `models` list;
 - `GET /_stats`: request counts and the maximum number of requests in flight, as JSON
-  (useful when the server runs in another process).
+  (useful when the server runs in another process);
+- `POST /openai/deployments/<deployment>/chat/completions?api-version=...`: the same, as Azure
+  OpenAI routes it (the request records the deployment and the API version).
+
+With `reasoning=True` it behaves as OpenAI's reasoning models do: a body with `max_tokens`, or
+with a temperature other than 1, gets OpenAI's HTTP 400 (`unsupported_parameter` naming
+`max_tokens`, `unsupported_value` naming `temperature`); such requests have the outcome
+"refused:<param>".
 
 Usage::
 
@@ -41,10 +48,12 @@ import contextlib
 import hashlib
 import json
 import random
+import re
 import socket
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -111,6 +120,9 @@ class Request:
     received_at: float
     #: the HTTP request headers, lower-cased names
     headers: dict[str, str] = field(default_factory=dict)
+    #: the Azure deployment and api-version of a request on the Azure route, else None
+    deployment: str | None = None
+    api_version: str | None = None
     #: "ok", "500", "429", "timeout", "drop", "malformed", "empty", "content_filter", "refusal",
     #: or "status:<code>" for a scripted status. Set once the server has decided.
     outcome: str = ""
@@ -204,8 +216,10 @@ class FakeOpenAIServer:
         rate_limit_burst: float | None = None,
         seed: int = 0,
         port: int = 0,
+        reasoning: bool = False,
     ) -> None:
         self.answer = answer or _default_answer
+        self.reasoning = reasoning
         self.latency = latency
         self.faults = faults or Faults()
         self.models = list(models)
@@ -291,6 +305,15 @@ class FakeOpenAIServer:
             }
 
     # -- request handling (called from handler threads) -----------------------------------
+    def refused(self) -> dict[tuple[str | None, str], int]:
+        """How often each (model, parameter) was refused in reasoning mode."""
+        out: dict[tuple[str | None, str], int] = {}
+        for r in self.snapshot():
+            if r.outcome.startswith("refused:"):
+                key = (r.model, r.outcome.split(":", 1)[1])
+                out[key] = out.get(key, 0) + 1
+        return out
+
     def _record(self, body: dict[str, Any], headers: dict[str, str]) -> Request:
         messages = body.get("messages") or []
         fp = _fingerprint(messages)
@@ -363,6 +386,30 @@ def _completion(req: Request, content: str | None, refusal: str | None, finish: 
     return json.dumps(body).encode()
 
 
+def _reasoning_refusal(body: dict[str, Any]) -> dict[str, Any] | None:
+    """OpenAI's error for a field a reasoning model refuses, or None if the body is acceptable."""
+    if "max_tokens" in body:
+        return {
+            "message": "Unsupported parameter: 'max_tokens' is not supported with this model. "
+            "Use 'max_completion_tokens' instead.",
+            "type": "invalid_request_error",
+            "param": "max_tokens",
+            "code": "unsupported_parameter",
+        }
+    if "temperature" in body and body["temperature"] != 1:
+        return {
+            "message": f"Unsupported value: 'temperature' does not support {body['temperature']} with this "
+            "model. Only the default (1) value is supported.",
+            "type": "invalid_request_error",
+            "param": "temperature",
+            "code": "unsupported_value",
+        }
+    return None
+
+
+_AZURE = re.compile(r"^/openai/deployments/([^/]+)/chat/completions$")
+
+
 def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -411,7 +458,9 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            if self.path.rstrip("/") != "/v1/chat/completions":
+            url = urllib.parse.urlsplit(self.path)
+            azure = _AZURE.match(url.path)
+            if url.path.rstrip("/") != "/v1/chat/completions" and azure is None:
                 self._error(404, f"no route {self.path}")
                 return
             try:
@@ -420,6 +469,9 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self._error(400, "request body is not JSON")
                 return
             req = server._record(body, {k.lower(): v for k, v in self.headers.items()})
+            if azure is not None:
+                req.deployment = azure.group(1)
+                req.api_version = urllib.parse.parse_qs(url.query).get("api-version", [None])[0]
             t0 = time.perf_counter()
             try:
                 self._handle_chat(req)
@@ -428,6 +480,11 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 server._done()
 
         def _handle_chat(self, req: Request) -> None:
+            refusal = _reasoning_refusal(req.body) if server.reasoning else None
+            if refusal is not None:
+                req.outcome = f"refused:{refusal['param']}"
+                req.completed = self._send(400, json.dumps({"error": refusal}).encode())
+                return
             if server._bucket is not None:
                 wait = server._bucket.take()
                 if wait > 0:

@@ -199,3 +199,76 @@ def build_tiny_idefics3(out_dir: Path, seed: int = 0) -> Path:
         chat_template=CHAT_TEMPLATE,
     )
     return _save(model, processor, out_dir)
+
+
+#: LLaVA-NeXT (Mistral flavour): user turns in [INST] ... [/INST], the image before the text.
+LLAVA_NEXT_TEMPLATE = (
+    "{{ bos_token }}"
+    "{% for message in messages %}"
+    "{% if message['role'] == 'assistant' %}"
+    "{% if message['content'] is string %}{{ message['content'] }}"
+    "{% else %}{% for part in message['content'] %}{% if part['type'] == 'text' %}{{ part['text'] }}{% endif %}"
+    "{% endfor %}{% endif %}{{ eos_token }}"
+    "{% else %}[INST] "
+    "{% if message['content'] is string %}{{ message['content'] }}"
+    "{% else %}{% for part in message['content'] %}"
+    "{% if part['type'] in ('image', 'image_url') %}<image>{{ '\\n' }}"
+    "{% elif part['type'] == 'text' %}{{ part['text'] }}{% endif %}"
+    "{% endfor %}{% endif %} [/INST]"
+    "{% endif %}"
+    "{% endfor %}"
+)
+
+
+def build_tiny_llava_next(out_dir: Path, seed: int = 0) -> Path:
+    """Write a tiny random LLaVA-NeXT (any-resolution tiles over a CLIP tower, Llama text) to `out_dir`."""
+    import torch
+    from transformers import (
+        CLIPVisionConfig,
+        GenerationConfig,
+        LlavaNextConfig,
+        LlavaNextForConditionalGeneration,
+        LlavaNextImageProcessorPil,
+        LlavaNextProcessor,
+    )
+
+    tok = _tokenizer(vocab_size=600, extra_specials=[])
+    tok.chat_template = LLAVA_NEXT_TEMPLATE
+    image_size, patch = 32, 8
+    pinpoints = [[32, 32], [32, 64], [64, 32], [64, 64]]
+    vision = CLIPVisionConfig(
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        image_size=image_size,
+        patch_size=patch,
+        projection_dim=32,
+    )
+    config = LlavaNextConfig(
+        vision_config=vision,
+        text_config=_llama_text_config(len(tok), tok),
+        image_token_index=tok.convert_tokens_to_ids("<image>"),
+        image_grid_pinpoints=pinpoints,
+        vision_feature_layer=-1,
+        vision_feature_select_strategy="default",
+    )
+    torch.manual_seed(seed)
+    model = LlavaNextForConditionalGeneration(config).eval()
+    model.generation_config = GenerationConfig(
+        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id
+    )
+    image_processor = LlavaNextImageProcessorPil(
+        size={"shortest_edge": image_size},
+        crop_size={"height": image_size, "width": image_size},
+        image_grid_pinpoints=pinpoints,
+    )
+    processor = LlavaNextProcessor(
+        image_processor=image_processor,
+        tokenizer=tok,
+        patch_size=patch,
+        vision_feature_select_strategy="default",
+        num_additional_image_tokens=1,
+        chat_template=LLAVA_NEXT_TEMPLATE,
+    )
+    return _save(model, processor, out_dir)

@@ -181,6 +181,8 @@ def points_for(runs: Mapping[str, Mapping[str, Any]], column: str, attribute: st
     """
     pts: list[Point] = []
     for run, r in runs.items():
+        if r.get("failed"):  # a run whose inference failed has no accuracy, not a zero one
+            continue
         cap = (r.get("capability") or {}).get(column)
         acc = r.get("accuracy") if attribute is None else (r.get("attributes") or {}).get(attribute)
         pts.append((str(r.get("label") or run), float(cap) if _finite(cap) else None, _accuracy(acc)))

@@ -33,3 +33,7 @@ class InputError(VipbenchError):
 
 class ConfigError(VipbenchError):
     pass
+
+
+class RunFailed(VipbenchError):
+    """A run whose inference failed for too many items: it must not be scored or reported."""

@@ -9,6 +9,10 @@ would lose at most the last few commits and never corrupt the file).
 The key is a sha256 over a canonical JSON of everything that determines a response: endpoint,
 model, generation parameters, prompt template hash, variant, output format, attribute and image
 content hash (plus, for follow-up requests, whatever the request depends on).
+
+Beside the answers, a small `request_quirks` table remembers per (endpoint, model) how requests
+had to be adapted (a reasoning model that takes `max_completion_tokens` and no temperature), so a
+re-run starts adapted instead of being refused again.
 """
 
 from __future__ import annotations
@@ -37,6 +41,16 @@ CREATE TABLE IF NOT EXISTS responses (
     latency_s REAL NOT NULL DEFAULT 0,
     meta TEXT NOT NULL DEFAULT '{}',
     created_at REAL NOT NULL
+) WITHOUT ROWID
+"""
+
+_QUIRKS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS request_quirks (
+    endpoint TEXT NOT NULL,
+    model TEXT NOT NULL,
+    quirks TEXT NOT NULL,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (endpoint, model)
 ) WITHOUT ROWID
 """
 
@@ -79,6 +93,7 @@ class ResponseCache:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.execute(_SCHEMA)
+        self._db.execute(_QUIRKS_SCHEMA)
 
     @staticmethod
     def key(
@@ -149,6 +164,22 @@ class ResponseCache:
                     json.dumps(meta or {}, sort_keys=True, default=str),
                     time.time(),
                 ),
+            )
+
+    def get_quirks(self, endpoint: str, model: str) -> dict[str, Any] | None:
+        """The request adaptations remembered for (endpoint, model), or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT quirks FROM request_quirks WHERE endpoint = ? AND model = ?", (endpoint.rstrip("/"), model)
+            ).fetchone()
+        return dict(json.loads(row[0])) if row else None
+
+    def put_quirks(self, endpoint: str, model: str, quirks: dict[str, Any]) -> None:
+        """Remember the request adaptations of (endpoint, model) for later runs."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO request_quirks (endpoint, model, quirks, updated_at) VALUES (?, ?, ?, ?)",
+                (endpoint.rstrip("/"), model, json.dumps(quirks, sort_keys=True), time.time()),
             )
 
     def __len__(self) -> int:

@@ -13,11 +13,13 @@ with a second backend for structure correction). The LLM judges use the same bac
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import json
+import logging
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
@@ -25,17 +27,41 @@ from pydantic import Field
 from vipbench.core.errors import ConfigError
 from vipbench.core.records import Item, Response
 from vipbench.inference.backend import Completion, FatalRequestError, Message, Options, RetryableError
-from vipbench.inference.specs import EndpointSpec, check_env_name  # noqa: F401  (re-exported)
+from vipbench.inference.specs import (  # noqa: F401  (check_env_name is re-exported)
+    OPENAI_DEFAULT_BASE_URL,
+    AzureSpec,
+    EndpointSpec,
+    check_env_name,
+    redact,
+)
+from vipbench.models.openai_quirks import RequestQuirks, preset, refusal_of
 from vipbench.models.registry import ModelSpec, RunContext, register
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
     from vipbench.inference.accounting import EngineStats
+    from vipbench.inference.cache import ResponseCache
     from vipbench.inference.endpoint import EndpointConfig
 
-OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
+log = logging.getLogger(__name__)
+
 PLACEHOLDER_KEY = "EMPTY"
+#: finish reasons that mean a provider's safety system blocked the answer: Gemini's own reasons
+#: (passed through by its compatibility endpoint) and Anthropic's "refusal" stop reason
+_BLOCKED = frozenset(
+    {
+        "content_filter",
+        "safety",
+        "recitation",
+        "blocklist",
+        "prohibited_content",
+        "spii",
+        "image_safety",
+        "image_prohibited_content",
+        "refusal",
+    }
+)
 
 
 class CorrectionSpec(EndpointSpec):
@@ -52,6 +78,15 @@ class OpenAISpec(ModelSpec, EndpointSpec):
     seed: int | None = None
     image_detail: Literal["auto", "low", "high"] = "auto"
     structure_correction: CorrectionSpec | None = None
+
+    def public_dict(self) -> dict[str, Any]:
+        """The spec for logs and MLflow: credential-like header and body values are redacted."""
+        out = super().public_dict()
+        for part in (out, out.get("structure_correction") or {}):
+            for name in ("extra_headers", "extra_body"):
+                if isinstance(part.get(name), dict):
+                    part[name] = redact(part[name])
+        return out
 
 
 # -- secrets ----------------------------------------------------------------------------------
@@ -120,7 +155,17 @@ class OpenAIBackend:
     The client is made at the first request, so a fully cached run opens no connection at all.
     Its own retries are off (`max_retries=0`): the engine's endpoint retries, so that every
     attempt passes the rate limiter again.
+
+    Request adaptation: when the server answers 400 `unsupported_parameter`/`unsupported_value`
+    for a field it can do without (see `openai_quirks`), the body is adapted and sent again at
+    once, inside the same attempt: such a 400 is neither an error nor a retry. Until one request
+    has come back, requests go one at a time (the others wait), so each refusal is met once per
+    (endpoint, model), not once per request in flight. `on_adapt` hears every new adaptation
+    (the adapter stores them in the cache database for later runs).
     """
+
+    #: the most adaptations one request may go through (each field at most once)
+    max_adaptations = 4
 
     def __init__(
         self,
@@ -129,9 +174,14 @@ class OpenAIBackend:
         api_key: str,
         timeout: float,
         model: str,
-        temperature: float,
+        temperature: float | None,
         max_tokens: int,
         seed: int | None = None,
+        reasoning_effort: str | None = None,
+        extra_body: dict[str, Any] | None = None,
+        extra_headers: dict[str, str] | None = None,
+        azure: AzureSpec | None = None,
+        quirks: RequestQuirks | None = None,
     ) -> None:
         self.base_url = base_url
         self._api_key = api_key
@@ -140,6 +190,16 @@ class OpenAIBackend:
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.seed = seed
+        self.reasoning_effort = reasoning_effort
+        self.extra_body = dict(extra_body or {})
+        self._headers = dict(extra_headers or {})
+        self.azure = azure
+        self.quirks = quirks or RequestQuirks()
+        self.on_adapt: Callable[[RequestQuirks], None] | None = None
+        #: requests sent again after an adaptation
+        self.adaptations = 0
+        self._settled = False
+        self._probe: asyncio.Lock | None = None
         self._client: AsyncOpenAI | None = None
 
     @classmethod
@@ -153,9 +213,14 @@ class OpenAIBackend:
             temperature=spec.temperature,
             max_tokens=spec.max_tokens,
             seed=seed,
+            reasoning_effort=spec.reasoning_effort,
+            extra_body=spec.extra_body,
+            extra_headers=spec.extra_headers,
+            azure=spec.azure,
+            quirks=preset(spec.model, spec.official, spec.temperature),
         )
 
-    def __repr__(self) -> str:  # never shows the key
+    def __repr__(self) -> str:  # never shows the key or the headers
         return f"OpenAIBackend(model={self.model!r}, base_url={self.base_url!r})"
 
     def _get_client(self) -> AsyncOpenAI:
@@ -163,44 +228,94 @@ class OpenAIBackend:
             import openai
 
             # The client's default pool (1000 connections, 100 kept alive) is ample.
-            self._client = openai.AsyncOpenAI(
-                base_url=self.base_url, api_key=self._api_key, timeout=self.timeout, max_retries=0
-            )
+            common: dict[str, Any] = {
+                "api_key": self._api_key,
+                "timeout": self.timeout,
+                "max_retries": 0,
+                "default_headers": self._headers or None,
+            }
+            if self.azure is not None:
+                self._client = openai.AsyncAzureOpenAI(
+                    azure_endpoint=self.azure.endpoint,
+                    azure_deployment=self.azure.deployment,
+                    api_version=self.azure.api_version,
+                    **common,
+                )
+            else:
+                self._client = openai.AsyncOpenAI(base_url=self.base_url, **common)
         return self._client
 
-    async def generate(self, messages: list[Message], options: Options) -> Completion:
-        import openai
-
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages,
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-        }
+    def body(self, messages: list[Message], options: Options) -> dict[str, Any]:
+        """The request body as this model takes it (after the adaptations known so far)."""
+        body: dict[str, Any] = {"model": self.model, "messages": messages, "max_tokens": self.max_tokens}
+        if self.temperature is not None:
+            body["temperature"] = self.temperature
         if self.seed is not None:
             body["seed"] = self.seed
+        if self.reasoning_effort is not None:
+            body["reasoning_effort"] = self.reasoning_effort
         if options.response_format is not None:
             body["response_format"] = options.response_format
-        try:
-            # client.post is the client's documented way to send a raw body and read a raw reply.
-            # The messages are already in wire format: create() would first walk them against its
-            # TypedDicts and then build a ChatCompletion model, about 1.5 ms of CPU per request
-            # together, which is most of the engine's own overhead at high concurrency.
-            reply = await self._get_client().post("/chat/completions", cast_to=dict, body=body)
-        except openai.APITimeoutError as e:
-            raise RetryableError(f"timed out after {self.timeout:g}s") from e
-        except openai.APIConnectionError as e:
-            raise RetryableError(f"connection error: {e}") from e
-        except openai.APIStatusError as e:
-            code = e.status_code
-            if code == 429 or code >= 500 or code in (408, 409):
-                raise RetryableError(f"HTTP {code}: {_error_message(e)}", parse_retry_after(e.response.headers)) from e
-            if _is_content_filter(e):
-                return Completion(text="", finish_reason="content_filter")
-            raise FatalRequestError(f"HTTP {code}: {_error_message(e)}") from e
-        except (json.JSONDecodeError, openai.APIResponseValidationError) as e:
-            raise RetryableError(f"malformed response body: {e}") from e
-        return completion_from_body(reply)
+        body.update(self.extra_body)
+        return self.quirks.apply(body)
+
+    async def generate(self, messages: list[Message], options: Options) -> Completion:
+        if self._settled:
+            return await self._send(messages, options)
+        if self._probe is None:
+            self._probe = asyncio.Lock()
+        async with self._probe:  # until the server has answered once, one request at a time
+            if self._settled:
+                return await self._send(messages, options)
+            try:
+                completion = await self._send(messages, options)
+            except FatalRequestError:
+                self._settled = True  # the server answered; adapting will not help
+                raise
+            self._settled = True
+            return completion
+
+    async def _send(self, messages: list[Message], options: Options) -> Completion:
+        import openai
+
+        for _ in range(self.max_adaptations + 1):
+            try:
+                # client.post is the client's documented way to send a raw body and read a raw
+                # reply. The messages are already in wire format: create() would first walk them
+                # against its TypedDicts and then build a ChatCompletion model, about 1.5 ms of CPU
+                # per request together, most of the engine's own overhead at high concurrency.
+                reply = await self._get_client().post(
+                    "/chat/completions", cast_to=dict, body=self.body(messages, options)
+                )
+            except openai.APITimeoutError as e:
+                raise RetryableError(f"timed out after {self.timeout:g}s") from e
+            except openai.APIConnectionError as e:
+                raise RetryableError(f"connection error: {e}") from e
+            except openai.APIStatusError as e:
+                code = e.status_code
+                if code == 429 or code >= 500 or code in (408, 409):
+                    raise RetryableError(
+                        f"HTTP {code}: {_error_message(e)}", parse_retry_after(e.response.headers)
+                    ) from e
+                if _is_content_filter(e):
+                    return Completion(text="", finish_reason="content_filter")
+                if code == 400 and self._adapt(e):
+                    continue
+                raise FatalRequestError(f"HTTP {code}: {_error_message(e)}") from e
+            except (json.JSONDecodeError, openai.APIResponseValidationError) as e:
+                raise RetryableError(f"malformed response body: {e}") from e
+            return completion_from_body(reply)
+        raise FatalRequestError(f"the endpoint kept refusing request fields: {self.quirks.to_json()}")
+
+    def _adapt(self, e: Any) -> bool:
+        change = self.quirks.adapt(*refusal_of(getattr(e, "body", None)))
+        if change is None:
+            return False
+        self.adaptations += 1
+        log.warning("%s at %s refused a request field; vipbench now %s", self.model, self.base_url or "", change)
+        if self.on_adapt is not None:
+            self.on_adapt(self.quirks)
+        return True
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -224,10 +339,20 @@ def completion_from_body(body: Any) -> Completion:
     return Completion(
         text=content or "",
         refusal=message.get("refusal") or None,
-        finish_reason=choice.get("finish_reason"),
+        finish_reason=normalise_finish_reason(choice.get("finish_reason")),
         input_tokens=int(usage.get("prompt_tokens") or 0),
         output_tokens=int(usage.get("completion_tokens") or 0),
     )
+
+
+def normalise_finish_reason(reason: Any) -> str | None:
+    """OpenAI's finish reasons as they are; a provider's own safety-block reasons as "content_filter"."""
+    if not reason:
+        return None
+    r = str(reason).lower()
+    if r in _BLOCKED:
+        return "content_filter"
+    return "length" if r == "max_tokens" else r
 
 
 def endpoint_config(spec: EndpointSpec, params: dict[str, Any]) -> EndpointConfig:
@@ -235,7 +360,7 @@ def endpoint_config(spec: EndpointSpec, params: dict[str, Any]) -> EndpointConfi
     from vipbench.inference.endpoint import EndpointConfig
 
     return EndpointConfig(
-        endpoint=spec.base_url or OPENAI_DEFAULT_BASE_URL,
+        endpoint=spec.endpoint_url,
         model=spec.model,
         params=params,
         max_concurrency=spec.max_concurrency,
@@ -246,6 +371,26 @@ def endpoint_config(spec: EndpointSpec, params: dict[str, Any]) -> EndpointConfi
         price_input_per_mtok=spec.price_input_per_mtok,
         price_output_per_mtok=spec.price_output_per_mtok,
     )
+
+
+def request_params(spec: EndpointSpec) -> dict[str, Any]:
+    """The optional request fields that change answers, for cache keys: only those that are set,
+    so the keys of runs that set none stay what they were. Headers are left out."""
+    out: dict[str, Any] = {}
+    if spec.reasoning_effort is not None:
+        out["reasoning_effort"] = spec.reasoning_effort
+    if spec.extra_body:
+        out["extra_body"] = spec.extra_body
+    return out
+
+
+def remember_quirks(backend: OpenAIBackend, spec: EndpointSpec, cache: ResponseCache) -> None:
+    """Start `backend` with the adaptations stored for its (endpoint, model), and store new ones."""
+    endpoint = spec.endpoint_url
+    stored = cache.get_quirks(endpoint, spec.model)
+    if stored is not None:
+        backend.quirks = RequestQuirks.from_json(stored)
+    backend.on_adapt = lambda q: cache.put_quirks(endpoint, spec.model, q.to_json())
 
 
 # -- the adapter ------------------------------------------------------------------------------
@@ -273,6 +418,7 @@ class OpenAIAdapter:
             "seed": s.seed,
             "image_detail": s.image_detail,
             "jpeg_quality": self.jpeg_quality,
+            **request_params(s),
         }
 
     def infer(self, items: Sequence[Item]) -> Iterator[Response]:
@@ -291,12 +437,14 @@ class OpenAIAdapter:
         backends = [self._backend]
         cache = ResponseCache(self.ctx.cache_path)
         try:
+            remember_quirks(self._backend, s, cache)
             model = Gateway.for_endpoint(Endpoint(endpoint_config(s, self.generation_params()), self._backend), cache)
             corrector = None
             sc = s.structure_correction
             if sc is not None and self._correction is not None:
                 backends.append(self._correction)
-                cparams = {"temperature": sc.temperature, "max_tokens": sc.max_tokens}
+                cparams = {"temperature": sc.temperature, "max_tokens": sc.max_tokens, **request_params(sc)}
+                remember_quirks(self._correction, sc, cache)
                 corrector = Gateway.for_endpoint(Endpoint(endpoint_config(sc, cparams), self._correction), cache)
             settings = EngineSettings(
                 variant=s.prompt,

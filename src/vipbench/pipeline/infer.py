@@ -1,14 +1,30 @@
-"""infer: ask one configured model about every item; write its classified responses."""
+"""infer: ask one configured model about every item; write its classified responses.
+
+A run fails loudly when more than `inference.max_error_rate` of its items end in error (an
+endpoint that refuses every request, a wrong model name, a missing key): the responses file is
+not written (so DVC fails the stage and nothing downstream scores it), the run's metrics file is
+replaced by a failure record (so `vipbench report` and `dvc metrics show` never show a stale or
+empty accuracy for it), and the distinct error messages are raised with their counts. Finished
+answers stay in the response cache, so a fixed configuration resumes where this run stopped.
+"""
 
 from __future__ import annotations
 
-from vipbench.core.io import write_jsonl
+import json
+from collections import Counter
+from typing import Any
+
+from vipbench.core.errors import RunFailed
+from vipbench.core.io import write_json, write_jsonl
 from vipbench.core.records import Response
 from vipbench.imaging import ocr
 from vipbench.inference.progress import RunProgress
 from vipbench.models.registry import RunContext, create_adapter
 from vipbench.pipeline.prepare import read_items
 from vipbench.workspace import Workspace
+
+#: distinct error messages shown when a run fails
+SHOWN_ERRORS = 10
 
 
 def infer(ws: Workspace, run: str) -> dict[str, int]:
@@ -43,8 +59,56 @@ def infer(ws: Workspace, run: str) -> dict[str, int]:
         )
         for it in items
     ]
+    failure = failure_record(this.name, ordered, ws.params.inference.max_error_rate)
+    if failure is not None:
+        this.responses_file.unlink(missing_ok=True)
+        write_json(this.metrics_file, failure)
+        raise RunFailed(failure_message(failure))
     write_jsonl(this.responses_file, ordered)
     counts: dict[str, int] = {}
     for r in ordered:
         counts[r.status] = counts.get(r.status, 0) + 1
     return counts
+
+
+def failure_record(run: str, responses: list[Response], max_error_rate: float) -> dict[str, Any] | None:
+    """The failure record of a run with too many errors, or None if the run may be scored."""
+    errors = Counter(r.reason or "unknown error" for r in responses if r.status == "error")
+    n, n_err = len(responses), sum(errors.values())
+    if n == 0 or n_err / n <= max_error_rate:
+        return None
+    return {
+        "run": run,
+        "failed": True,
+        "stage": "infer",
+        "items": n,
+        "errors": n_err,
+        "error_rate": n_err / n,
+        "max_error_rate": max_error_rate,
+        "error_messages": dict(errors.most_common()),
+    }
+
+
+def failure_message(failure: dict[str, Any]) -> str:
+    """What the user reads: how many items failed, the distinct errors with counts, what to do."""
+    msgs = list(failure["error_messages"].items())
+    lines = [
+        f"run {failure['run']!r} failed: {failure['errors']} of {failure['items']} items ended in error "
+        f"({100 * failure['error_rate']:.0f}% > inference.max_error_rate {100 * failure['max_error_rate']:.0f}%); "
+        "its responses were not written and it will not be scored or reported.",
+        f"{len(msgs)} distinct error(s):",
+        *(f"  {count:>6} x {msg}" for msg, count in msgs[:SHOWN_ERRORS]),
+    ]
+    if len(msgs) > SHOWN_ERRORS:
+        lines.append(f"  ... and {len(msgs) - SHOWN_ERRORS} more (see the metrics file)")
+    lines.append("Finished answers are cached: fix the configuration and run again to resume.")
+    return "\n".join(lines)
+
+
+def read_failure(path: Any) -> dict[str, Any] | None:
+    """The failure record in a run's metrics file, or None if the file is absent or not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("failed") else None

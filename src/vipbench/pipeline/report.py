@@ -3,6 +3,11 @@
 Writes metrics/summary.json, metrics/report.md, DVC plot data under plots/ and PNG figures
 under figures/, and logs one summary MLflow run per dataset version that links the model runs.
 Re-running refits and updates the same summary run; it never adds a second one.
+
+Only runs with scores and a metrics file count. A run whose inference failed (its metrics file
+is a failure record, see `pipeline.infer`) or that was never scored is left out of every table,
+figure and fit, and report.md lists it with the reason, so a broken endpoint never looks like a
+model with an accuracy.
 """
 
 from __future__ import annotations
@@ -24,12 +29,28 @@ def collect(ws: Workspace) -> dict[str, dict[str, Any]]:
     p = ws.params
     runs: dict[str, dict[str, Any]] = {}
     for run in ws.run_names():
-        if not ws.scores_file(run).is_file():
+        if unreported_reason(ws, run) is not None:
             continue
         runs[run] = run_metrics(
             read_scores(ws, run), p.attributes, n_boot=p.scoring.bootstrap_samples, seed=p.scoring.seed
         )
     return runs
+
+
+def unreported_reason(ws: Workspace, run: str) -> str | None:
+    """Why a configured run is left out of the report, or None if it is reported."""
+    from vipbench.pipeline.infer import read_failure
+
+    failure = read_failure(ws.metrics_file(run))
+    if failure is not None:
+        top = next(iter(failure.get("error_messages") or {}), "unknown error")
+        return (
+            f"inference failed: {failure.get('errors')} of {failure.get('items')} items ended in error "
+            f"(most often: {top})"
+        )
+    if not ws.scores_file(run).is_file() or not ws.metrics_file(run).is_file():
+        return "not scored (no scores or metrics file)"
+    return None
 
 
 def run_capability(run: Run) -> dict[str, float]:
@@ -105,6 +126,7 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
         "runs": summary,
         "regression": fits,
         "missing_runs": sorted(set(ws.run_names()) - set(runs)),
+        "unreported": {r: why for r in ws.run_names() if r not in runs and (why := unreported_reason(ws, r))},
     }
     defended = _defense_table(ws, summary)
     if defended:
@@ -133,7 +155,7 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
         write_json(
             ws.root / "plots" / "privacy_vs_utility.json", [r for r in defended["rows"] if r["attribute"] == "overall"]
         )
-    write_markdown(ws, runs, summary, fits, defended)
+    write_markdown(ws, runs, summary, fits, defended, result["unreported"])
     write_json(ws.summary_file, result)
     summary_id = track_summary(ws, result, fits) if track and runs else None
     write_json(ws.tracking_file("summary"), {"run": "summary", "mlflow_run_id": summary_id})
@@ -223,6 +245,7 @@ def write_markdown(
     summary: dict[str, Any],
     fits: dict[str, Any],
     defended: dict[str, Any] | None,
+    unreported: dict[str, str] | None = None,
 ) -> None:
     from vipbench.analysis import report_tables as tables
 
@@ -275,6 +298,11 @@ def write_markdown(
             )
         lines.append("")
         lines.append("Disagreeing votes per item: `build/judging/<run>.disagreements.jsonl`.")
+    if unreported:
+        lines += ["", "## Runs not reported", ""]
+        lines.append("These configured runs have no accuracy and are left out of every table, figure and fit:")
+        lines.append("")
+        lines += [f"- `{run}`: {why}" for run, why in sorted(unreported.items())]
     lines += ["", "Figures: `figures/*.png`. Plot data for `dvc plots show`: `plots/*.json`."]
     with atomic_open(ws.root / "metrics" / "report.md") as fh:
         fh.write("\n".join(lines) + "\n")

@@ -86,10 +86,9 @@ def _params(spec: JudgeSpec) -> dict[str, Any]:
 def cache_key(spec: JudgeSpec, attribute: str, truth: str, guess: str) -> str:
     """The response-cache key of one judge's verdict on one guess."""
     from vipbench.inference.cache import model_key
-    from vipbench.models.openai_api import OPENAI_DEFAULT_BASE_URL
 
     return model_key(
-        spec.base_url or OPENAI_DEFAULT_BASE_URL,
+        spec.endpoint_url,
         spec.model,
         _params(spec),
         purpose="judge",
