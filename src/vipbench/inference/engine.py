@@ -41,7 +41,7 @@ from vipbench.inference.backend import (
     RetryableError,
 )
 from vipbench.inference.classify import classify
-from vipbench.inference.gateway import Call, Gateway, StatusOf
+from vipbench.inference.gateway import Build, Call, Gateway, StatusOf
 from vipbench.inference.images import PLACEHOLDER_URL, Images
 from vipbench.prompts import render
 
@@ -174,7 +174,7 @@ class Engine:
     def _status(self, item: Item) -> StatusOf:
         return lambda c: classify(c, item.attribute, self.s.output_format, self.s.token_limit)[0]
 
-    async def _call(self, key: str, item: Item, build: Callable[[], Any], status_of: StatusOf) -> Call:
+    async def _call(self, key: str, item: Item, build: Build, status_of: StatusOf) -> Call:
         meta = {"item_id": item.item_id, "image": item.image, "attribute": item.attribute}
         return await self.model.call(key, build, status_of, meta)
 
