@@ -1,0 +1,168 @@
+"""Every DVC stage depends on the code it runs, so `dvc status` tells the truth after a code edit.
+
+The fast test reads dvc.yaml: every file of the package is under some stage's dependencies, and
+every stage depends on the `vipbench` command itself. The slow test runs the real pipeline in a
+temporary repository copy, records which vipbench modules each stage's command imports
+(`PYTHONPROFILEIMPORTTIME`), then edits every module and data file of the package in turn and
+checks that `dvc status` reports each stage that imports it.
+
+Modules that merely loading params.yaml imports (the spec classes that validate it) are expected
+of `configure` only: it writes each run's and each defense's resolved spec, which the other
+stages depend on, so a change there reaches them through its outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.support.repo import REPO, env, make_repo, run
+
+PKG = Path("src") / "vipbench"
+#: what every `vipbench <command>` stage runs, whatever the command
+ENTRY = (
+    "src/vipbench/__init__.py",
+    "src/vipbench/cli.py",
+    "src/vipbench/config.py",
+    "src/vipbench/workspace.py",
+    "src/vipbench/core",
+    "src/vipbench/pipeline/__init__.py",
+)
+#: data files: which stage reads them (imports cannot show it)
+DATA_READERS = {
+    "src/vipbench/prompts/templates": {"infer", "infer_defended"},
+    "src/vipbench/scoring/judge_prompts": {"score", "score_defended"},
+    "src/vipbench/data": {"report"},
+}
+
+
+def package_files(root: Path) -> list[str]:
+    """Every module and data file of the package, relative to `root`."""
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in (root / PKG).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith((".pyc", ".pyo"))
+    )
+
+
+def stage_code_deps() -> dict[str, list[str]]:
+    """Stage (group) name -> its dependencies under src/, from dvc.yaml."""
+    stages = yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]
+    out = {}
+    for name, st in stages.items():
+        body = st.get("do", st)
+        out[name] = [d for d in body.get("deps", []) if d.startswith("src/")]
+    return out
+
+
+def covered(path: str, deps: list[str]) -> bool:
+    return any(path == d or path.startswith(d.rstrip("/") + "/") for d in deps)
+
+
+def test_every_package_file_is_a_dependency_of_some_stage() -> None:
+    deps = stage_code_deps()
+    alone = [f for f in package_files(REPO) if not any(covered(f, d) for d in deps.values())]
+    assert alone == [], f"not a dependency of any stage: {alone}"
+
+
+def test_every_stage_depends_on_the_command_it_runs() -> None:
+    stages = yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]
+    for name, deps in stage_code_deps().items():
+        assert set(ENTRY) <= set(deps), f"{name} misses {sorted(set(ENTRY) - set(deps))}"
+        cmd = stages[name].get("do", stages[name])["cmd"]
+        module = f"src/vipbench/pipeline/{cmd.split()[1].replace('-', '_')}.py"
+        assert (REPO / module).is_file() and module in deps, f"{name}: runs {module}"
+    for folder, readers in DATA_READERS.items():
+        for stage in readers:
+            assert covered(folder + "/x", stage_code_deps()[stage]), f"{stage} reads {folder}"
+
+
+# -- the real thing ----------------------------------------------------------------------------
+
+
+def module_name(path: str) -> str:
+    parts = Path(path).with_suffix("").parts[1:]  # drop "src"
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported(cmd: list[str], root: Path) -> set[str]:
+    """The vipbench modules a command imports, from Python's own import-time report."""
+    e = {**env(), "PYTHONPROFILEIMPORTTIME": "1"}
+    p = run(cmd, root, env=e)
+    names = {line.rsplit("|", 1)[-1].strip() for line in p.stderr.splitlines() if line.startswith("import time:")}
+    return {n for n in names if n == "vipbench" or n.startswith("vipbench.")}
+
+
+@pytest.mark.slow
+def test_dvc_status_sees_every_code_edit(tmp_path: Path) -> None:
+    from vipbench.dataset.synthetic.generator import generate
+
+    data = generate(tmp_path / "synth", n_images=3, seed=0)
+    params = {
+        "models": {"ocr": {"kind": "ocr"}},
+        "defenses": {"strip_metadata": {"kind": "strip_metadata"}},
+        "defense_eval": {"runs": ["ocr"], "defenses": ["strip_metadata"]},
+        "scoring": {"bootstrap_samples": 20, "seed": 0, "reviews": "reviews/decisions.jsonl"},
+    }
+    root = make_repo(tmp_path, data, params)
+    run(["dvc", "repro"], root)
+    assert json.loads(run(["dvc", "status", "--json"], root).stdout) == {}
+
+    # what each stage's command imports beyond what loading params.yaml imports
+    load = "import vipbench.cli; from vipbench.workspace import Workspace; Workspace.load()"
+    baseline = imported([sys.executable, "-c", load], root)
+    stages = yaml.safe_load((root / "dvc.yaml").read_text())["stages"]
+    one = {
+        "configure": "configure",
+        "prepare": "prepare",
+        "infer": "infer@ocr",
+        "score": "score@ocr",
+        "defend": "defend@strip_metadata",
+        "infer_defended": "infer_defended@ocr-strip_metadata",
+        "score_defended": "score_defended@ocr-strip_metadata",
+        "report": "report",
+    }
+    assert set(one) == set(stages)
+    cmds = {
+        "configure": ["vipbench", "configure"],
+        "prepare": ["vipbench", "prepare"],
+        "infer": ["vipbench", "infer", "ocr"],
+        "score": ["vipbench", "score", "ocr"],
+        "defend": ["vipbench", "defend", "strip_metadata"],
+        "infer_defended": ["vipbench", "infer", "ocr+strip_metadata"],
+        "score_defended": ["vipbench", "score", "ocr+strip_metadata"],
+        "report": ["vipbench", "report"],
+    }
+    uses: dict[str, set[str]] = {}
+    for group, cmd in cmds.items():
+        mods = imported(cmd, root)
+        uses[group] = mods if group == "configure" else mods - baseline
+        assert f"vipbench.pipeline.{cmd[1]}" in mods
+    # the commands rewrote identical outputs
+    assert json.loads(run(["dvc", "status", "--json"], root).stdout) == {}
+
+    problems = []
+    for rel in package_files(root):
+        path = root / rel
+        before = path.read_bytes()
+        path.write_bytes(before + (b"\n# edited\n" if rel.endswith(".py") else b"\n"))
+        try:
+            reported = set(json.loads(run(["dvc", "status", "--json"], root).stdout))
+        finally:
+            path.write_bytes(before)
+        groups = {s.split("@")[0] for s in reported}
+        if rel.endswith(".py"):
+            expected = {g for g, mods in uses.items() if module_name(rel) in mods}
+        else:
+            expected = next((r for folder, r in DATA_READERS.items() if rel.startswith(folder + "/")), set())
+        if not reported:
+            problems.append(f"{rel}: no stage depends on it")
+        elif not expected <= groups:
+            problems.append(f"{rel}: run by {sorted(expected)}, but dvc status reports {sorted(groups)}")
+        elif {one[g] for g in expected} - reported:
+            problems.append(f"{rel}: {sorted({one[g] for g in expected} - reported)} not reported")
+    assert not problems, "\n".join(problems)
