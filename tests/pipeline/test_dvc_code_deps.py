@@ -14,6 +14,7 @@ stages depend on, so a change there reaches them through its outputs.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -83,18 +84,52 @@ def test_every_stage_depends_on_the_command_it_runs() -> None:
 
 # -- the real thing ----------------------------------------------------------------------------
 
+#: a `sitecustomize` that records every file of the package a Python process opens (modules,
+#: their bytecode, data files), through an audit hook, and appends them to $VIPBENCH_OPENED_LOG
+OPEN_HOOK = """
+import atexit, os, sys
 
-def module_name(path: str) -> str:
-    parts = Path(path).with_suffix("").parts[1:]  # drop "src"
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+_log = os.environ.get("VIPBENCH_OPENED_LOG")
+if _log:
+    _seen = set()
+
+    def _hook(event, args):
+        if event == "open" and args and not isinstance(args[0], int):
+            path = os.fsdecode(os.fspath(args[0]))
+            if "vipbench" in path:
+                _seen.add(path)
+
+    def _dump():
+        lines = sorted(_seen)
+        with open(_log, "a", encoding="utf-8") as fh:
+            fh.write("\\n".join(lines) + "\\n")
+
+    sys.addaudithook(_hook)
+    atexit.register(_dump)
+"""
 
 
-def imported(cmd: list[str], root: Path) -> set[str]:
-    """The vipbench modules a command imports, from Python's own import-time report."""
-    e = {**env(), "PYTHONPROFILEIMPORTTIME": "1"}
-    p = run(cmd, root, env=e)
-    names = {line.rsplit("|", 1)[-1].strip() for line in p.stderr.splitlines() if line.startswith("import time:")}
-    return {n for n in names if n == "vipbench" or n.startswith("vipbench.")}
+def package_path(opened: str) -> str | None:
+    """`src/vipbench/...` for a path a process opened (bytecode maps to its source), else None."""
+    marker = "/src/vipbench/"
+    if marker not in opened:
+        return None
+    rel = Path("src/vipbench") / opened.rsplit(marker, 1)[1]
+    if rel.parent.name == "__pycache__":
+        rel = rel.parent.parent / (rel.name.split(".")[0] + ".py")
+    return rel.as_posix()
+
+
+def opened(cmd: list[str], root: Path, hook_dir: Path) -> set[str]:
+    """The package files (modules and data) a command opens."""
+    log = hook_dir / "opened.log"
+    log.unlink(missing_ok=True)
+    e = env()
+    e["PYTHONPATH"] = os.pathsep.join(p for p in (str(hook_dir), e.get("PYTHONPATH", "")) if p)
+    e["VIPBENCH_OPENED_LOG"] = str(log)
+    run(cmd, root, env=e)
+    paths = {package_path(line) for line in log.read_text().splitlines() if line.strip()}
+    return {p for p in paths if p}
 
 
 @pytest.mark.slow
@@ -111,37 +146,31 @@ def test_dvc_status_sees_every_code_edit(tmp_path: Path) -> None:
     root = make_repo(tmp_path, data, params)
     run(["dvc", "repro"], root)
     assert json.loads(run(["dvc", "status", "--json"], root).stdout) == {}
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(OPEN_HOOK)
 
-    # what each stage's command imports beyond what loading params.yaml imports
+    # what each stage's command opens beyond what loading params.yaml opens
     load = "import vipbench.cli; from vipbench.workspace import Workspace; Workspace.load()"
-    baseline = imported([sys.executable, "-c", load], root)
-    stages = yaml.safe_load((root / "dvc.yaml").read_text())["stages"]
+    baseline = opened([sys.executable, "-c", load], root, hook)
+    assert "src/vipbench/config.py" in baseline
     one = {
-        "configure": "configure",
-        "prepare": "prepare",
-        "infer": "infer@ocr",
-        "score": "score@ocr",
-        "defend": "defend@strip_metadata",
-        "infer_defended": "infer_defended@ocr-strip_metadata",
-        "score_defended": "score_defended@ocr-strip_metadata",
-        "report": "report",
+        "configure": ("configure", ["vipbench", "configure"]),
+        "prepare": ("prepare", ["vipbench", "prepare"]),
+        "infer": ("infer@ocr", ["vipbench", "infer", "ocr"]),
+        "score": ("score@ocr", ["vipbench", "score", "ocr"]),
+        "defend": ("defend@strip_metadata", ["vipbench", "defend", "strip_metadata"]),
+        "infer_defended": ("infer_defended@ocr-strip_metadata", ["vipbench", "infer", "ocr+strip_metadata"]),
+        "score_defended": ("score_defended@ocr-strip_metadata", ["vipbench", "score", "ocr+strip_metadata"]),
+        "report": ("report", ["vipbench", "report"]),
     }
-    assert set(one) == set(stages)
-    cmds = {
-        "configure": ["vipbench", "configure"],
-        "prepare": ["vipbench", "prepare"],
-        "infer": ["vipbench", "infer", "ocr"],
-        "score": ["vipbench", "score", "ocr"],
-        "defend": ["vipbench", "defend", "strip_metadata"],
-        "infer_defended": ["vipbench", "infer", "ocr+strip_metadata"],
-        "score_defended": ["vipbench", "score", "ocr+strip_metadata"],
-        "report": ["vipbench", "report"],
-    }
+    assert set(one) == set(yaml.safe_load((root / "dvc.yaml").read_text())["stages"])
     uses: dict[str, set[str]] = {}
-    for group, cmd in cmds.items():
-        mods = imported(cmd, root)
-        uses[group] = mods if group == "configure" else mods - baseline
-        assert f"vipbench.pipeline.{cmd[1]}" in mods
+    for group, (_, cmd) in one.items():
+        files = opened(cmd, root, hook)
+        assert f"src/vipbench/pipeline/{cmd[1]}.py" in files
+        uses[group] = files if group == "configure" else files - baseline
+    assert "src/vipbench/models/adversaries/ocr.py" in uses["configure"]  # the spec validates there
     # the commands rewrote identical outputs
     assert json.loads(run(["dvc", "status", "--json"], root).stdout) == {}
 
@@ -154,15 +183,9 @@ def test_dvc_status_sees_every_code_edit(tmp_path: Path) -> None:
             reported = set(json.loads(run(["dvc", "status", "--json"], root).stdout))
         finally:
             path.write_bytes(before)
-        groups = {s.split("@")[0] for s in reported}
-        if rel.endswith(".py"):
-            expected = {g for g, mods in uses.items() if module_name(rel) in mods}
-        else:
-            expected = next((r for folder, r in DATA_READERS.items() if rel.startswith(folder + "/")), set())
+        expected = {one[g][0] for g, files in uses.items() if rel in files}
         if not reported:
             problems.append(f"{rel}: no stage depends on it")
-        elif not expected <= groups:
-            problems.append(f"{rel}: run by {sorted(expected)}, but dvc status reports {sorted(groups)}")
-        elif {one[g] for g in expected} - reported:
-            problems.append(f"{rel}: {sorted({one[g] for g in expected} - reported)} not reported")
+        elif expected - reported:
+            problems.append(f"{rel}: run by {sorted(expected)}; dvc status misses {sorted(expected - reported)}")
     assert not problems, "\n".join(problems)
