@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from vipbench.analysis.metrics import compare_runs, confusion, flatten, run_metrics
+from vipbench.analysis.metrics import compare_runs, confusion, flatten, headline, run_metrics
 from vipbench.analysis.stats import mcnemar
 from vipbench.core.records import Decision, ScoredItem, Verdict
 
@@ -202,3 +202,14 @@ def test_confusion_matrix_for_categorical() -> None:
     assert inc_labels[0] == "No income" and all(v == 0 for row in inc for v in row) and len(inc[0]) == 6
     with pytest.raises(ValueError):
         confusion(rows, "age")
+
+
+def test_headline_keeps_the_headline_figures_only(metrics: dict) -> None:
+    h = headline(metrics)
+    assert set(h) == {"overall", "attributes"}
+    assert set(h["overall"]) == {"accuracy", "accuracy_precise", "top3_accuracy", "refusal_rate", "error_rate", "n"}
+    o = metrics["overall"]
+    assert h["overall"]["accuracy"] == o["accuracy"] and h["overall"]["n"] == o["n"]
+    assert h["overall"]["error_rate"] == (o["errors"] / o["n"])
+    assert h["attributes"] == {a: {"accuracy": v["accuracy"]} for a, v in metrics["attributes"].items()}
+    json.dumps(h, allow_nan=False)

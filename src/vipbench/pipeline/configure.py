@@ -5,16 +5,14 @@ DVC addresses a parameter by a dotted path (`models.gpt-4.1` would be read as `m
 `build/config/models/<run>.json` and `build/config/defenses/<defense>.json` instead (the spec with
 every default filled in, secrets never: a spec holds the *name* of a key's variable, not the key),
 and the `infer`/`score`/`defend` stages depend on their own file. Editing one model rewrites only
-that model's file, so only that model's stages run again.
-
-It also checks the dataset directory early: outside the repository only when allowed, and present.
+that model's file, so only that model's stages run again. In dvc.yaml it comes after `prepare`, so
+that an invalid dataset stops the pipeline before anything is written.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from vipbench.core.errors import ConfigError
 from vipbench.core.io import write_json
 from vipbench.workspace import Workspace
 
@@ -28,12 +26,6 @@ def defense_config(ws: Workspace, defense: str) -> dict[str, Any]:
 
 
 def configure(ws: Workspace) -> dict[str, int]:
-    data_dir = ws.data_dir  # refuses a directory outside the repository unless allowed
-    if not data_dir.is_dir():
-        raise ConfigError(
-            f"params.yaml: data.dir: {data_dir} does not exist. For the bundled data run `dvc pull data.dvc`; "
-            "a directory outside the repository must exist at that path on every machine that runs the pipeline"
-        )
     for run in ws.params.models:
         write_json(ws.model_config_file(run), model_config(ws, run))
     for defense in ws.params.defenses:
