@@ -140,7 +140,7 @@ def results_rows(ws: Workspace, runs: list[str], failed: dict[str, str]) -> list
             "model": str(getattr(spec, "model", "") or ""),
             "prompt": spec.prompt if spec is not None and spec.uses_prompt() else "",
         }
-        f = ws.metrics_file(run)
+        f = ws.details_file(run)  # the full metrics; metrics/<run>.json has the headline figures only
         if run in failed or not f.is_file():
             row.update(
                 status="failed", accuracy="", ci95="", n="", refusal_rate="", cost_usd="", mlflow_run_id=""

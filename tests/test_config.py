@@ -89,3 +89,23 @@ def test_a_defense_spec_checks_its_params_class() -> None:
     assert DefenseSpec(kind="downscale", params=DownscaleParams(factor=3)).params.factor == 3.0
     with pytest.raises(ValueError, match="jpeg takes JpegParams, not DownscaleParams"):
         DefenseSpec(kind="jpeg", params=DownscaleParams())
+
+
+def test_two_cells_with_one_dvc_stage_name_are_refused() -> None:
+    """DVC names a matrix cell `<run>-<defense>`: (a-b, c) and (a, b-c) would be one stage."""
+    raw = {
+        "models": {"a-b": {"kind": "majority"}, "a": {"kind": "majority"}},
+        "defenses": {"c": {"kind": "strip_metadata"}, "b-c": {"kind": "strip_metadata"}},
+        "defense_eval": {"runs": ["a-b", "a"], "defenses": ["c", "b-c"]},
+    }
+    with pytest.raises(ConfigError, match="infer_defended@a-b-c"):
+        parse_params(raw)
+    raw["defense_eval"] = {"runs": ["a-b", "a"], "defenses": ["c"]}
+    assert parse_params(raw).defense_eval.runs == ["a-b", "a"]
+
+
+def test_data_dir_outside_repo_message_says_how_to_track_it(tmp_path: Path) -> None:
+    p = parse_params({"data": {"dir": "../elsewhere"}})
+    with pytest.raises(ConfigError) as e:
+        resolve_data_dir(p, tmp_path / "repo")
+    assert "dvc import-url" in str(e.value) and "dvc add" in str(e.value) and "allow_outside_repo" in str(e.value)

@@ -51,6 +51,17 @@ def test_defended_run_with_a_dotted_base(ws: Workspace) -> None:
     assert run.metrics_file == ws.root / "metrics" / "qwen2.5-vl+half.json"
 
 
+def test_where_a_run_reads_images_and_writes_what(ws: Workspace) -> None:
+    plain, defended = ws.run("majority"), ws.run("qwen2.5-vl+half")
+    assert plain.images_dir == ws.data_dir
+    # defended images are a DVC output inside the repository, not a machine-local cache
+    assert defended.images_dir == ws.root / "build" / "defended" / "half" / "images"
+    assert ws.defense_cache_dir("half") == ws.root / ".vipbench" / "defended" / "half"
+    assert defended.details_file == ws.root / "build" / "details" / "qwen2.5-vl+half.json"
+    # run-to-run measurements live beside the MLflow run id, outside every DVC output
+    assert plain.measurements_file.parent == plain.tracking_file.parent == ws.root / "build" / "tracking"
+
+
 def test_split_run_name() -> None:
     assert split_run_name("gpt-4.1") == ("gpt-4.1", None)
     assert split_run_name("gpt-4.1+blur_text") == ("gpt-4.1", "blur_text")

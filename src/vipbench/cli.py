@@ -100,6 +100,16 @@ def validate(
 
 @app.command()
 @user_errors
+def configure(repo: RepoOpt = Path(".")) -> None:
+    """Write each run's and each defense's resolved spec under build/config/ (the stages depend on them)."""
+    from vipbench.pipeline.configure import configure as run_configure
+
+    counts = run_configure(_ws(repo))
+    print(f"configured {counts['models']} run(s), {counts['defenses']} defense(s)")
+
+
+@app.command()
+@user_errors
 def prepare(repo: RepoOpt = Path(".")) -> None:
     """Validate the dataset and write build/items.jsonl (one row per image x counted attribute)."""
     from vipbench.pipeline.prepare import prepare as run_prepare
@@ -216,11 +226,12 @@ def review(
     from vipbench.review.store import agreement, read_reviews
 
     ws = _ws(repo)
-    items = {it.item_id: it for it in read_items(ws, ws.run(run))}
+    this = ws.run(run)
+    items = {it.item_id: it for it in read_items(ws, this)}
     cands = candidates(read_scores(ws, run), items, read_responses(ws, run), ws.reviews_file, verdict, attribute, judge)
     print(f"{len(cands)} decision(s) to review; verdicts are appended to {ws.reviews_file}")
     try:
-        n = run_session(cands, ws.reviews_file, ws.data_dir, lambda q: typer.prompt(q), print, reviewer)
+        n = run_session(cands, ws.reviews_file, this.images_dir, lambda q: typer.prompt(q), print, reviewer)
     except typer.Abort:
         if sys.stdin.isatty():
             raise

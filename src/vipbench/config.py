@@ -333,14 +333,26 @@ def parse_params(raw: Any, source: str = "params.yaml") -> Params:
 
 
 def _check_defenses(params: Params, specs: dict[str, ModelSpec]) -> list[str]:
-    """The run x defense matrix names configured runs and defenses."""
+    """The run x defense matrix names configured runs and defenses, and no two of its cells share a
+    DVC stage name (DVC names a cell `<run>-<defense>`, so run `a-b` with defense `c` and run `a`
+    with defense `b-c` would both be `infer_defended@a-b-c`, and one of them would silently vanish)."""
     problems = []
-    for r in params.defense_eval.runs:
+    de = params.defense_eval
+    for r in de.runs:
         if r not in specs:
             problems.append(f"defense_eval.runs: {r!r} is not a run in models")
-    for d in params.defense_eval.defenses:
+    for d in de.defenses:
         if d not in params.defenses:
             problems.append(f"defense_eval.defenses: {d!r} is not defined under defenses")
+    cells: dict[str, tuple[str, str]] = {}
+    for r in dict.fromkeys(de.runs):
+        for d in dict.fromkeys(de.defenses):
+            other = cells.setdefault(f"{r}-{d}", (r, d))
+            if other != (r, d):
+                problems.append(
+                    f"defense_eval: the cells ({other[0]}, {other[1]}) and ({r}, {d}) would both be the DVC stage "
+                    f"infer_defended@{r}-{d}; rename a run or a defense"
+                )
     return problems
 
 
@@ -360,7 +372,10 @@ def resolve_data_dir(params: Params, root: Path) -> Path:
     d = (root / params.data.dir).resolve()
     if not params.data.allow_outside_repo and not d.is_relative_to(root.resolve()):
         raise ConfigError(
-            f"params.yaml: data.dir: {d} is outside the repository {root.resolve()}; "
-            "set data.allow_outside_repo: true to allow it"
+            f"params.yaml: data.dir: {d} is outside the repository {root.resolve()}, where DVC does not "
+            "version it. Either bring it in and track it: `dvc import-url <dir> mydata` (then data.dir: "
+            "mydata; `dvc update mydata.dvc` takes in later changes) or `cp -r <dir> mydata && dvc add mydata`; "
+            "or set data.allow_outside_repo: true: the stages then depend on that path, so DVC sees its "
+            "changes, but every machine that runs the pipeline needs the directory at that path"
         )
     return d

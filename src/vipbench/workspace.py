@@ -4,6 +4,9 @@ A run is a configured model (`models.<run>`) or a cell of the run x defense matr
 `<run>+<defense>`. `Workspace.run(name)` parses that name (the only place that does), checks both
 parts against params.yaml, and returns a `Run` with the model spec, the typed defense and the
 run's files, so that the pipeline stages never take a run name apart themselves.
+
+Files under build/ and metrics/ are DVC outputs (see dvc.yaml), except build/tracking/, which holds
+what differs from machine to machine and run to run (MLflow run ids, latencies).
 """
 
 from __future__ import annotations
@@ -42,11 +45,18 @@ class Run:
     defense_spec: DefenseSpec | None
     #: the items the run answers: the defended copies for a defended run
     items_file: Path
+    #: the directory the items' `image` paths are relative to: the dataset, or the defense's images
+    images_dir: Path
     responses_file: Path
     scores_file: Path
+    #: the headline figures (a DVC metric)
     metrics_file: Path
+    #: everything else the scoring computed (a DVC output, not a metric)
+    details_file: Path
     #: the MLflow run id (machine-specific, so neither a metric nor a DVC output)
     tracking_file: Path
+    #: run-to-run measurements of the inference (latency, wall time, cache hits): MLflow only
+    measurements_file: Path
     #: the defense's mean SSIM/PSNR (None when undefended)
     utility_file: Path | None
 
@@ -82,10 +92,13 @@ class Workspace:
             defense=defense,
             defense_spec=defense_spec,
             items_file=self.defended_items_file(defense) if defense else self.items_file,
+            images_dir=self.defended_images_dir(defense) if defense else self.data_dir,
             responses_file=self.responses_file(name),
             scores_file=self.scores_file(name),
             metrics_file=self.metrics_file(name),
+            details_file=self.details_file(name),
             tracking_file=self.tracking_file(name),
+            measurements_file=self.measurements_file(name),
             utility_file=self.defended_utility_file(defense) if defense else None,
         )
 
@@ -117,8 +130,23 @@ class Workspace:
         return self.build / "defended" / defense / "utility.json"
 
     def defended_images_dir(self, defense: str) -> Path:
-        """The content-hash cache of a defense's images (shared by re-runs and other runs)."""
+        """A defense's images (a DVC output); defended items name them relative to this directory."""
+        return self.build / "defended" / defense / "images"
+
+    def defense_cache_dir(self, defense: str) -> Path:
+        """The content-hash cache of a defense's images, so a re-run defends no image twice."""
         return self.root / ".vipbench" / "defended" / defense
+
+    @property
+    def config_dir(self) -> Path:
+        """The `configure` stage's output: each run's and each defense's resolved spec."""
+        return self.build / "config"
+
+    def model_config_file(self, run: str) -> Path:
+        return self.config_dir / "models" / f"{run}.json"
+
+    def defense_config_file(self, defense: str) -> Path:
+        return self.config_dir / "defenses" / f"{defense}.json"
 
     @property
     def dataset_file(self) -> Path:
@@ -134,12 +162,33 @@ class Workspace:
         """The MLflow run id of a run: machine-specific, so neither a metric nor a DVC output."""
         return self.build / "tracking" / f"{run}.json"
 
+    def measurements_file(self, run: str) -> Path:
+        """Latency, wall time and cache hits of a run's inference: they differ from run to run,
+        so they go to MLflow (through the score stage) and never into a DVC output."""
+        return self.build / "tracking" / f"{run}.measured.json"
+
     def metrics_file(self, run: str) -> Path:
+        """A run's headline figures, the DVC metric `dvc metrics show` lists."""
         return self.root / "metrics" / f"{run}.json"
+
+    def details_file(self, run: str) -> Path:
+        """Everything else the score stage computed for a run (intervals, counts, accounting)."""
+        return self.build / "details" / f"{run}.json"
 
     @property
     def summary_file(self) -> Path:
+        """The report's headline figures (a DVC metric)."""
         return self.root / "metrics" / "summary.json"
+
+    @property
+    def summary_details_file(self) -> Path:
+        """The report's full summary: every run, the regressions, the defense table."""
+        return self.build / "summary.json"
+
+    @property
+    def products(self) -> tuple[str, ...]:
+        """What the pipeline writes into git-tracked places (relative to the root): not inputs."""
+        return ("dvc.lock", "metrics", "plots")
 
     @property
     def cache_path(self) -> Path:

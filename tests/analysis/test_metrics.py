@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from vipbench.analysis.metrics import compare_runs, confusion, flatten, run_metrics
+from vipbench.analysis.metrics import compare_runs, confusion, flatten, headline, run_metrics
 from vipbench.analysis.stats import mcnemar
 from vipbench.core.records import Decision, ScoredItem, Verdict
 
@@ -221,3 +221,14 @@ def test_undecided_counts_as_wrong_in_the_headline_and_right_in_the_upper_bound(
     assert s["accuracy"] == 0.5  # correct + less precise; undecided counts as wrong
     assert s["accuracy_undecided_right"] == 0.75
     assert s["top3_accuracy"] == 0.5
+
+
+def test_headline_keeps_the_headline_figures_only(metrics: dict) -> None:
+    h = headline(metrics)
+    assert set(h) == {"overall", "attributes"}
+    assert set(h["overall"]) == {"accuracy", "accuracy_precise", "top3_accuracy", "refusal_rate", "error_rate", "n"}
+    o = metrics["overall"]
+    assert h["overall"]["accuracy"] == o["accuracy"] and h["overall"]["n"] == o["n"]
+    assert h["overall"]["error_rate"] == (o["errors"] / o["n"])
+    assert h["attributes"] == {a: {"accuracy": v["accuracy"]} for a, v in metrics["attributes"].items()}
+    json.dumps(h, allow_nan=False)

@@ -51,7 +51,7 @@ def test_one_failing_run_does_not_lose_the_others(tmp_path: Path) -> None:
     assert mlrun.info.run_name == "floor"
     assert "overall.accuracy" in mlrun.data.metrics
     assert json.loads((root / "metrics" / "floor.json").read_text())["overall"]["n"] == 12
-    summary = json.loads((root / "metrics" / "summary.json").read_text())
+    summary = json.loads((root / "build" / "summary.json").read_text())
     assert "floor" in summary["runs"] and "broken" not in summary["runs"]
     assert result["report_error"] is None
     assert result["dataset"]["md5"]

@@ -64,3 +64,18 @@ def test_no_image_defended_is_an_error(tmp_path: Path) -> None:
         p.write_bytes(b"garbage")
     with pytest.raises(DefenseError, match="none of the 4 images could be defended"):
         defend(ws, "half")
+
+
+def test_defended_images_are_an_output_inside_the_repository(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    defend(ws, "half")
+    items = list(read_jsonl(ws.defended_items_file("half")))
+    out = ws.defended_images_dir("half")
+    assert out == tmp_path / "build" / "defended" / "half" / "images"
+    assert all((out / it["image"]).is_file() and "/" not in it["image"] for it in items)
+    assert {p.name for p in out.iterdir()} == {it["image"] for it in items}
+    # a second run rewrites the same files from the cache, and leaves nothing stale behind
+    (out / "stale.jpg").write_bytes(b"old")
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.name != "stale.jpg"}
+    defend(ws, "half")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

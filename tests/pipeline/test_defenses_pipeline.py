@@ -29,7 +29,7 @@ def test_two_defenses_on_two_runs_through_dvc(tmp_path: Path) -> None:
     out = run(["dvc", "repro"], root)
     assert "Running stage 'score_defended@exif-strip_metadata'" in out.stdout
 
-    summary = json.loads((root / "metrics" / "summary.json").read_text())
+    summary = json.loads((root / "build" / "summary.json").read_text())  # the full summary
     rows = summary["defenses"]["rows"]
     cells = {(r["run"], r["defense"]) for r in rows}
     assert cells == {(r, d) for r in ("majority", "exif") for d in ("strip_metadata", "half")}
@@ -40,8 +40,8 @@ def test_two_defenses_on_two_runs_through_dvc(tmp_path: Path) -> None:
     # majority never looks at images: no defense changes it
     assert overall[("majority", "half")]["drop"] == 0.0
     # exif reads GPS; stripping metadata removes everything it found
-    exif = json.loads((root / "metrics" / "exif.json").read_text())
-    stripped = json.loads((root / "metrics" / "exif+strip_metadata.json").read_text())
+    exif = json.loads((root / "build" / "details" / "exif.json").read_text())
+    stripped = json.loads((root / "build" / "details" / "exif+strip_metadata.json").read_text())
     assert exif["attributes"]["placeOfImage"]["answered"] >= 1
     assert stripped["overall"]["answered"] == 0
     assert (root / "figures" / "privacy_vs_utility_exif.png").stat().st_size > 1000

@@ -273,7 +273,9 @@ def judge_key(tag: str, base_url: str, req: Request) -> str:
 
 
 def compared(metrics_file: Path) -> dict[str, Any]:
-    m = json.loads(metrics_file.read_text())
+    """The compared blocks of a run's full metrics (build/details/<run>.json beside metrics/<run>.json)."""
+    details = metrics_file.parents[1] / "build" / "details" / metrics_file.name
+    m = json.loads(details.read_text())
     return {k: m.get(k) for k in COMPARED}
 
 

@@ -50,6 +50,7 @@ def make_repo(tmp: Path, dataset: Path, params: dict[str, Any] | None = None) ->
     run(["git", "config", "user.email", "test@example.invalid"], root)
     run(["git", "config", "user.name", "test"], root)
     run(["dvc", "init", "-q"], root)
+    shutil.copy2(REPO / ".dvcignore", root / ".dvcignore")  # bytecode caches are not code
     run(["dvc", "config", "core.analytics", "false"], root)
     run(["dvc", "add", "-q", "data"], root)
     (root / ".gitignore").write_text("/build/\n/mlflow.db\n/mlruns/\n/.vipbench/\n/data\n")

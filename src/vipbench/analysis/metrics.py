@@ -168,6 +168,35 @@ def run_metrics(
     return out
 
 
+# ------------------------------------------------------------------------ headline figures
+
+#: the overall figures of a run's DVC metric file; the rest of `run_metrics` is in its details
+HEADLINE_OVERALL: tuple[str, ...] = (
+    "accuracy",
+    "accuracy_precise",
+    "top3_accuracy",
+    "refusal_rate",
+    "error_rate",
+    "n",
+)
+#: the per-attribute figures of a run's DVC metric file
+HEADLINE_ATTRIBUTE: tuple[str, ...] = ("accuracy",)
+
+
+def headline(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    """The figures `dvc metrics show` lists for a run: overall accuracy (less precise counted as
+    correct), precise accuracy, top-3 accuracy, refusal and error rates, the label count, and
+    each attribute's accuracy. Everything else stays in the full metrics."""
+    o = metrics["overall"]
+    overall = {**o, "error_rate": _ratio(o["errors"], o["n"])}
+    return {
+        "overall": {k: overall.get(k) for k in HEADLINE_OVERALL},
+        "attributes": {
+            a: {k: v.get(k) for k in HEADLINE_ATTRIBUTE} for a, v in metrics.get("attributes", {}).items()
+        },
+    }
+
+
 # ----------------------------------------------------------------------------- MLflow names
 
 _SECTION_PREFIX: dict[str, Callable[[str], str]] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
@@ -44,7 +45,13 @@ def dataset_version(repo: Path, data_dir: Path) -> tuple[str, str]:
     return content_hash(data_dir), "content-sha256"
 
 
-def git_revision(repo: Path) -> str | None:
+def git_revision(repo: Path, products: Sequence[str] = ()) -> str | None:
+    """HEAD, with "-dirty" when a tracked file differs from it.
+
+    `products` are paths the pipeline itself writes (dvc.lock, metrics/): while `dvc repro` runs,
+    DVC removes and rewrites them, so they say nothing about the code and configuration a run
+    came from, and they do not make the revision dirty.
+    """
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10, check=False
@@ -54,7 +61,11 @@ def git_revision(repo: Path) -> str | None:
     rev = out.stdout.strip()
     if out.returncode != 0 or not rev:
         return None
+    excluded = [f":(exclude){p}" for p in products]
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo, capture_output=True, text=True
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", *excluded],
+        cwd=repo,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     return rev + ("-dirty" if dirty else "")

@@ -6,11 +6,15 @@ not written (so DVC fails the stage and nothing downstream scores it), the run's
 replaced by a failure record (so `vipbench report` and `dvc metrics show` never show a stale or
 empty accuracy for it), and the distinct error messages are raised with their counts. Finished
 answers stay in the response cache, so a fixed configuration resumes where this run stopped.
+
+The responses file is a DVC output, so it holds results only; latencies, cache hits and wall
+time go to a machine-local file that the score stage logs to MLflow.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from typing import Any
 
@@ -18,8 +22,10 @@ from vipbench.core.errors import RunFailed
 from vipbench.core.io import write_json, write_jsonl
 from vipbench.core.records import Response
 from vipbench.imaging import ocr
+from vipbench.imaging.images import file_sha256
 from vipbench.inference.progress import RunProgress
 from vipbench.models.registry import RunContext, create_adapter
+from vipbench.pipeline.accounting import MEASURED_FIELDS, measurements
 from vipbench.pipeline.prepare import read_items
 from vipbench.workspace import Workspace
 
@@ -35,10 +41,11 @@ def infer(ws: Workspace, run: str) -> dict[str, int]:
         raise ConfigError(f"params.yaml: defense_eval: {this.name!r} is not a configured (run, defense) cell")
     items = read_items(ws, this)
     ocr.use_cache(ws.ocr_cache_path)  # each distinct pixel content is read once, across runs
+    started = time.perf_counter()
     with RunProgress(len(items), f"infer {this.name}") as progress:
         ctx = RunContext(
             run_name=this.name,
-            data_dir=ws.data_dir,
+            data_dir=this.images_dir,
             cache_path=ws.cache_path,
             max_side=ws.params.inference.max_side,
             progress=progress.update,
@@ -64,7 +71,10 @@ def infer(ws: Workspace, run: str) -> dict[str, int]:
         this.responses_file.unlink(missing_ok=True)
         write_json(this.metrics_file, failure)
         raise RunFailed(failure_message(failure))
-    write_jsonl(this.responses_file, ordered)
+    write_jsonl(this.responses_file, [r.model_dump(mode="json", exclude=set(MEASURED_FIELDS)) for r in ordered])
+    measured = measurements(ordered, time.perf_counter() - started)
+    # ties the measurements to these responses: pulled responses come without them
+    write_json(this.measurements_file, {**measured, "responses_sha256": file_sha256(this.responses_file)})
     counts: dict[str, int] = {}
     for r in ordered:
         counts[r.status] = counts.get(r.status, 0) + 1

@@ -1,4 +1,8 @@
-"""prepare: validate the dataset and write one item per image x counted attribute."""
+"""prepare: validate the dataset and write one item per image x counted attribute.
+
+`read_items` is how the later stages read those items; the dataset code is imported inside
+`prepare` only, so that a stage that reads items does not run (and depend on) it.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,15 @@ from typing import Any
 
 from vipbench.core.io import read_jsonl, write_json, write_jsonl
 from vipbench.core.records import Item
-from vipbench.dataset.items import build_items
-from vipbench.dataset.load import line_counts, load_dataset
-from vipbench.ops.versioning import dataset_version
 from vipbench.workspace import Run, Workspace
 
 
 def prepare(ws: Workspace) -> dict[str, Any]:
     """Validate everything first; write nothing unless the whole dataset is valid."""
+    from vipbench.dataset.items import build_items
+    from vipbench.dataset.load import line_counts, load_dataset
+    from vipbench.ops.versioning import dataset_version
+
     p = ws.params
     ds = load_dataset(ws.data_dir, p.data.labels, check_images=True)
     items = list(build_items(ds, p.attributes, p.filters))

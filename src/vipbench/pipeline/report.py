@@ -1,8 +1,11 @@
 """report: every configured run in one place, and accuracy against general capability.
 
-Writes metrics/summary.json, metrics/report.md, DVC plot data under plots/ and PNG figures
-under figures/, and logs one summary MLflow run per dataset version that links the model runs.
-Re-running refits and updates the same summary run; it never adds a second one.
+Writes the full summary to build/summary.json (every run, the regressions, the defense table),
+its headline figures to metrics/summary.json (the DVC metric: the number of runs and, per prompt
+variant, the regression's slope, R², Pearson r and projected accuracy), metrics/report.md, DVC
+plot data under plots/ and PNG figures under figures/, and logs one summary MLflow run per
+dataset version that links the model runs. Re-running refits and updates the same summary run;
+it never adds a second one.
 
 Only runs with scores and a metrics file count. A run whose inference failed (its metrics file
 is a failure record, see `pipeline.infer`) or that was never scored is left out of every table,
@@ -152,14 +155,30 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
 
         for base, eff in defended.pop("effects"):
             plot_privacy_utility(eff, figures / f"privacy_vs_utility_{base}.png", title=f"{base}: privacy vs utility")
-        write_json(
-            ws.root / "plots" / "privacy_vs_utility.json", [r for r in defended["rows"] if r["attribute"] == "overall"]
-        )
+    # written even without defenses: it is a declared plot output
+    overall_rows = [r for r in (defended or {}).get("rows", []) if r["attribute"] == "overall"]
+    write_json(ws.root / "plots" / "privacy_vs_utility.json", overall_rows)
     write_markdown(ws, runs, summary, fits, defended, result["unreported"])
-    write_json(ws.summary_file, result)
+    write_json(ws.summary_details_file, result)
+    write_json(ws.summary_file, headline(result))
     summary_id = track_summary(ws, result, fits) if track and runs else None
     write_json(ws.tracking_file("summary"), {"run": "summary", "mlflow_run_id": summary_id})
     return result
+
+
+#: per prompt variant, the regression figures metrics/summary.json lists
+HEADLINE_FIT = ("n", "slope", "r2", "pearson_r", "projected_accuracy")
+
+
+def headline(result: dict[str, Any]) -> dict[str, Any]:
+    """The report's DVC metric: how many runs it summarises, and each prompt's capability fit."""
+    fits = {}
+    for prompt, f in result["regression"].items():
+        o = f["overall"]
+        values = {**o, "projected_accuracy": (o.get("projection") or {}).get("accuracy")}
+        ok = o.get("status") == "ok"  # an insufficient fit has its model count only
+        fits[prompt] = {k: values.get(k) if ok or k == "n" else None for k in HEADLINE_FIT}
+    return {"runs": len(result["runs"]), "regression": fits}
 
 
 def _defense_table(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any] | None:
@@ -177,10 +196,10 @@ def _defense_table(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any] | N
     effects = []
     for base, cells in sorted(by_base.items()):
         utility = {}
-        for d in cells:
-            f = ws.defended_utility_file(d)
-            if f.is_file():
-                utility[d] = json.loads(f.read_text(encoding="utf-8"))
+        for d, run in cells.items():
+            f = ws.details_file(run)
+            if f.is_file() and (kept := json.loads(f.read_text(encoding="utf-8")).get("defense")):
+                utility[d] = kept
         eff = privacy_utility_table(
             read_scores(ws, base), {d: read_scores(ws, run) for d, run in cells.items()}, utility
         )
@@ -216,10 +235,10 @@ def track_summary(ws: Workspace, result: dict[str, Any], fits: dict[str, Any]) -
 
 
 def _judge_stats(ws: Workspace, runs: list[str]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-    """LLM-judge counters and judge-human agreement, from each run's metrics file."""
+    """LLM-judge counters and judge-human agreement, from each run's details."""
     out = {}
     for run in runs:
-        f = ws.metrics_file(run)
+        f = ws.details_file(run)
         if f.is_file():
             m = json.loads(f.read_text(encoding="utf-8"))
             if "llm_judge" in m:
@@ -288,14 +307,11 @@ def write_markdown(
             "",
             "## LLM judges",
             "",
-            "| run | judge calls | cache hits | disagreements | judge-human kappa |",
-            "|---|---|---|---|---|",
+            "| run | judge votes | disagreements | judge-human kappa |",
+            "|---|---|---|---|",
         ]
         for run, (j, review) in judged.items():
-            lines.append(
-                f"| {run} | {j['calls']} | {j['cache_hits']} | {j['disagreements']} | "
-                f"{_fmt(review.get('kappa'), '.2f')} |"
-            )
+            lines.append(f"| {run} | {j['votes']} | {j['disagreements']} | {_fmt(review.get('kappa'), '.2f')} |")
         lines.append("")
         lines.append("Disagreeing votes per item: `build/judging/<run>.disagreements.jsonl`.")
     if unreported:

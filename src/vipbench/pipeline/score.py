@@ -1,15 +1,17 @@
-"""score: judge every response, compute the run's metrics, and record the run in MLflow."""
+"""score: judge every response, compute the run's metrics, and record the run in MLflow.
+
+Writes the run's headline figures to metrics/<run>.json (the DVC metric), everything else to
+build/details/<run>.json (a DVC output), and both, with the run-to-run measurements of the
+inference (latencies, cache hits), to MLflow. DVC outputs hold only what a re-run repeats.
+"""
 
 from __future__ import annotations
 
 import json
 import shutil
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from vipbench.core.attributes import CATEGORICAL
 from vipbench.core.io import read_jsonl, write_json, write_jsonl
@@ -27,34 +29,10 @@ def read_scores(ws: Workspace, run: str) -> list[ScoredItem]:
     return [ScoredItem.model_validate(r) for r in read_jsonl(ws.scores_file(run))]
 
 
-def accounting(responses: Sequence[Response]) -> dict[str, Any]:
-    """Tokens, cost and latency for a run and per attribute."""
-
-    def block(rs: Sequence[Response]) -> dict[str, Any]:
-        lat = [r.latency_s for r in rs if r.latency_s > 0 and not r.cached]
-        out: dict[str, Any] = {
-            "requests": len(rs),
-            "input_tokens": sum(r.input_tokens for r in rs),
-            "output_tokens": sum(r.output_tokens for r in rs),
-            "cost_usd": round(sum(r.cost_usd for r in rs), 6),
-            "cached": sum(r.cached for r in rs),
-            "corrected": sum(r.corrected for r in rs),
-            "unparseable": sum(r.status == "unparseable" for r in rs),
-            "abstained": sum(r.status == "abstained" for r in rs),
-            "errors": sum(r.status == "error" for r in rs),
-        }
-        for q in (50, 90, 99):
-            out[f"latency_p{q}_s"] = round(float(np.percentile(lat, q)), 4) if lat else None
-        return out
-
-    by_attr: dict[str, list[Response]] = {}
-    for r in responses:
-        by_attr.setdefault(r.attribute, []).append(r)
-    return {"overall": block(list(responses)), "attributes": {a: block(rs) for a, rs in sorted(by_attr.items())}}
-
-
 def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
-    from vipbench.analysis.metrics import run_metrics
+    """Score a run; returns its full metrics (the details)."""
+    from vipbench.analysis.metrics import headline, run_metrics
+    from vipbench.pipeline.accounting import accounting
     from vipbench.review.store import agreement, load_overrides, read_reviews
     from vipbench.scoring import score_run
 
@@ -69,31 +47,50 @@ def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
     finally:
         if panel:
             panel.close()
-    metrics = run_metrics(scored, p.attributes, n_boot=p.scoring.bootstrap_samples, seed=p.scoring.seed)
-    metrics["accounting"] = accounting(list(responses.values()))
-    metrics["review_agreement"] = agreement(read_reviews(ws.reviews_file))
+    details = run_metrics(scored, p.attributes, n_boot=p.scoring.bootstrap_samples, seed=p.scoring.seed)
+    details["accounting"] = accounting(list(responses.values()))
+    details["review_agreement"] = agreement(read_reviews(ws.reviews_file))
     if any(r.zoom_boxes for r in responses.values()):
         from vipbench.imaging.zoom import cue_hits
 
-        metrics["zoom"] = cue_hits(
+        details["zoom"] = cue_hits(
             [
                 (list(responses[it.item_id].zoom_boxes), [c.box for c in it.cues])
                 for it in items
                 if it.item_id in responses
             ]
         )
+    if this.utility_file is not None and this.utility_file.is_file():
+        u = json.loads(this.utility_file.read_text(encoding="utf-8"))
+        # the image utility the defense kept, so the report needs no other file
+        kept = {k: u.get(k) for k in ("kind", "ssim", "psnr", "n_images", "n_failed")}
+        details["defense"] = {"name": this.defense, **kept}
+    measured: dict[str, Any] = {"accounting": measurements(this)}
     if panel:
-        metrics["llm_judge"] = {
-            "calls": panel.calls,
-            "cache_hits": panel.cache_hits,
-            "disagreements": len(panel.disagreements),
-        }
+        # votes and disagreements repeat; how many votes came from the cache does not
+        details["llm_judge"] = {"votes": panel.calls + panel.cache_hits, "disagreements": len(panel.disagreements)}
+        measured["llm_judge"] = {"calls": panel.calls, "cache_hits": panel.cache_hits}
         write_jsonl(ws.build / "judging" / f"{run}.disagreements.jsonl", panel.disagreements)
     write_jsonl(this.scores_file, scored)
-    run_id = track_run(ws, this, scored, metrics) if track else None
+    run_id = track_run(ws, this, scored, details, measured) if track else None
     write_json(this.tracking_file, {"run": run, "mlflow_run_id": run_id})
-    write_json(this.metrics_file, metrics)
-    return metrics
+    write_json(this.details_file, details)
+    write_json(this.metrics_file, headline(details))
+    return details
+
+
+def measurements(run: Run) -> dict[str, Any]:
+    """The inference's latencies and cache hits, when they belong to the responses being scored
+    (responses pulled from a DVC remote come without them)."""
+    from vipbench.imaging.images import file_sha256
+
+    f = run.measurements_file
+    if not f.is_file() or not run.responses_file.is_file():
+        return {}
+    m = json.loads(f.read_text(encoding="utf-8"))
+    if m.pop("responses_sha256", None) != file_sha256(run.responses_file):
+        return {}
+    return dict(m)
 
 
 def _judge_panel(ws: Workspace):  # type: ignore[no-untyped-def]
@@ -131,7 +128,10 @@ def run_identity(ws: Workspace, run: Run) -> tuple[dict[str, Any], dict[str, Any
     return identity, params
 
 
-def track_run(ws: Workspace, run: Run, scored: list[ScoredItem], metrics: dict[str, Any]) -> str:
+def track_run(
+    ws: Workspace, run: Run, scored: list[ScoredItem], metrics: dict[str, Any], measured: dict[str, Any]
+) -> str:
+    """Log the run to MLflow: its metrics, and the measurements that stay out of DVC outputs."""
     from vipbench.analysis.metrics import flatten
     from vipbench.ops import tracking
     from vipbench.ops.versioning import git_revision
@@ -139,6 +139,7 @@ def track_run(ws: Workspace, run: Run, scored: list[ScoredItem], metrics: dict[s
     identity, params = run_identity(ws, run)
     spec = run.spec
     flat = flatten(metrics)
+    flat.update(flatten(measured))
     from vipbench.analysis.capability import scores_for
 
     for col, value in scores_for(getattr(spec, "model", None), spec.capability).items():
@@ -149,7 +150,7 @@ def track_run(ws: Workspace, run: Run, scored: list[ScoredItem], metrics: dict[s
         Tag.DATASET: str(params["dataset.name"]),
         Tag.DATASET_VERSION: str(params["dataset.version"]),
         Tag.PROMPT: str(params["prompt.variant"]),
-        Tag.GIT_REV: git_revision(ws.root) or "unknown",
+        Tag.GIT_REV: git_revision(ws.root, ws.products) or "unknown",
         Tag.DEFENSE: run.defense or "none",
         Tag.BASE_RUN: run.base,
     }
@@ -187,7 +188,7 @@ def _image_copies(ws: Workspace, run: Run, out: Path) -> Path:
     """The images this run was shown (defended ones for a defended run), for MLflow."""
     out.mkdir(parents=True)
     for rel in sorted({it.image for it in read_items(ws, run)}):
-        src = ws.data_dir / rel
+        src = run.images_dir / rel
         if src.is_file():
             shutil.copyfile(src, out / src.name)
     return out
