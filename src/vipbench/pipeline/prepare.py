@@ -32,6 +32,9 @@ def prepare(ws: Workspace) -> dict[str, Any]:
         **line_counts(ds),
         "items": len(items),
         "items_per_attribute": {a: per_attr.get(a, 0) for a in p.attributes},
+        # every image drawn by vipbench's generator (datapoint.synthetic): the report says so
+        "synthetic": bool(ds.images)
+        and all(getattr(e.first.datapoint, "synthetic", False) is True for e in ds.images.values()),
     }
     write_jsonl(ws.items_file, items)
     write_json(ws.dataset_file, info)

@@ -258,6 +258,33 @@ def _ci(v: float | None, lo: float | None, hi: float | None) -> str:
     return f"{_pct(v)} [{_pct(lo)}, {_pct(hi)}]"
 
 
+def what_was_measured(ws: Workspace) -> list[str]:
+    """The report's opening: what data this is, how big, and what the numbers count."""
+    info = json.loads(ws.dataset_file.read_text()) if ws.dataset_file.is_file() else {}
+    per_attr = info.get("items_per_attribute") or {}
+    counts = ", ".join(f"{a} {n}" for a, n in per_attr.items())
+    lines = ["## What this report measured", ""]
+    if info.get("synthetic"):
+        lines += [
+            "**The data is vipbench's bundled synthetic set**, not real posts: drawn scenes (signs, letters,",
+            "diplomas, badges, payslips, licence plates) built so that text in the image reveals each label.",
+            "It checks that the pipeline works end to end; an OCR adversary is near-perfect on it by",
+            "construction, so its numbers say nothing about real leakage. Use your own data for findings.",
+            "",
+        ]
+    lines += [
+        f"- Dataset `{info.get('name', '?')}` version `{str(info.get('version', '?'))[:12]}`: "
+        f"{info.get('images', '?')} images, {info.get('items', '?')} counted labels ({counts}).",
+        "- **Headline accuracy** (the study's): correct or less precise over all labels; refused, "
+        "unparseable, abstained and failed items count as wrong.",
+        "- **Precise accuracy**: correct only; a less precise guess (same country, another city; Married "
+        "against In Relation; the same field of work) counts as wrong. The gap between the two is how much "
+        "of the headline is coarse guessing.",
+        "- Every table gives its counts; 95% bootstrap intervals are in brackets.",
+    ]
+    return lines
+
+
 def write_markdown(
     ws: Workspace,
     runs: dict[str, dict[str, Any]],
@@ -271,8 +298,7 @@ def write_markdown(
     lines = [
         "# vipbench report",
         "",
-        "Accuracy in %: the study's headline (less precise counted as correct; refused and unanswered",
-        "count as wrong) beside the precise accuracy (less precise counted wrong).",
+        *what_was_measured(ws),
         "",
         *tables.model_attribute_table(runs, ws.params.attributes),
         "",
