@@ -48,9 +48,10 @@ def test_ocr_calls_equal_distinct_pixel_contents(tmp_path: Path) -> None:
 
     seen: set[str] = set()
     for run in ("ocr", "ocr+strip_metadata", "ocr+blur_text"):
-        for it in ws.run(run).items_file.read_text().splitlines():
+        this = ws.run(run)
+        for it in this.items_file.read_text().splitlines():
             image = json.loads(it)["image"]
-            seen.add(content_key(ocr_copy(open_image(ws.data_dir / image))))
+            seen.add(content_key(ocr_copy(open_image(this.images_dir / image))))
     calls = OCRCache(ws.ocr_cache_path).calls
     # originals (3) + blurred copies of the two images with text (the blank one is unchanged)
     assert len(seen) == 5
