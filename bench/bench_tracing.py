@@ -7,6 +7,7 @@ In a fresh temporary SQLite store (as the pipeline uses), inside one run:
 - traces: one trace per item, a single LLM span holding the prompt and response text (about the
   size of a real request's text; never image bytes) and the item's attribute and verdict as span
   attributes;
+- traces are exported synchronously (the async queue drops traces at this rate);
 - with --feedback also the verdict as an assessment on each trace (`mlflow.log_feedback`).
 Wall-clock seconds for each, per-item milliseconds and the store's growth are printed and written
 to bench/results/tracing.json.
@@ -40,6 +41,9 @@ def main() -> None:
     ap.add_argument("--feedback", action="store_true")
     args = ap.parse_args()
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    # synchronous export: the async queue drops traces when N requests arrive faster than it writes,
+    # and a pipeline stage has to wait for all of them anyway
+    os.environ.setdefault("MLFLOW_ENABLE_ASYNC_TRACE_LOGGING", "false")
     import mlflow
 
     n = args.items
