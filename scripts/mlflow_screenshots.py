@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     proc = start_server(store, port, a.out / "mlflow-server.log")
     try:
         wait_ready(url, proc)
-        table = screenshot(f"{url}/#/experiments/{exp_id}/runs", a.out / "mlflow-runs.png")
+        table = screenshot(f"{url}/#/experiments/{exp_id}/runs", a.out / "mlflow-runs.png", size="2100,700")
         q = urllib.parse.urlencode({"runs": json.dumps(run_ids), "experiments": json.dumps([exp_id])})
         compare = screenshot(f"{url}/#/compare-runs?{q}", a.out / "mlflow-compare.png", size="1600,1400")
     finally:

@@ -100,7 +100,7 @@ def test_three_api_models_and_a_tiny_hf_model(tmp_path: Path) -> None:
     assert runs["strong"].data.params["prompt.variant"] == "final"
     assert len(runs["strong"].data.params["prompt.hash"]) == 16
     s = runs["summary"]
-    assert s.data.metrics["capability_fit/final/overall/slope"] == pytest.approx(fit["slope"])
+    assert s.data.metrics["capability_fit.final.overall.slope"] == pytest.approx(fit["slope"])
     arts = {a.path for a in mlflow.MlflowClient().list_artifacts(s.info.run_id, "figures")}
     assert "figures/accuracy_vs_capability.png" in arts
 

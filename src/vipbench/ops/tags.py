@@ -25,6 +25,8 @@ class Tag:
     DATASET_VERSION: Final = "vipbench.dataset_version"
     #: the prompt variant, or "none" for runs that use no prompt
     PROMPT: Final = "vipbench.prompt"
+    #: the prompt's output format, or "none" for runs that use no prompt
+    OUTPUT_FORMAT: Final = "vipbench.output_format"
     GIT_REV: Final = "vipbench.git_rev"
     #: the defense of a defended run, "none" otherwise
     DEFENSE: Final = "vipbench.defense"

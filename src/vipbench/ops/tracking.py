@@ -12,9 +12,12 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vipbench.ops.tags import Tag
+
+if TYPE_CHECKING:
+    from vipbench.ops.mlflow_shape import DatasetRef, ModelRef
 
 
 def _quiet() -> None:
@@ -78,11 +81,16 @@ def log_run(
     tags: Mapping[str, str],
     tables: Mapping[str, Mapping[str, list[Any]]] | None = None,
     artifacts: Mapping[str, Path] | None = None,
+    dataset: DatasetRef | None = None,
+    model: ModelRef | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> str:
     """Create or update the run for (run_key, identity) and return its id.
 
     `identity` is everything that defines the configuration (public spec, prompt hash,
-    dataset version); the same identity always lands in the same run.
+    dataset version); the same identity always lands in the same run. `dataset` becomes the run's
+    evaluation input, `model` an external logged model that the metrics are logged against (the
+    UI's Model column), `texts` artifacts written from strings (file name -> content).
     """
     mlflow = _client(repo)
     exp_id = ensure_experiment(repo, experiment)
@@ -96,7 +104,13 @@ def log_run(
     ) as run:
         if run_id is None or not run.data.params:
             mlflow.log_params({k: _param(v) for k, v in params.items()})
-        mlflow.log_metrics(dict(metrics))
+        ds = _dataset(dataset) if dataset is not None else None
+        if ds is not None:
+            mlflow.log_input(ds, context="evaluation")
+        model_id = _logged_model(mlflow, exp_id, run.info.run_id, chash, model) if model is not None else None
+        mlflow.log_metrics(dict(metrics), model_id=model_id, dataset=ds)
+        for name, text in (texts or {}).items():
+            mlflow.log_text(text, name)
         for name, table in (tables or {}).items():
             mlflow.log_table(data=dict(table), artifact_file=name)
         for sub, path in (artifacts or {}).items():
@@ -110,3 +124,72 @@ def log_run(
 def _param(v: Any) -> str:
     s = v if isinstance(v, str) else json.dumps(v, sort_keys=True, default=str)
     return s[:6000]
+
+
+def _dataset(ref: DatasetRef):  # type: ignore[no-untyped-def]
+    """An MLflow dataset for `ref`: a pandas dataset of its rows (schema and row count in the UI),
+    or a meta dataset when there are no rows; either way its digest is `ref.digest`."""
+    import mlflow.data
+    from mlflow.data.meta_dataset import MetaDataset
+
+    source = _dvc_source(ref.source)
+    if not ref.rows:
+        return MetaDataset(source=source, name=ref.name, digest=ref.digest)
+    import pandas as pd
+
+    return mlflow.data.from_pandas(pd.DataFrame(ref.rows), source=source, name=ref.name, digest=ref.digest)
+
+
+def _dvc_source(fields: Mapping[str, str]):  # type: ignore[no-untyped-def]
+    """A dataset source of type "dvc": the repository, its .dvc file and the DVC remote."""
+    from mlflow.data.dataset_source import DatasetSource
+
+    class DvcDatasetSource(DatasetSource):  # type: ignore[misc]
+        def __init__(self, d: Mapping[str, str]) -> None:
+            self._d = dict(d)
+
+        @staticmethod
+        def _get_source_type() -> str:
+            return "dvc"
+
+        def load(self, **kwargs: Any) -> str:
+            return self._d.get("repo", "")
+
+        @staticmethod
+        def _can_resolve(raw_source: Any) -> bool:
+            return False
+
+        @classmethod
+        def _resolve(cls, raw_source: Any) -> DvcDatasetSource:
+            raise NotImplementedError
+
+        def to_dict(self) -> dict[str, str]:
+            return dict(self._d)
+
+        @classmethod
+        def from_dict(cls, source_dict: dict[str, str]) -> DvcDatasetSource:
+            return cls(source_dict)
+
+    return DvcDatasetSource(fields)
+
+
+def _logged_model(mlflow: Any, exp_id: str, run_id: str, chash: str, model: ModelRef) -> str:
+    """The external logged model of this run's configuration: found again by the config hash tag
+    (runs are updated in place, so their model is too), else created with the run as its source."""
+    found = mlflow.search_logged_models(
+        experiment_ids=[exp_id],
+        filter_string=f"source_run_id = '{run_id}'",
+        output_format="list",
+    )
+    for m in found:
+        if m.tags.get(Tag.CONFIG_HASH) == chash:
+            return str(m.model_id)
+    created = mlflow.create_external_model(
+        name=model.name,
+        model_type=model.model_type,
+        source_run_id=run_id,
+        experiment_id=exp_id,
+        params=dict(model.params),
+        tags={**model.tags, Tag.CONFIG_HASH: chash},
+    )
+    return str(created.model_id)

@@ -209,14 +209,11 @@ def _defense_table(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any] | N
 
 
 def track_summary(ws: Workspace, result: dict[str, Any], fits: dict[str, Any]) -> str:
-    from vipbench.analysis.regression import flat_metrics
+    from vipbench.ops import mlflow_shape as shape
     from vipbench.ops import tracking
 
     p = ws.params
-    metrics: dict[str, float] = {}
-    for prompt, f in fits.items():
-        metrics.update(flat_metrics(f, prefix=f"capability_fit/{prompt}"))
-    metrics["runs"] = float(len(result["runs"]))
+    metrics = shape.summary_metrics(fits, len(result["runs"]))
     identity = {"summary": p.report.summary_run_name, "dataset": result["dataset"]["version"]}
     params = {
         "dataset.version": result["dataset"]["version"],
@@ -229,8 +226,18 @@ def track_summary(ws: Workspace, result: dict[str, Any], fits: dict[str, Any]) -
         Tag.LINKED_RUNS: json.dumps({r: rid for r in result["runs"] if (rid := _mlflow_run_id(ws, r))})[:5000],
     }
     artifacts = {"figures": ws.root / "figures", "": ws.root / "metrics" / "report.md"}
+    dataset = json.loads(ws.dataset_file.read_text(encoding="utf-8"))
     return tracking.log_run(
-        ws.root, ws.experiment, p.report.summary_run_name, identity, params, metrics, tags, artifacts=artifacts
+        ws.root,
+        ws.experiment,
+        p.report.summary_run_name,
+        identity,
+        params,
+        metrics,
+        tags,
+        artifacts=artifacts,
+        dataset=shape.dataset_ref(ws.root, ws.data_dir, dataset),
+        texts={"summary.json": json.dumps(result, indent=1, default=str)},
     )
 
 

@@ -131,41 +131,45 @@ def run_identity(ws: Workspace, run: Run) -> tuple[dict[str, Any], dict[str, Any
 def track_run(
     ws: Workspace, run: Run, scored: list[ScoredItem], metrics: dict[str, Any], measured: dict[str, Any]
 ) -> str:
-    """Log the run to MLflow: its metrics, and the measurements that stay out of DVC outputs."""
-    from vipbench.analysis.metrics import flatten
+    """Log the run to MLflow: a short metric list (the measurements that stay out of DVC outputs
+    included), the dataset input, the model it evaluated, and the items table."""
+    from vipbench.analysis.capability import scores_for
+    from vipbench.ops import mlflow_shape as shape
     from vipbench.ops import tracking
     from vipbench.ops.versioning import git_revision
 
     identity, params = run_identity(ws, run)
     spec = run.spec
-    flat = flatten(metrics)
-    flat.update(flatten(measured))
-    from vipbench.analysis.capability import scores_for
-
-    for col, value in scores_for(getattr(spec, "model", None), spec.capability).items():
-        flat[f"capability.{col}"] = float(value)
+    model_id = str(getattr(spec, "model", None) or spec.kind)
+    params = shape.identity_params(params, spec.uses_prompt(), spec.kind, model_id)
+    capability = scores_for(getattr(spec, "model", None), spec.capability)
+    # latencies and cache hits are measurements: they join the MLflow view, never the DVC outputs
+    accounting = {
+        scope: {**((metrics.get("accounting") or {}).get(scope) or {}), **(measured.get(scope) or {})}
+        for scope in ("overall", "attributes")
+    }
+    metrics = {**metrics, "accounting": {**(metrics.get("accounting") or {}), **accounting}}
+    if "wall_s" in measured:
+        metrics["accounting"]["wall_s"] = measured["wall_s"]
+    flat = shape.model_metrics(metrics, ws.params.attributes, capability, ws.params.report.capability_column)
     tags = {
         Tag.KIND: spec.kind,
-        Tag.MODEL: str(getattr(spec, "model", None) or spec.kind),
+        Tag.MODEL: model_id,
         Tag.DATASET: str(params["dataset.name"]),
         Tag.DATASET_VERSION: str(params["dataset.version"]),
         Tag.PROMPT: str(params["prompt.variant"]),
+        Tag.OUTPUT_FORMAT: str(params.get("prompt.output_format", shape.NO_PROMPT)),
         Tag.GIT_REV: git_revision(ws.root, ws.products) or "unknown",
         Tag.DEFENSE: run.defense or "none",
         Tag.BASE_RUN: run.base,
     }
-    table = {
-        "item_id": [s.item_id for s in scored],
-        "attribute": [s.attribute for s in scored],
-        "hardness": [s.hardness for s in scored],
-        "truth": [s.truth for s in scored],
-        "status": [s.status for s in scored],
-        "guess": [s.guess or "" for s in scored],
-        "top1": [s.top1.verdict for s in scored],
-        "top1_decided_by": [s.top1.decided_by for s in scored],
-        "top3": [s.top3.verdict for s in scored],
-        "distance_km": [s.distance_km for s in scored],
-    }
+    dataset = json.loads(ws.dataset_file.read_text(encoding="utf-8"))
+    model = shape.ModelRef(
+        name=model_id,
+        model_type=spec.kind,
+        params={k: str(params[k]) for k in ("model.kind", "model.model", "prompt.variant", "prompt.output_format")},
+        tags={Tag.RUN_KEY: run.name},
+    )
     with tempfile.TemporaryDirectory() as tmp:
         confusion_dir = _confusion_artifacts(scored, Path(tmp) / "confusion")
         artifacts: dict[str, Path] = {"confusion": confusion_dir} if confusion_dir else {}
@@ -179,8 +183,11 @@ def track_run(
             params,
             flat,
             tags,
-            tables={"items.json": table},
+            tables={"items.json": shape.items_table(scored)},
             artifacts=artifacts or None,
+            dataset=shape.dataset_ref(ws.root, ws.data_dir, dataset, scored),
+            model=model,
+            texts={"metrics_full.json": shape.full_metrics_json(metrics)},
         )
 
 
