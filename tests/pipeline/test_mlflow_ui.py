@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import label, record, write_dataset
 from tests.support.openai_server import FakeOpenAIServer, Request, guess_answer
 from tests.support.repo import make_repo, run
+from vipbench.ops.mlflow_shape import logged_model_name
 
 pytestmark = pytest.mark.slow
 
@@ -112,7 +113,8 @@ def test_model_runs_have_dataset_short_metrics_and_model(repo: Path) -> None:
         assert tags["vipbench.prompt"] == params["prompt.variant"] == params["model.prompt"]
         assert tags["vipbench.output_format"] == params["prompt.output_format"]
         assert tags["vipbench.kind"] == params["model.kind"] == model.model_type
-        assert tags["vipbench.model"] == params["model.model"] == model.name
+        assert tags["vipbench.model"] == params["model.model"] == model.params["model.model"]
+        assert model.name == logged_model_name(params["model.model"])
     assert runs["strong"].data.metrics["overall.accuracy"] == 1.0
     assert runs["strong"].data.metrics["capability.mmmu_val"] == 70.0
     assert runs["weak"].data.metrics["overall.accuracy"] < runs["strong"].data.metrics["overall.accuracy"]
@@ -122,6 +124,12 @@ def test_model_runs_have_dataset_short_metrics_and_model(repo: Path) -> None:
         runs["strong"].data.metrics
     )
     print("\nmetrics of 'strong':", sorted(runs["strong"].data.metrics))
+
+
+def test_logged_model_names_are_valid() -> None:
+    assert logged_model_name("models/tiny") == "models-tiny"
+    assert logged_model_name("Qwen/Qwen2.5-VL-7B") == "Qwen-Qwen2-5-VL-7B"
+    assert logged_model_name("gpt-4o") == "gpt-4o"
 
 
 def test_items_table_and_full_metrics_are_artifacts(repo: Path) -> None:

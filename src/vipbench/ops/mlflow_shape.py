@@ -185,6 +185,12 @@ def identity_params(params: Mapping[str, Any], uses_prompt: bool, kind: str, mod
     return out
 
 
+def logged_model_name(model_id: str) -> str:
+    """`model_id` as an MLflow logged-model name, which may not hold / : . % " or ' (so
+    "Qwen/Qwen2.5-VL-7B" becomes "Qwen-Qwen2-5-VL-7B"; the exact id stays in the model's params)."""
+    return re.sub(r"[/:.%\"']+", "-", model_id).strip("-") or "model"
+
+
 def _public_url(url: str) -> str:
     """A remote URL without any user:password part."""
     return re.sub(r"(?<=://)[^/@]+@", "", url)

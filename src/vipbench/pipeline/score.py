@@ -165,7 +165,7 @@ def track_run(
     }
     dataset = json.loads(ws.dataset_file.read_text(encoding="utf-8"))
     model = shape.ModelRef(
-        name=model_id,
+        name=shape.logged_model_name(model_id),
         model_type=spec.kind,
         params={k: str(params[k]) for k in ("model.kind", "model.model", "prompt.variant", "prompt.output_format")},
         tags={Tag.RUN_KEY: run.name},
