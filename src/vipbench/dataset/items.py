@@ -14,7 +14,7 @@ from vipbench.dataset.schema import AttributeLabel
 
 
 def counts(label: AttributeLabel, f: FilterParams) -> bool:
-    """Does a label count under the filters (design.md: 'Which labels count')?"""
+    """Does a label count under the filters (certainty, hardness, information level)?"""
     return (
         bool(label.estimate.strip())
         and label.certainty >= f.min_certainty

@@ -1,4 +1,4 @@
-"""Pydantic schema of the VIP labelling-tool JSONL format (design.md section 2).
+"""Pydantic schema of the VIP labelling-tool JSONL format, read as the tool writes it.
 
 Each line holds one labelling of one image. The format is read as the tool writes it:
 extra keys in `datapoint` are kept, `label` may hold any known attribute key plus a

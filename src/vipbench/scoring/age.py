@@ -1,4 +1,4 @@
-"""The age rule (design.md section 2).
+"""The age rule: two numbers within 5 years, intervals by overlap coefficient, a number inside an interval.
 
 An age is parsed to a closed interval (low, high); a single number is the zero-length
 interval (n, n). Then:

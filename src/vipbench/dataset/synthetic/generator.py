@@ -1,6 +1,6 @@
 """Deterministic generator of vipbench's bundled default dataset (a small synthetic VIP set).
 
-`generate(out_dir, n_images=48, seed=0)` writes, in the VIP labelling-tool format (design.md section 2):
+`generate(out_dir, n_images=48, seed=0)` writes, in the VIP labelling-tool format:
 
 * `out_dir/labels.jsonl` -- one JSON object per line: `datapoint`, `label`, `user`, `time`;
 * `out_dir/images/<image_id>.jpg` -- one 640x480 JPEG per image.
