@@ -54,14 +54,19 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def user_errors(fn: F) -> F:
-    """Turn user-facing errors into a clear message and exit status 2, without a traceback."""
+    """Turn user-facing errors into a clear message and exit status 2 (3 for a failed run), without a traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from vipbench.core.errors import RunFailed
         from vipbench.imaging.images import ImageError
 
         try:
             return fn(*args, **kwargs)
+        except RunFailed as e:
+            # exit 3, not 2: too many items ended in error, which may pass (an endpoint that was
+            # down); a retry resumes from the cache. Exit 2 means a mistake another try will not fix.
+            raise _fail(str(e), 3) from None
         except (VipbenchError, ImageError) as e:
             raise _fail(str(e)) from None
 

@@ -29,7 +29,7 @@ def test_accounting_repeats_and_measurements_do_not() -> None:
     assert accounting(first) == accounting(again)
     assert accounting(first)["overall"] == {
         "requests": 3, "input_tokens": 30, "output_tokens": 15, "cost_usd": 0.003,
-        "corrected": 0, "unparseable": 0, "errors": 0,
+        "corrected": 0, "unparseable": 0, "abstained": 0, "errors": 0,
     }
     m = measurements(first, wall_s=4.0)
     assert m["overall"]["cached"] == 0 and m["overall"]["latency_p50_s"] == 1.5 and m["wall_s"] == 4.0

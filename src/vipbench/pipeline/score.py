@@ -144,13 +144,14 @@ def track_run(
     params = shape.identity_params(params, spec.uses_prompt(), spec.kind, model_id)
     capability = scores_for(getattr(spec, "model", None), spec.capability)
     # latencies and cache hits are measurements: they join the MLflow view, never the DVC outputs
+    timing = measured.get("accounting") or {}
     accounting = {
-        scope: {**((metrics.get("accounting") or {}).get(scope) or {}), **(measured.get(scope) or {})}
+        scope: {**((metrics.get("accounting") or {}).get(scope) or {}), **(timing.get(scope) or {})}
         for scope in ("overall", "attributes")
     }
     metrics = {**metrics, "accounting": {**(metrics.get("accounting") or {}), **accounting}}
-    if "wall_s" in measured:
-        metrics["accounting"]["wall_s"] = measured["wall_s"]
+    if "wall_s" in timing:
+        metrics["accounting"]["wall_s"] = timing["wall_s"]
     flat = shape.model_metrics(metrics, ws.params.attributes, capability, ws.params.report.capability_column)
     tags = {
         Tag.KIND: spec.kind,
