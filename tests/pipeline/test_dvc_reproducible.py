@@ -91,7 +91,7 @@ def test_pull_on_a_second_machine_and_rerun_change_nothing(tmp_path: Path) -> No
     head = run(["git", "rev-parse", "HEAD"], second).stdout.strip()
     for name in ("majority", "exif", "exif+strip_metadata", "exif+half"):
         assert runs[name].data.tags["vipbench.git_rev"] == head, name
-    assert "accounting.overall.cached" in runs["exif"].data.metrics
+    assert "accounting.cached" in runs["exif"].data.metrics  # cache hits: a measurement, MLflow only
     assert "accounting.wall_s" in runs["exif"].data.metrics
 
     # the DVC metrics are the headline figures: few keys, short lines

@@ -42,7 +42,7 @@ OVERALL_METRICS = (
 )
 ATTRIBUTE_METRICS = ("accuracy", "accuracy_ci_low", "accuracy_ci_high", "accuracy_precise")
 DISTANCE_METRICS = ("within_1km", "within_25km", "within_200km", "within_750km", "within_2500km")
-ACCOUNTING_METRICS = ("input_tokens", "output_tokens", "cost_usd", "latency_p50_s", "latency_p90_s")
+ACCOUNTING_METRICS = ("input_tokens", "output_tokens", "cost_usd", "latency_p50_s", "latency_p90_s", "cached")
 FIT_OVERALL = (
     "n",
     "slope",
@@ -117,6 +117,7 @@ def model_metrics(
     acc = (metrics.get("accounting") or {}).get("overall") or {}
     for m in ACCOUNTING_METRICS:
         _put(out, f"accounting.{m}", acc.get(m))
+    _put(out, "accounting.wall_s", (metrics.get("accounting") or {}).get("wall_s"))
     cols = sorted(capability, key=lambda c: (c != main_column, c))[:MAX_CAPABILITY]
     for c in cols:
         _put(out, f"capability.{c}", capability[c])
