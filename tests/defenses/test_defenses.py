@@ -13,33 +13,13 @@ import pytest
 from PIL import Image
 
 from tests.conftest import OSV
+from tests.support.gps import gps_exif  # noqa: F401  (re-exported: other tests import it from here)
 from vipbench import defenses as D
 from vipbench.defenses import DefenseError, apply_defense, parse_defense_spec, utility
 
 OSV_IMAGES = OSV / "images"
 ZURICH = (47.3769, 8.5417)
 EXPECTED = {"none", "strip_metadata", "downscale", "jpeg", "blur_text", "blur_faces", "crop_border"}
-
-
-def gps_exif(lat: float, lon: float, orientation: int = 1) -> Image.Exif:
-    """EXIF with a GPS fix, a camera and a capture time, like a phone writes."""
-    exif = Image.Exif()
-    exif[0x010F] = "Pixelcam"
-    exif[0x0110] = "P9 Pro"
-    if orientation != 1:
-        exif[0x0112] = orientation
-    gps = exif.get_ifd(0x8825)
-
-    def dms(x: float) -> tuple[float, float, float]:
-        x = abs(x)
-        d = int(x)
-        m = int((x - d) * 60)
-        return (float(d), float(m), round(((x - d) * 60 - m) * 60, 4))
-
-    gps[1], gps[2] = ("N" if lat >= 0 else "S"), dms(lat)
-    gps[3], gps[4] = ("E" if lon >= 0 else "W"), dms(lon)
-    exif.get_ifd(0x8769)[0x9003] = "2024:06:01 10:30:00"
-    return exif
 
 
 def photo(size: tuple[int, int] = (160, 120)) -> Image.Image:

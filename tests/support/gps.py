@@ -7,11 +7,14 @@ from pathlib import Path
 from PIL import Image
 
 
-def gps_exif(lat: float, lon: float) -> Image.Exif:
-    """EXIF with a GPS position (degrees, minutes, seconds), a camera and a capture time."""
+def gps_exif(lat: float, lon: float, orientation: int = 1) -> Image.Exif:
+    """EXIF with a GPS position (degrees, minutes, seconds), a camera, a capture time and, unless
+    1, an orientation tag."""
     exif = Image.Exif()
     exif[0x010F] = "Pixelcam"
     exif[0x0110] = "P9 Pro"
+    if orientation != 1:
+        exif[0x0112] = orientation
     gps = exif.get_ifd(0x8825)
 
     def dms(x: float) -> tuple[float, float, float]:
