@@ -57,7 +57,8 @@ def test_osv5m_distance_ladder_for_exif_ocr_and_majority(tmp_path: Path) -> None
     root = make_repo(tmp_path, tmp_path / "osv", params)
     run(["dvc", "repro"], root)
 
-    m = {r: json.loads((root / "metrics" / f"{r}.json").read_text()) for r in ("exif", "ocr", "majority")}
+    # metrics/<run>.json is the short headline; build/details/<run>.json holds the distance ladder
+    m = {r: json.loads((root / "build" / "details" / f"{r}.json").read_text()) for r in ("exif", "ocr", "majority")}
     ladder = {r: m[r]["distance"]["placeOfImage"] for r in m}
     assert all(ladder[r]["n"] == 71 for r in m)
     # the GPS adversary is near almost every photo; the floor guesses one town for all 71
