@@ -15,7 +15,13 @@ from PIL import Image
 importlib.import_module("torch")
 importlib.import_module("transformers")
 
-from tests.support.tiny_vlm import build_tiny_idefics3, build_tiny_llava, build_tiny_llava_next  # noqa: E402
+from tests.support.tiny_vlm import (  # noqa: E402
+    build_tiny_gemma3,
+    build_tiny_idefics2,
+    build_tiny_idefics3,
+    build_tiny_llava,
+    build_tiny_llava_next,
+)
 from vipbench.core.records import Item, Response  # noqa: E402
 from vipbench.inference.classify import classify_text  # noqa: E402
 from vipbench.models.hf import (  # noqa: E402
@@ -30,6 +36,8 @@ from vipbench.models.registry import RunContext, create_adapter, spec_class  # n
 VALID = {"answered", "refused", "unparseable", "error"}
 #: attributes whose prompts differ in length, so a batch of them needs padding
 ATTRIBUTES = ["location", "sex", "age", "income", "occupation", "maritalStatus"]
+#: fixtures of the tiny model families that the batching and zoom tests run on
+FAMILIES = ["tiny_llava", "tiny_idefics3", "tiny_llava_next", "tiny_gemma3", "tiny_idefics2"]
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +53,16 @@ def tiny_llava_next(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_idefics3(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_idefics3(tmp_path_factory.mktemp("models") / "idefics3")
+
+
+@pytest.fixture(scope="session")
+def tiny_gemma3(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_gemma3(tmp_path_factory.mktemp("models") / "gemma3")
+
+
+@pytest.fixture(scope="session")
+def tiny_idefics2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_idefics2(tmp_path_factory.mktemp("models") / "idefics2")
 
 
 def _item(i: int, attribute: str, image: str) -> Item:
@@ -195,7 +213,7 @@ def test_every_item_gets_a_valid_response(tiny_llava: Path, data: tuple[Path, li
             assert 1 <= len(r.guesses) <= 3
 
 
-@pytest.mark.parametrize("builder", ["tiny_llava", "tiny_idefics3", "tiny_llava_next"])
+@pytest.mark.parametrize("builder", FAMILIES)
 def test_batched_equals_one_at_a_time(
     builder: str, request: pytest.FixtureRequest, data: tuple[Path, list[Item]]
 ) -> None:
@@ -415,7 +433,7 @@ def test_zoom_two_turns_with_the_crops_asked_for(
         )
 
 
-@pytest.mark.parametrize("builder", ["tiny_llava", "tiny_idefics3", "tiny_llava_next"])
+@pytest.mark.parametrize("builder", FAMILIES)
 def test_zoom_turn_two_batches_several_images(
     builder: str,
     request: pytest.FixtureRequest,
