@@ -30,12 +30,16 @@ def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
         raise
 
 
+def jsonl_line(data: dict[str, Any]) -> str:
+    """One JSON Lines row as every writer here spells it (sorted keys, UTF-8 kept, newline)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
+
+
 def write_jsonl(path: str | Path, rows: Iterable[BaseModel | dict[str, Any]]) -> int:
     n = 0
     with atomic_open(path) as fh:
         for row in rows:
-            data = row.model_dump(mode="json") if isinstance(row, BaseModel) else row
-            fh.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+            fh.write(jsonl_line(row.model_dump(mode="json") if isinstance(row, BaseModel) else row))
             n += 1
     return n
 

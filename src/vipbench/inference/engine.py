@@ -21,7 +21,6 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,22 +86,26 @@ class Engine:
         self._template = render.template_hash(settings.variant, settings.output_format)
 
     # -- running ---------------------------------------------------------------------------
-    async def run(self, items: Sequence[Item]) -> list[Response]:
-        """Answer every item; one Response each, in completion order."""
+    async def run(self, items: Sequence[Item], emit: Callable[[Response], None] | None = None) -> list[Response]:
+        """Answer every item; one Response each, in completion order.
+
+        With `emit`, each response is handed to it as it finishes and none is kept (the returned
+        list is empty): a caller that writes them to disk holds no run's worth of responses.
+        """
         t0 = time.perf_counter()
-        queue = deque(items)
+        pending = iter(items)  # read as the workers go: `items` may be a file on disk
         out: list[Response] = []
+        hand_over = emit if emit is not None else out.append
         transport = self.model.transport
 
         async def worker() -> None:
-            while queue:
-                item = queue.popleft()
+            while (item := next(pending, None)) is not None:
                 async with transport.flow():
                     resp = await self.answer(item)
-                out.append(resp)
                 self.stats.add(resp)
                 if self.progress is not None:
                     self.progress(resp)
+                hand_over(resp)
 
         n_workers = self.s.workers or transport.workers(len(items))
         await asyncio.gather(*(worker() for _ in range(min(n_workers, max(1, len(items))))))

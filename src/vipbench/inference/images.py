@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 #: the image URL in the messages of a local backend: its pixels travel beside the text
 PLACEHOLDER_URL = "about:blank"
 _INLINE_HASH_BYTES = 256 * 1024
+#: content hashes remembered (the items of one image usually come together; a run's memory must
+#: not grow with its image count)
+_HASHES_KEPT = 4096
 
 
 def data_url(jpeg: bytes) -> str:
@@ -36,17 +39,22 @@ class Images:
         self.max_side = max_side
         self.quality = quality
         self._keep = keep
-        self._hashes: dict[Path, str] = {}
+        self._hashes: OrderedDict[Path, str] = OrderedDict()
         self._encoded: OrderedDict[Path, asyncio.Task[str]] = OrderedDict()
 
     async def content_hash(self, path: Path) -> str:
         """sha256 of the file bytes, with the max side the image is sent at."""
-        if path not in self._hashes:
-            # Small files are hashed in the loop (a thread hop costs more); big ones in a thread.
-            small = path.stat().st_size <= _INLINE_HASH_BYTES
-            digest = file_sha256(path) if small else await asyncio.to_thread(file_sha256, path)
-            self._hashes[path] = f"{digest}:{self.max_side}"
-        return self._hashes[path]
+        known = self._hashes.get(path)
+        if known is not None:
+            self._hashes.move_to_end(path)
+            return known
+        # Small files are hashed in the loop (a thread hop costs more); big ones in a thread.
+        small = path.stat().st_size <= _INLINE_HASH_BYTES
+        digest = file_sha256(path) if small else await asyncio.to_thread(file_sha256, path)
+        self._hashes[path] = known = f"{digest}:{self.max_side}"
+        while len(self._hashes) > _HASHES_KEPT:
+            self._hashes.popitem(last=False)
+        return known
 
     # -- API backends: data URLs ------------------------------------------------------------
     def encode(self, path: Path) -> str:

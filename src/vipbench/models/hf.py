@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -279,11 +279,11 @@ class HFAdapter:
 
     def infer(self, items: Sequence[Item]) -> Iterator[Response]:
         """Cached answers first, the rest in batches; for zoom all first turns, then all second turns."""
-        from vipbench.inference.runner import run_sync
+        from vipbench.inference.runner import stream_sync
 
-        yield from run_sync(self._run(items))
+        yield from stream_sync(lambda emit: self._run(items, emit))
 
-    async def _run(self, items: Sequence[Item]) -> list[Response]:
+    async def _run(self, items: Sequence[Item], emit: Callable[[Response], None]) -> None:
         from vipbench.inference.batcher import Batcher
         from vipbench.inference.cache import ResponseCache
         from vipbench.inference.engine import Engine, EngineSettings
@@ -303,7 +303,7 @@ class HFAdapter:
             )
             engine = Engine(settings, model, progress=ctx.progress)
             try:
-                return await engine.run(items)
+                await engine.run(items, emit)
             finally:
                 self.stats = engine.stats
         finally:

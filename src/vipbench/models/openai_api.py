@@ -422,12 +422,12 @@ class OpenAIAdapter:
         }
 
     def infer(self, items: Sequence[Item]) -> Iterator[Response]:
-        """Answer all items (in the calling thread) and yield the responses in completion order."""
-        from vipbench.inference.runner import run_sync
+        """Answer all items (on an event loop in a helper thread); yield each response as it finishes."""
+        from vipbench.inference.runner import stream_sync
 
-        yield from run_sync(self._run(items))
+        yield from stream_sync(lambda emit: self._run(items, emit))
 
-    async def _run(self, items: Sequence[Item]) -> list[Response]:
+    async def _run(self, items: Sequence[Item], emit: Callable[[Response], None]) -> None:
         from vipbench.inference.cache import ResponseCache
         from vipbench.inference.endpoint import Endpoint
         from vipbench.inference.engine import Engine, EngineSettings
@@ -456,7 +456,7 @@ class OpenAIAdapter:
             )
             engine = Engine(settings, model, corrector, progress=self.ctx.progress)
             try:
-                return await engine.run(items)
+                await engine.run(items, emit)
             finally:
                 self.stats = engine.stats
         finally:

@@ -11,7 +11,7 @@ shows them side by side under `accounting.*`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -22,10 +22,22 @@ from vipbench.core.records import Response
 MEASURED_FIELDS = frozenset({"latency_s", "cached"})
 
 
-def _by_attribute(
-    responses: Sequence[Response], block: Callable[[Sequence[Response]], dict[str, Any]]
-) -> dict[str, Any]:
-    groups: dict[str, list[Response]] = {}
+class Timed(Protocol):
+    """What the measurements read of a response (the infer stage passes its compact outcomes)."""
+
+    @property
+    def attribute(self) -> str: ...
+    @property
+    def latency_s(self) -> float: ...
+    @property
+    def cached(self) -> bool: ...
+
+
+R = TypeVar("R", bound=Timed)
+
+
+def _by_attribute(responses: Sequence[R], block: Callable[[Sequence[R]], dict[str, Any]]) -> dict[str, Any]:
+    groups: dict[str, list[R]] = {}
     for r in responses:
         groups.setdefault(r.attribute, []).append(r)
     return {"overall": block(list(responses)), "attributes": {a: block(rs) for a, rs in sorted(groups.items())}}
@@ -44,7 +56,7 @@ def _counts(rs: Sequence[Response]) -> dict[str, Any]:
     }
 
 
-def _timing(rs: Sequence[Response]) -> dict[str, Any]:
+def _timing(rs: Sequence[Timed]) -> dict[str, Any]:
     lat = [r.latency_s for r in rs if r.latency_s > 0 and not r.cached]
     out: dict[str, Any] = {"cached": sum(r.cached for r in rs)}
     for q in (50, 90, 99):
@@ -57,7 +69,7 @@ def accounting(responses: Sequence[Response]) -> dict[str, Any]:
     return _by_attribute(responses, _counts)
 
 
-def measurements(responses: Sequence[Response], wall_s: float | None = None) -> dict[str, Any]:
+def measurements(responses: Sequence[Timed], wall_s: float | None = None) -> dict[str, Any]:
     """Cache hits and latency percentiles (fresh requests only), overall and per attribute, and
     the wall time of the inference: they differ from run to run."""
     out = _by_attribute(responses, _timing)

@@ -16,17 +16,19 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from vipbench.core.errors import RunFailed
-from vipbench.core.io import write_json, write_jsonl
+from vipbench.core.io import write_json
 from vipbench.core.records import Response
 from vipbench.imaging import ocr
 from vipbench.imaging.images import file_sha256
 from vipbench.inference.progress import RunProgress
 from vipbench.models.registry import RunContext, create_adapter
 from vipbench.pipeline.accounting import MEASURED_FIELDS, measurements
-from vipbench.pipeline.prepare import read_items
+from vipbench.pipeline.prepare import ItemsFile
+from vipbench.pipeline.spool import Outcome, ResponseSpool
 from vipbench.workspace import Workspace
 
 #: distinct error messages shown when a run fails
@@ -39,10 +41,13 @@ def infer(ws: Workspace, run: str) -> dict[str, int]:
         from vipbench.core.errors import ConfigError
 
         raise ConfigError(f"params.yaml: defense_eval: {this.name!r} is not a configured (run, defense) cell")
-    items = read_items(ws, this)
+    items = ItemsFile(this.items_file)  # read from disk on each pass, not held
     ocr.use_cache(ws.ocr_cache_path)  # each distinct pixel content is read once, across runs
     started = time.perf_counter()
-    with RunProgress(len(items), f"infer {this.name}") as progress:
+    with (
+        RunProgress(len(items), f"infer {this.name}") as progress,
+        ResponseSpool(this.responses_file, MEASURED_FIELDS) as spool,
+    ):
         ctx = RunContext(
             run_name=this.name,
             data_dir=this.images_dir,
@@ -53,35 +58,25 @@ def infer(ws: Workspace, run: str) -> dict[str, int]:
         )
         adapter = create_adapter(this.spec, ctx)
         try:
-            got: dict[str, Response] = {}
-            for r in adapter.infer(items):
-                got[r.item_id] = r
+            for r in adapter.infer(items):  # each response goes to disk as it finishes
+                spool.add(r)
         finally:
             adapter.close()
-    # Every item ends with a response; nothing is silently dropped.
-    ordered = [
-        got.get(it.item_id)
-        or Response(
-            item_id=it.item_id, image_id=it.image_id, attribute=it.attribute, status="error", reason="no response"
-        )
-        for it in items
-    ]
-    failure = failure_record(this.name, ordered, ws.params.inference.max_error_rate)
-    if failure is not None:
-        this.responses_file.unlink(missing_ok=True)
-        write_json(this.metrics_file, failure)
-        raise RunFailed(failure_message(failure))
-    write_jsonl(this.responses_file, [r.model_dump(mode="json", exclude=set(MEASURED_FIELDS)) for r in ordered])
-    measured = measurements(ordered, time.perf_counter() - started)
+        # Every item ends with a response; nothing is silently dropped.
+        outcomes = spool.outcomes(items)
+        failure = failure_record(this.name, outcomes, ws.params.inference.max_error_rate)
+        if failure is not None:
+            this.responses_file.unlink(missing_ok=True)
+            write_json(this.metrics_file, failure)
+            raise RunFailed(failure_message(failure))
+        spool.commit(items)
+    measured = measurements(outcomes, time.perf_counter() - started)
     # ties the measurements to these responses: pulled responses come without them
     write_json(this.measurements_file, {**measured, "responses_sha256": file_sha256(this.responses_file)})
-    counts: dict[str, int] = {}
-    for r in ordered:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    return counts
+    return dict(Counter(o.status for o in outcomes))
 
 
-def failure_record(run: str, responses: list[Response], max_error_rate: float) -> dict[str, Any] | None:
+def failure_record(run: str, responses: Sequence[Outcome | Response], max_error_rate: float) -> dict[str, Any] | None:
     """The failure record of a run with too many errors, or None if the run may be scored."""
     errors = Counter(r.reason or "unknown error" for r in responses if r.status == "error")
     n, n_err = len(responses), sum(errors.values())

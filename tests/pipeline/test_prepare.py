@@ -1,0 +1,43 @@
+"""ItemsFile: the infer stage's items, read from disk on each pass rather than held."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vipbench.core.io import write_jsonl
+from vipbench.core.records import Item
+from vipbench.pipeline.prepare import ItemsFile
+
+
+def make(n: int) -> list[Item]:
+    return [
+        Item(
+            item_id=f"img{k}:sex",
+            image_id=f"img{k}",
+            attribute="sex",
+            truth="Female",
+            hardness=1 + k % 5,
+            certainty=5,
+            image=f"dir with space/img{k}.jpg",
+        )
+        for k in range(n)
+    ]
+
+
+def test_same_items_in_the_same_order_on_every_pass(tmp_path: Path) -> None:
+    items = make(7)
+    path = tmp_path / "items.jsonl"
+    write_jsonl(path, items)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("\n")  # a trailing blank line is not an item
+    f = ItemsFile(path)
+    assert len(f) == 7
+    assert list(f) == items and list(f) == items
+    assert f[0] == items[0] and f[-1] == items[-1] and f[2:5] == items[2:5]
+
+
+def test_it_holds_offsets_not_items(tmp_path: Path) -> None:
+    path = tmp_path / "items.jsonl"
+    write_jsonl(path, make(500))
+    f = ItemsFile(path)
+    assert set(vars(f)) == {"path", "_offsets"} and all(isinstance(o, int) for o in f._offsets)
