@@ -166,6 +166,9 @@ class MlflowParams(_Strict):
     experiment: str | None = None
     #: images are personal data: they stay out of MLflow unless this is true
     log_images: bool = False
+    #: one MLflow trace per item (prompt text, answer, verdict as an assessment); off by default
+    #: because it costs far more than the run itself on large sets (see bench/bench_tracing.py)
+    traces: bool = False
 
 
 class ProviderParams(Connection):

@@ -126,3 +126,29 @@ def test_big_photo_is_read_from_a_bounded_copy(tmp_path: Path) -> None:
     assert "Paris" in joined(boxes)
     (line,) = [b for b in boxes if "Paris" in b.text]
     assert line.box_pct[0] < 10.0  # percent of the full image, whatever size OCR read
+
+
+def test_concurrent_reads_use_one_engine_each(monkeypatch: pytest.MonkeyPatch, sign: Path) -> None:
+    """Two threads reading at once get two engines (each core busy), and the same lines."""
+    import threading
+
+    from vipbench.imaging import ocr
+
+    monkeypatch.setenv("VIPBENCH_WORKERS", "2")
+    used: set[int] = set()
+    barrier = threading.Barrier(2)
+    results: list[list[str]] = []
+
+    def read() -> None:
+        with ocr.borrowed_engine() as eng:
+            used.add(id(eng))
+            barrier.wait(timeout=60)  # both hold an engine at the same time
+        results.append([b.text for b in read_text(sign, cache=None)])
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(used) == 2
+    assert results[0] == results[1] and results[0]

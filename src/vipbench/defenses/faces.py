@@ -11,6 +11,7 @@ OpenCV and dlib are imported when a face is first looked for.
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 from PIL import Image
@@ -34,7 +35,14 @@ class FaceDetectionParams(DefenseParams):
     hog: bool | None = None
 
 
-_CASCADES: dict[str, Any] = {}
+#: detectors are per thread: defenses run on several images at once (vipbench.core.parallel)
+_LOCAL = threading.local()
+
+
+def _per_thread(name: str, default: Any) -> Any:
+    if not hasattr(_LOCAL, name):
+        setattr(_LOCAL, name, default)
+    return getattr(_LOCAL, name)
 
 
 def opencv_version() -> str:
@@ -57,28 +65,27 @@ def detector_versions() -> str:
     return f"{opencv_version()}; {hog}"
 
 
-_HOG: list[Any] = []
-
-
 def hog_faces(rgb: Any, upsample: int = 1) -> list[tuple[int, int, int, int]]:
     """Face boxes (left, top, right, bottom) from dlib's HOG frontal-face detector on an RGB array."""
     import dlib
 
-    if not _HOG:
-        _HOG.append(dlib.get_frontal_face_detector())
-    return [(r.left(), r.top(), r.right(), r.bottom()) for r in _HOG[0](rgb, upsample)]
+    hog: list[Any] = _per_thread("hog", [])
+    if not hog:
+        hog.append(dlib.get_frontal_face_detector())
+    return [(r.left(), r.top(), r.right(), r.bottom()) for r in hog[0](rgb, upsample)]
 
 
 def _cascade(file_name: str) -> Any:
     import cv2
 
-    if file_name not in _CASCADES:
+    cascades: dict[str, Any] = _per_thread("cascades", {})
+    if file_name not in cascades:
         path = os.path.join(cv2.data.haarcascades, file_name)
         c = cv2.CascadeClassifier(path)
         if c.empty():
             raise DefenseError(f"OpenCV cascade {path} could not be loaded (opencv-python-headless<5 ships it)")
-        _CASCADES[file_name] = c
-    return _CASCADES[file_name]
+        cascades[file_name] = c
+    return cascades[file_name]
 
 
 def detect_faces(im: Image.Image, params: FaceDetectionParams | None = None) -> list[tuple[int, int, int, int]]:

@@ -45,22 +45,27 @@ def defend_items(
     `ctx.data_dir / item.image`), each image defended once; plus image -> reason for the images
     that could not be defended, whose items are left out. `on_image` is called after each image.
     """
-    params = params_for(name, params)
+    from vipbench.core.parallel import ordered_map
+
+    typed = params_for(name, params)  # checked once, shared by the worker threads
+
+    def defend_one(image: str) -> tuple[str, str | None, str | None]:
+        try:
+            path = apply_defense(name, typed, Path(data_dir) / image, dst_dir)
+            return image, os.path.relpath(path, data_dir), None
+        except IMAGE_FAILURES as e:
+            # relative to the dataset, so the record is the same on every machine
+            return image, None, (str(e) or type(e).__name__).replace(str(Path(data_dir) / image), image)
+
     done: dict[str, str] = {}
     failed: dict[str, str] = {}
-    out: list[Item] = []
-    for it in items:
-        if it.image not in done and it.image not in failed:
-            try:
-                path = apply_defense(name, params, Path(data_dir) / it.image, dst_dir)
-                done[it.image] = os.path.relpath(path, data_dir)
-            except IMAGE_FAILURES as e:
-                # relative to the dataset, so the record is the same on every machine
-                reason = (str(e) or type(e).__name__).replace(str(Path(data_dir) / it.image), it.image)
-                failed[it.image] = reason
-                log.warning("defense %s: %s left out: %s", name, it.image, failed[it.image])
-            if on_image is not None:
-                on_image()
-        if it.image in done:
-            out.append(it.model_copy(update={"image": done[it.image]}))
-    return out, failed
+    # each distinct image once, on every core (the defenses run in native code that frees the GIL)
+    for image, rel, reason in ordered_map(defend_one, list(dict.fromkeys(it.image for it in items))):
+        if rel is not None:
+            done[image] = rel
+        else:
+            failed[image] = reason or "unknown error"
+            log.warning("defense %s: %s left out: %s", name, image, failed[image])
+        if on_image is not None:
+            on_image()
+    return [it.model_copy(update={"image": done[it.image]}) for it in items if it.image in done], failed

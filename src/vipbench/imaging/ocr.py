@@ -1,8 +1,11 @@
 """Offline OCR: the text in an image, with where it is and how sure the reader is.
 
 `read_text(image)` returns one `TextBox` per detected line of text, in reading order (top to
-bottom, then left to right). The OCR engine is created on first use and shared by the whole
-process, because building it costs about a second and each instance holds ~35 MB of models.
+bottom, then left to right). OCR engines are created on first use and reused by the whole
+process, because building one costs about a second and each holds ~35 MB of models. There is
+one engine per worker thread (`vipbench.core.parallel.cpu_workers()`, at most the cores): an
+engine takes one call at a time, and callers that read several images at once (the OCR adversary,
+the `blur_text` defense) use every core, each engine's onnxruntime limited to its share of them.
 
 Choice of OCR package (measured on this project's 2-core CPU machines, offline):
 - `rapidocr` 3.x (chosen; tested with 3.10): PP-OCRv6 detection and recognition models ("small")
@@ -36,10 +39,14 @@ turn the cache on for the process with `use_cache(path)`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import queue
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,10 +58,10 @@ DEFAULT_MIN_SCORE = 0.5
 #: OCR reads a copy of the image at most this many pixels on its longer side.
 OCR_MAX_SIDE = 2048
 
-_ENGINE: Any = None
+#: idle engines; one per worker thread at most (an engine keeps per-call state: one call at a time)
+_ENGINES: queue.LifoQueue[Any] = queue.LifoQueue()
+_ENGINES_MADE = 0
 _ENGINE_LOCK = threading.Lock()
-#: rapidocr's engine keeps per-call settings on the instance: one call at a time.
-_CALL_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -91,21 +98,53 @@ def engine_version() -> str:
         return "rapidocr (not installed)"
 
 
-def get_engine() -> Any:
-    """The process-wide OCR engine, created on first use."""
-    global _ENGINE
-    if _ENGINE is None:
+def _new_engine(workers: int) -> Any:
+    try:
+        from rapidocr import RapidOCR
+    except ImportError as e:  # pragma: no cover - depends on the install
+        raise OCRUnavailable(
+            "OCR needs the 'ocr' extra: pip install 'vipbench[ocr]' (rapidocr, onnxruntime, opencv-python-headless)"
+        ) from e
+    params: dict[str, Any] = {"Global.log_level": "error"}
+    if workers > 1:  # the cores are shared between the engines: no engine spreads over all of them
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
+    return RapidOCR(params=params)
+
+
+@contextlib.contextmanager
+def borrowed_engine() -> Iterator[Any]:
+    """An idle engine for one call; a new one while fewer than `cpu_workers()` exist, else wait."""
+    from vipbench.core.parallel import cpu_workers
+
+    global _ENGINES_MADE
+    workers = cpu_workers()
+    try:
+        eng = _ENGINES.get_nowait()
+    except queue.Empty:
         with _ENGINE_LOCK:
-            if _ENGINE is None:
-                try:
-                    from rapidocr import RapidOCR
-                except ImportError as e:  # pragma: no cover - depends on the install
-                    raise OCRUnavailable(
-                        "OCR needs the 'ocr' extra: pip install 'vipbench[ocr]' "
-                        "(rapidocr, onnxruntime, opencv-python-headless)"
-                    ) from e
-                _ENGINE = RapidOCR(params={"Global.log_level": "error"})
-    return _ENGINE
+            make = workers > _ENGINES_MADE
+            if make:
+                _ENGINES_MADE += 1
+        if make:
+            try:
+                eng = _new_engine(workers)
+            except BaseException:
+                with _ENGINE_LOCK:
+                    _ENGINES_MADE -= 1
+                raise
+        else:
+            eng = _ENGINES.get()
+    try:
+        yield eng
+    finally:
+        _ENGINES.put(eng)
+
+
+def get_engine() -> Any:
+    """An OCR engine of this process (engines are made on first use and reused)."""
+    with borrowed_engine() as eng:
+        return eng
 
 
 def _upright(image: Path | str | Image.Image) -> Image.Image:
@@ -147,9 +186,7 @@ class OCRCache:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("INSERT OR REPLACE INTO readings VALUES (?, ?)", (key, blob))
-            self._db.execute(
-                "INSERT INTO counters VALUES ('calls', 1) ON CONFLICT(name) DO UPDATE SET n = n + 1"
-            )
+            self._db.execute("INSERT INTO counters VALUES ('calls', 1) ON CONFLICT(name) DO UPDATE SET n = n + 1")
             self._db.execute("COMMIT")
 
     @property
@@ -206,9 +243,8 @@ def _engine_lines(im: Image.Image) -> list[TextBox]:
     import numpy as np
 
     w, h = im.size
-    eng = get_engine()
     # rapidocr takes RGB through a PIL image and converts to its BGR layout itself.
-    with _CALL_LOCK:
+    with borrowed_engine() as eng:
         out = eng(im)
     boxes = getattr(out, "boxes", None)
     txts = getattr(out, "txts", None)

@@ -34,7 +34,8 @@ def config_hash(config: Mapping[str, Any]) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def _client(repo: Path):  # type: ignore[no-untyped-def]
+def mlflow_for(repo: Path):  # type: ignore[no-untyped-def]
+    """The mlflow module, pointed at this repository's store (or MLFLOW_TRACKING_URI)."""
     _quiet()
     import mlflow
 
@@ -50,7 +51,7 @@ def _client(repo: Path):  # type: ignore[no-untyped-def]
 
 
 def ensure_experiment(repo: Path, name: str) -> str:
-    mlflow = _client(repo)
+    mlflow = mlflow_for(repo)
     exp = mlflow.get_experiment_by_name(name)
     if exp is not None:
         return str(exp.experiment_id)
@@ -61,7 +62,7 @@ def ensure_experiment(repo: Path, name: str) -> str:
 
 
 def find_run(repo: Path, experiment_id: str, run_key: str, chash: str) -> str | None:
-    mlflow = _client(repo)
+    mlflow = mlflow_for(repo)
     runs = mlflow.search_runs(
         experiment_ids=[experiment_id],
         filter_string=f"tags.`{Tag.RUN_KEY}` = '{run_key}' and tags.`{Tag.CONFIG_HASH}` = '{chash}'",
@@ -92,7 +93,7 @@ def log_run(
     evaluation input, `model` an external logged model that the metrics are logged against (the
     UI's Model column), `texts` artifacts written from strings (file name -> content).
     """
-    mlflow = _client(repo)
+    mlflow = mlflow_for(repo)
     exp_id = ensure_experiment(repo, experiment)
     chash = config_hash(identity)
     run_id = find_run(repo, exp_id, run_key, chash)

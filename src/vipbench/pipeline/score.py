@@ -176,7 +176,7 @@ def track_run(
         artifacts: dict[str, Path] = {"confusion": confusion_dir} if confusion_dir else {}
         if ws.params.mlflow.log_images:  # personal data: only when the user opts in
             artifacts["images"] = _image_copies(ws, run, Path(tmp) / "images")
-        return tracking.log_run(
+        run_id = tracking.log_run(
             ws.root,
             ws.experiment,
             run.name,
@@ -190,6 +190,27 @@ def track_run(
             model=model,
             texts={"metrics_full.json": shape.full_metrics_json(metrics)},
         )
+    if ws.params.mlflow.traces:
+        _log_traces(ws, run, run_id, scored)
+    return run_id
+
+
+def _log_traces(ws: Workspace, run: Run, run_id: str, scored: list[ScoredItem]) -> None:
+    """One MLflow trace per item in the run (mlflow.traces: true)."""
+    from vipbench.ops import tracking
+    from vipbench.ops.traces import log_traces, read_responses
+
+    spec = run.spec
+    log_traces(
+        tracking.mlflow_for(ws.root),
+        tracking.ensure_experiment(ws.root, ws.experiment),
+        run_id,
+        scored,
+        {it.item_id: it for it in read_items(ws, run)},
+        read_responses(run.responses_file),
+        spec.prompt if spec.uses_prompt() else None,
+        str(getattr(spec, "output_format", "text")),
+    )
 
 
 def _image_copies(ws: Workspace, run: Run, out: Path) -> Path:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -85,9 +85,29 @@ class OCRAdapter(PerItemAdapter):
         self.spec = spec
         self.ctx = ctx
         self._readings: dict[Path, _Reading] = {}
+        #: images whose reading an earlier item already reported (later items say "cached")
+        self._used: set[Path] = set()
         self._resolver: Callable[[str], Any] | None = None
         self._resolver_loaded = False
         self.reference_year = spec.reference_year or _dt.date.today().year
+
+    def infer(self, items: Sequence[Item]) -> Iterator[Response]:
+        """Each distinct image is read once, on every core (`cpu_workers()` engines), in the order
+        the items first name them; items are answered in their order as their reading arrives."""
+        from vipbench.core.parallel import ordered_map
+
+        paths = list(dict.fromkeys(self.ctx.data_dir / it.image for it in items))
+        reads = ordered_map(self._read, paths)
+        try:
+            for it in items:
+                while self.ctx.data_dir / it.image not in self._readings:
+                    next(reads)
+                r = self.respond(it)
+                if self.ctx.progress:
+                    self.ctx.progress(r)
+                yield r
+        finally:
+            reads.close()  # stops the reads not started when the caller leaves early
 
     def _read(self, path: Path) -> tuple[_Reading, bool]:
         if path in self._readings:
@@ -101,8 +121,7 @@ class OCRAdapter(PerItemAdapter):
                 lines=[b.text for b in boxes],
                 scores=[b.score for b in boxes],
                 raw=[
-                    {"text": b.text, "box": [round(x, 2) for x in b.box_pct], "score": round(b.score, 4)}
-                    for b in boxes
+                    {"text": b.text, "box": [round(x, 2) for x in b.box_pct], "score": round(b.score, 4)} for b in boxes
                 ],
                 seconds=time.perf_counter() - t0,
             )
@@ -142,7 +161,10 @@ class OCRAdapter(PerItemAdapter):
         return [], []
 
     def respond(self, it: Item) -> Response:
-        reading, cached = self._read(self.ctx.data_dir / it.image)
+        path = self.ctx.data_dir / it.image
+        reading, _ = self._read(path)
+        cached = path in self._used
+        self._used.add(path)
         base: dict[str, Any] = {
             "item_id": it.item_id,
             "image_id": it.image_id,
@@ -161,3 +183,4 @@ class OCRAdapter(PerItemAdapter):
 
     def close(self) -> None:
         self._readings.clear()
+        self._used.clear()
