@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.support import items
 from vipbench.core.io import write_jsonl
 from vipbench.core.records import Item
 from vipbench.pipeline.prepare import ItemsFile
 
 
 def make(n: int) -> list[Item]:
-    return [
-        Item(
-            item_id=f"img{k}:sex",
-            image_id=f"img{k}",
-            attribute="sex",
-            truth="Female",
-            hardness=1 + k % 5,
-            certainty=5,
-            image=f"dir with space/img{k}.jpg",
-        )
-        for k in range(n)
-    ]
+    return items(n, "sex", truth="Female", image_dir="dir with space")
 
 
 def test_same_items_in_the_same_order_on_every_pass(tmp_path: Path) -> None:

@@ -8,25 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import items as make_items
 from vipbench.core.io import write_jsonl
 from vipbench.core.records import Item, Response
 from vipbench.pipeline.accounting import MEASURED_FIELDS
 from vipbench.pipeline.spool import NO_RESPONSE, ResponseSpool
-
-
-def items(n: int) -> list[Item]:
-    return [
-        Item(
-            item_id=f"i{k}:age",
-            image_id=f"i{k}",
-            attribute="age",
-            truth="30",
-            hardness=1,
-            certainty=5,
-            image=f"i{k}.jpg",
-        )
-        for k in range(n)
-    ]
 
 
 def resp(it: Item, status: str = "answered", **kw: object) -> Response:
@@ -44,7 +30,7 @@ def resp(it: Item, status: str = "answered", **kw: object) -> Response:
 
 
 def test_commit_writes_item_order_with_the_bytes_of_a_plain_write(tmp_path: Path) -> None:
-    its = items(5)
+    its = make_items(5, "age")
     rs = [resp(it) for it in its]
     out = tmp_path / "build" / "responses" / "r.jsonl"
     with ResponseSpool(out, MEASURED_FIELDS) as spool:
@@ -58,7 +44,7 @@ def test_commit_writes_item_order_with_the_bytes_of_a_plain_write(tmp_path: Path
 
 
 def test_missing_items_become_errors_and_a_later_response_replaces_an_earlier(tmp_path: Path) -> None:
-    its = items(3)
+    its = make_items(3, "age")
     out = tmp_path / "r.jsonl"
     with ResponseSpool(out) as spool:
         spool.add(resp(its[0], "error", reason="HTTP 503"))
@@ -74,7 +60,7 @@ def test_missing_items_become_errors_and_a_later_response_replaces_an_earlier(tm
 
 
 def test_outcomes_keep_the_measurements_not_the_text(tmp_path: Path) -> None:
-    it = items(1)[0]
+    it = make_items(1, "age")[0]
     with ResponseSpool(tmp_path / "r.jsonl") as spool:
         spool.add(resp(it))
         (o,) = spool.outcomes([it])
@@ -83,7 +69,7 @@ def test_outcomes_keep_the_measurements_not_the_text(tmp_path: Path) -> None:
 
 
 def test_a_failed_stage_leaves_neither_output_nor_scratch(tmp_path: Path) -> None:
-    its = items(2)
+    its = make_items(2, "age")
     out = tmp_path / "r.jsonl"
     with pytest.raises(RuntimeError), ResponseSpool(out) as spool:
         spool.add(resp(its[0]))
