@@ -152,3 +152,32 @@ def test_concurrent_reads_use_one_engine_each(monkeypatch: pytest.MonkeyPatch, s
         t.join()
     assert len(used) == 2
     assert results[0] == results[1] and results[0]
+
+
+def test_one_reading_for_the_same_pixels_under_two_names(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sign: Path
+) -> None:
+    """Two threads reading the same photo under two file names at once: one engine call."""
+    import shutil
+    import threading
+
+    from vipbench.imaging.ocr import OCRCache
+
+    monkeypatch.setenv("VIPBENCH_WORKERS", "2")
+    copy = shutil.copy(sign, tmp_path / "same photo.png")
+    cache = OCRCache(tmp_path / "ocr.sqlite")
+    barrier = threading.Barrier(2)
+    got: list[list[str]] = []
+
+    def read(path: Path) -> None:
+        barrier.wait(timeout=60)
+        got.append([b.text for b in read_text(path, cache=cache)])
+
+    threads = [threading.Thread(target=read, args=(p,)) for p in (sign, Path(copy))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert cache.calls == 1 and len(cache) == 1
+    assert got[0] == got[1] and got[0]
+    cache.close()

@@ -62,6 +62,9 @@ OCR_MAX_SIDE = 2048
 _ENGINES: queue.LifoQueue[Any] = queue.LifoQueue()
 _ENGINES_MADE = 0
 _ENGINE_LOCK = threading.Lock()
+#: readings of the same content are made once: a lock per content key, striped (keys share a
+#: lock when their hashes collide, which only makes two different readings wait in turn)
+_KEY_LOCKS = tuple(threading.Lock() for _ in range(64))
 
 
 @dataclass(frozen=True)
@@ -280,12 +283,17 @@ def read_text(
     """
     im = ocr_copy(_upright(image))
     store = cache if cache is not None else _CACHE
-    key = content_key(im) if store is not None else ""
-    lines = store.get(key) if store is not None else None
+    if store is None:
+        return [b for b in _engine_lines(im) if b.score >= min_score]
+    key = content_key(im)
+    lines = store.get(key)
     if lines is None:
-        lines = _engine_lines(im)
-        if store is not None:
-            store.put(key, lines)
+        # two threads with the same pixels (one photo under two names) wait for one reading
+        with _KEY_LOCKS[int(key[:8], 16) % len(_KEY_LOCKS)]:
+            lines = store.get(key)
+            if lines is None:
+                lines = _engine_lines(im)
+                store.put(key, lines)
     return [b for b in lines if b.score >= min_score]
 
 
