@@ -1,16 +1,14 @@
 """Running the async engine layer from synchronous code.
 
-`run_sync` runs one coroutine to the end. `stream_sync` runs a whole inference run in a
-background thread and hands its results to the caller one by one as they finish, so the caller
-can write each to disk instead of holding them all. `LoopThread` keeps one event loop alive in a
-background thread for many small calls (the LLM judges, asked once per guess), so clients,
-limiters and connections live across calls.
+`stream_sync` runs a whole inference run in a background thread and hands its results to the
+caller one by one as they finish, so the caller can write each to disk instead of holding them
+all. `LoopThread` keeps one event loop alive in a background thread for many small calls (the
+LLM judges, asked once per guess), so clients, limiters and connections live across calls.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import queue
 import threading
@@ -20,16 +18,6 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _DONE = object()
-
-
-def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run in this thread, or in a helper thread when this thread already runs a loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 def stream_sync(produce: Callable[[Callable[[T], None]], Coroutine[Any, Any, Any]]) -> Iterator[T]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from vipbench.core.records import Item, Response, ScoredItem
@@ -108,10 +107,3 @@ def _delete_run_traces(mlflow: Any, experiment_id: str, run_id: str) -> None:
     client = MlflowClient()
     for i in range(0, len(ids), _DELETE_BATCH):
         client.delete_traces(experiment_id=experiment_id, trace_ids=ids[i : i + _DELETE_BATCH])
-
-
-def read_responses(path: Path) -> dict[str, Response]:
-    """The run's responses by item id (for the answers' text)."""
-    from vipbench.core.io import read_jsonl
-
-    return {r["item_id"]: Response.model_validate(r) for r in read_jsonl(path)}

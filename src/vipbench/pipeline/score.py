@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from vipbench.core.attributes import CATEGORICAL
 from vipbench.core.io import read_jsonl, write_json, write_jsonl
-from vipbench.core.records import Response, ScoredItem
+from vipbench.core.records import Item, Response, ScoredItem
 from vipbench.ops.tags import Tag
 from vipbench.pipeline.prepare import read_items
 from vipbench.workspace import Run, Workspace
@@ -72,7 +73,7 @@ def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
         measured["llm_judge"] = {"calls": panel.calls, "cache_hits": panel.cache_hits}
         write_jsonl(ws.build / "judging" / f"{run}.disagreements.jsonl", panel.disagreements)
     write_jsonl(this.scores_file, scored)
-    run_id = track_run(ws, this, scored, details, measured) if track else None
+    run_id = track_run(ws, this, scored, details, measured, items, responses) if track else None
     write_json(this.tracking_file, {"run": run, "mlflow_run_id": run_id})
     write_json(this.details_file, details)
     write_json(this.metrics_file, headline(details))
@@ -129,7 +130,13 @@ def run_identity(ws: Workspace, run: Run) -> tuple[dict[str, Any], dict[str, Any
 
 
 def track_run(
-    ws: Workspace, run: Run, scored: list[ScoredItem], metrics: dict[str, Any], measured: dict[str, Any]
+    ws: Workspace,
+    run: Run,
+    scored: list[ScoredItem],
+    metrics: dict[str, Any],
+    measured: dict[str, Any],
+    items: Sequence[Item],
+    responses: Mapping[str, Response],
 ) -> str:
     """Log the run to MLflow: a short metric list (the measurements that stay out of DVC outputs
     included), the dataset input, the model it evaluated, and the items table."""
@@ -191,14 +198,21 @@ def track_run(
             texts={"metrics_full.json": shape.full_metrics_json(metrics)},
         )
     if ws.params.mlflow.traces:
-        _log_traces(ws, run, run_id, scored)
+        _log_traces(ws, run, run_id, scored, items, responses)
     return run_id
 
 
-def _log_traces(ws: Workspace, run: Run, run_id: str, scored: list[ScoredItem]) -> None:
+def _log_traces(
+    ws: Workspace,
+    run: Run,
+    run_id: str,
+    scored: list[ScoredItem],
+    items: Sequence[Item],
+    responses: Mapping[str, Response],
+) -> None:
     """One MLflow trace per item in the run (mlflow.traces: true)."""
     from vipbench.ops import tracking
-    from vipbench.ops.traces import log_traces, read_responses
+    from vipbench.ops.traces import log_traces
 
     spec = run.spec
     log_traces(
@@ -206,8 +220,8 @@ def _log_traces(ws: Workspace, run: Run, run_id: str, scored: list[ScoredItem]) 
         tracking.ensure_experiment(ws.root, ws.experiment),
         run_id,
         scored,
-        {it.item_id: it for it in read_items(ws, run)},
-        read_responses(run.responses_file),
+        {it.item_id: it for it in items},
+        responses,
         spec.prompt if spec.uses_prompt() else None,
         str(getattr(spec, "output_format", "text")),
     )

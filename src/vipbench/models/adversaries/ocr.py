@@ -109,9 +109,9 @@ class OCRAdapter(PerItemAdapter):
         finally:
             reads.close()  # stops the reads not started when the caller leaves early
 
-    def _read(self, path: Path) -> tuple[_Reading, bool]:
+    def _read(self, path: Path) -> _Reading:
         if path in self._readings:
-            return self._readings[path], True
+            return self._readings[path]
         from vipbench.imaging.ocr import read_text
 
         t0 = time.perf_counter()
@@ -128,7 +128,7 @@ class OCRAdapter(PerItemAdapter):
         except Exception as e:  # noqa: BLE001 - an unreadable image is an error response, not a crash
             reading = _Reading([], [], [], time.perf_counter() - t0, error=f"{type(e).__name__}: {e}")
         self._readings[path] = reading
-        return reading, False
+        return reading
 
     def _resolve(self) -> Callable[[str], Any] | None:
         if not self._resolver_loaded:
@@ -162,7 +162,7 @@ class OCRAdapter(PerItemAdapter):
 
     def respond(self, it: Item) -> Response:
         path = self.ctx.data_dir / it.image
-        reading, _ = self._read(path)
+        reading = self._read(path)
         cached = path in self._used
         self._used.add(path)
         base: dict[str, Any] = {
