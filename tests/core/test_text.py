@@ -6,8 +6,8 @@ import pytest
 
 from vipbench.core.text import ascii_key, fold, normalize_text
 from vipbench.inference.parsing import parse_answer
+from vipbench.places.gazetteer import normalize as gazetteer_key
 from vipbench.review.store import guess_key
-from vipbench.scoring.gazetteer import normalize as gazetteer_key
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import OSV
 from vipbench.core.records import Verdict
 from vipbench.dataset.importgeo import country_name
-from vipbench.scoring.gazetteer import resolve_place
+from vipbench.places.gazetteer import resolve_place
 from vipbench.scoring.places import judge_place, same_country
 
 RULE_CASES: list[tuple[str, str, Verdict]] = [

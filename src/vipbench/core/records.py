@@ -78,5 +78,5 @@ class ScoredItem(BaseModel):
     top3: Decision
     guesses: list[str] = Field(default_factory=list)
     #: location and placeOfImage only: great-circle km from the truth to the top-1 guess; None when
-    #: either has no point (see vipbench.scoring.distance), the item is unanswered, or another attribute
+    #: either has no point (see vipbench.places.distance), the item is unanswered, or another attribute
     distance_km: float | None = None

@@ -10,13 +10,13 @@ The study's hierarchical rule:
   in the truth's country), a guess that cannot be resolved, or an empty guess;
 * **undecided**: the offline judge cannot tell with confidence; a LLM judge panel or a person decides.
 
-Both strings go through :func:`vipbench.scoring.gazetteer.resolve_readings`. Choices made where the
+Both strings go through :func:`vipbench.places.gazetteer.resolve_readings`. Choices made where the
 gazetteer cannot be sure:
 
 * **Sub-city places.** A guess whose point (a landmark-table site, or a GeoNames place such as
   Brooklyn or Shibuya) lies inside the truth city counts as that city. A site the table places in
   the truth city is inside it. Otherwise the city's extent comes from its population
-  (:mod:`vipbench.scoring.geo`): a smaller place within half the core radius is inside; between
+  (:mod:`vipbench.places.geo`): a smaller place within half the core radius is inside; between
   half and the full core radius (Cambridge beside Boston) it is undecided; beyond it, another city.
 * **Ambiguous names.** "Georgia", "Portland" or "CO" have several readings. A careful reader gives
   the benefit of the doubt when a reading that names the truth is comparably prominent (at most
@@ -48,7 +48,7 @@ city name, ">site" a landmark or district, "~" a fuzzy match), e.g.
 from __future__ import annotations
 
 from vipbench.core.records import Decision, Verdict
-from vipbench.scoring.gazetteer import (
+from vipbench.places.gazetteer import (
     MAX_RATIO,
     Place,
     Reading,
@@ -59,10 +59,10 @@ from vipbench.scoring.gazetteer import (
     resolve_readings,
     split_place,
 )
-from vipbench.scoring.geo import core_radius_km, haversine_km
-from vipbench.scoring.landmarks import site_radius_km
-from vipbench.scoring.scripts import has_non_latin
-from vipbench.scoring.worldregions import WorldRegion, world_region
+from vipbench.places.geo import core_radius_km, haversine_km
+from vipbench.places.landmarks import site_radius_km
+from vipbench.places.scripts import has_non_latin
+from vipbench.places.worldregions import WorldRegion, world_region
 
 __all__ = ["compare_places", "judge_place", "same_country"]
 

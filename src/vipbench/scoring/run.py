@@ -9,7 +9,7 @@
 - An item without a response is scored as status "error", reason "no response"; no item is
   ever dropped.
 - location and placeOfImage items also get `distance_km`, the great-circle error of the top-1
-  guess (vipbench.scoring.distance), whatever decided the verdict.
+  guess (vipbench.places.distance), whatever decided the verdict.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def score_item(
             decisions.append(judge_with(item.attribute, item.truth, g))
     distance = None
     if item.attribute in GEO_ATTRIBUTES:
-        from vipbench.scoring.distance import error_km  # the gazetteer loads on first use
+        from vipbench.places.distance import error_km  # the gazetteer loads on first use
 
         distance = error_km(item.truth, guesses[0])
     return ScoredItem(**base, guess=guesses[0], top1=decisions[0], top3=best(decisions), distance_km=distance)

@@ -95,7 +95,7 @@ def test_recovers_the_place_from_gps(data_dir: Path) -> None:
 
 
 def test_the_guess_resolves_in_the_gazetteer(data_dir: Path) -> None:
-    gazetteer = importlib.import_module("vipbench.scoring.gazetteer")
+    gazetteer = importlib.import_module("vipbench.places.gazetteer")
     got = run(data_dir, [item("placeOfImage", "images/zurich.jpg")])
     place = gazetteer.resolve_place(got["img:placeOfImage"].guesses[0])
     assert place is not None and place.country_code == "CH" and place.level == "city"

@@ -232,7 +232,7 @@ def test_diploma_gives_phd_and_sex_from_one_reading(drawn: Path) -> None:
 
 
 def test_street_sign_gives_a_place_in_the_right_country(drawn: Path) -> None:
-    gazetteer = importlib.import_module("vipbench.scoring.gazetteer")
+    gazetteer = importlib.import_module("vipbench.places.gazetteer")
     got = run(drawn, [item("placeOfImage", "images/sign.jpg", "s"), item("location", "images/sign.jpg", "s")])
     poi = got["s:placeOfImage"]
     assert poi.status == "answered", poi.raw
@@ -250,7 +250,7 @@ def test_no_text_is_no_cue_and_a_bad_file_is_an_error(drawn: Path) -> None:
 
 
 def test_blur_text_takes_the_cue_away(drawn: Path) -> None:
-    importlib.import_module("vipbench.scoring.gazetteer")
+    importlib.import_module("vipbench.places.gazetteer")
     from vipbench.defenses import apply_defense
 
     defended = apply_defense("blur_text", None, drawn / "images" / "sign.jpg", drawn / "defended")

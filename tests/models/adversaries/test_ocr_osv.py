@@ -61,7 +61,7 @@ def guesses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, li
 
 
 def test_few_place_guesses_contradict_the_true_country(guesses: dict[str, tuple[str, list[str]]]) -> None:
-    gazetteer = importlib.import_module("vipbench.scoring.gazetteer")
+    gazetteer = importlib.import_module("vipbench.places.gazetteer")
     contradicting: list[str] = []
     per_version: dict[str, int] = {}
     for key, (truth, places) in sorted(guesses.items()):

@@ -8,7 +8,7 @@ import pytest
 
 from vipbench.models.adversaries.ocr_places import guess_places, plate_shaped, word_commonness
 
-gazetteer = pytest.importorskip("vipbench.scoring.gazetteer")
+gazetteer = pytest.importorskip("vipbench.places.gazetteer")
 pytest.importorskip("wordfreq")
 
 

@@ -144,7 +144,7 @@ class OCRAdapter(PerItemAdapter):
         if attribute in PLACE_ATTRIBUTES:
             resolve = self._resolve()
             if resolve is None:
-                return [], ["no gazetteer: vipbench.scoring.gazetteer is not importable"]
+                return [], ["no gazetteer: vipbench.places.gazetteer is not importable"]
             return guess_places(lines, resolve, scores, birth=attribute == "placeOfBirth")
         if attribute == "occupation":
             return match_table(text, OCCUPATION)

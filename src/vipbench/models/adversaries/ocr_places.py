@@ -176,7 +176,7 @@ def word_commonness(word: str) -> float:
 def default_resolver() -> Callable[[str], Any] | None:
     """The gazetteer's resolve_place, or None if that module is not installed."""
     try:
-        from vipbench.scoring.gazetteer import resolve_place
+        from vipbench.places.gazetteer import resolve_place
     except ImportError:
         return None
     return resolve_place

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import functools
 
-from vipbench.scoring.gazetteer import Place, resolve_place, resolve_readings
-from vipbench.scoring.geo import haversine_km
+from vipbench.places.gazetteer import Place, resolve_place, resolve_readings
+from vipbench.places.geo import haversine_km
 
 __all__ = ["error_km", "place_point"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from vipbench.core.records import Item, Response
+from vipbench.places.distance import error_km, place_point
+from vipbench.places.gazetteer import resolve_place
 from vipbench.scoring import score_item
-from vipbench.scoring.distance import error_km, place_point
-from vipbench.scoring.gazetteer import resolve_place
 
 
 def test_same_city_is_zero_km_whatever_the_spelling() -> None:

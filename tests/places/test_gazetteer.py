@@ -8,7 +8,7 @@ import pycountry
 import pytest
 
 from vipbench.dataset.importgeo import country_name
-from vipbench.scoring.gazetteer import Place, normalize, region_contains, resolve_place, split_place
+from vipbench.places.gazetteer import Place, normalize, region_contains, resolve_place, split_place
 
 # text -> (country, level, ISO admin1 code or None, city or None)
 CASES: list[tuple[str, tuple[str, str, str | None, str | None]]] = [

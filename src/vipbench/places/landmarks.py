@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from importlib import resources
 
-from vipbench.scoring.scripts import has_non_latin, normalize, script_key
+from vipbench.places.scripts import has_non_latin, normalize, script_key
 
 __all__ = ["Landmark", "find_landmarks", "landmarks", "site_radius_km"]
 

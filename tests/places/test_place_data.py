@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from vipbench.scoring.gazetteer import resolve_place, resolve_readings
-from vipbench.scoring.geo import core_radius_km, haversine_km, outer_radius_km
-from vipbench.scoring.landmarks import find_landmarks, landmarks
-from vipbench.scoring.scripts import has_non_latin, normalize, romanize, script_key, split_cjk, without_suffix
-from vipbench.scoring.worldregions import world_region
+from vipbench.places.gazetteer import resolve_place, resolve_readings
+from vipbench.places.geo import core_radius_km, haversine_km, outer_radius_km
+from vipbench.places.landmarks import find_landmarks, landmarks
+from vipbench.places.scripts import has_non_latin, normalize, romanize, script_key, split_cjk, without_suffix
+from vipbench.places.worldregions import world_region
 
 
 def test_landmark_table_is_consistent_with_the_gazetteer() -> None:
