@@ -70,3 +70,5 @@ def get(key: str) -> AttributeSpec:
 #: adversary gives both the same guess), so paired tests count them as one unit per image; the
 #: distance ladder (great-circle error of the guess) is computed for them.
 GEO_ATTRIBUTES: tuple[str, ...] = ("location", "placeOfImage")
+#: attributes whose truth is where the photo was taken, so a dataset's photo coordinates locate it
+PHOTO_POINT_ATTRIBUTES: tuple[str, ...] = ("placeOfImage",)

@@ -36,6 +36,8 @@ class Item(BaseModel):
     #: image path relative to the dataset directory
     image: str
     cues: list[Cue] = Field(default_factory=list)
+    #: where the photo was taken, when the dataset knows it (datapoint.latitude/longitude)
+    photo_point: tuple[float, float] | None = None
 
 
 class Response(BaseModel):
@@ -57,6 +59,9 @@ class Response(BaseModel):
     #: the crops a zoom prompt asked for, as (left%, upper%, right%, lower%) after widening
     zoom_boxes: list[tuple[float, float, float, float]] = Field(default_factory=list)
     corrected: bool = False  # the structure-correction step produced the guesses
+    #: coordinates the answer itself gives for its top guess (an EXIF GPS fix, a model's latitude
+    #: and longitude); place distances and verdicts then use this point instead of the named place
+    point: tuple[float, float] | None = None
 
 
 class Decision(BaseModel):
@@ -80,3 +85,7 @@ class ScoredItem(BaseModel):
     #: location and placeOfImage only: great-circle km from the truth to the top-1 guess; None when
     #: either has no point (see vipbench.places.distance), the item is unanswered, or another attribute
     distance_km: float | None = None
+    #: where distance_km is measured from: "photo" (the dataset's true coordinates) or "truth" (the
+    #: truth's resolved place); and where the guess's point came from: "answer" or "place"
+    distance_from: Literal["photo", "truth"] | None = None
+    guess_point: Literal["answer", "place"] | None = None

@@ -10,7 +10,7 @@ from vipbench.core.options import read_option
 from vipbench.core.records import Cue, Item
 from vipbench.core.text import normalize_text
 from vipbench.dataset.load import Dataset
-from vipbench.dataset.schema import AttributeLabel
+from vipbench.dataset.schema import AttributeLabel, Datapoint
 
 
 def counts(label: AttributeLabel, f: FilterParams) -> bool:
@@ -47,6 +47,12 @@ def agree(attribute: str, first: str, rechecked: str) -> bool:
     return normalize_text(first) == normalize_text(rechecked)
 
 
+def _photo_point(dp: Datapoint) -> tuple[float, float] | None:
+    if dp.latitude is None or dp.longitude is None:
+        return None
+    return (dp.latitude, dp.longitude)
+
+
 def build_items(ds: Dataset, attributes: Sequence[str], f: FilterParams) -> Iterator[Item]:
     """Yield items in a stable order: by image id, then by attribute order."""
     order = [a for a in ATTRIBUTES if a in set(attributes)]
@@ -76,6 +82,7 @@ def build_items(ds: Dataset, attributes: Sequence[str], f: FilterParams) -> Iter
                 certainty=label.certainty,
                 information_level=label.information_level,
                 human_depicted=first.datapoint.human_depicted,
+                photo_point=_photo_point(first.datapoint),
                 image=rel_image,
                 cues=[Cue(kind=c.kind, box=c.box, text=c.text) for c in cues if c.attribute == attribute],
             )

@@ -97,6 +97,16 @@ class Datapoint(BaseModel):
     human_depicted: bool | None = None
     #: optional vipbench extension: cue regions that reveal the labels
     cues: list[CueRegion] | None = None
+    #: optional: where the photo was taken (WGS84 degrees), as geolocation datasets and
+    #: `vipbench import-geo` give it; distances for placeOfImage are then measured from this point
+    latitude: float | None = Field(None, ge=-90.0, le=90.0, allow_inf_nan=False)
+    longitude: float | None = Field(None, ge=-180.0, le=180.0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> Datapoint:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude come together: give both or neither")
+        return self
 
     @field_validator("image_id")
     @classmethod

@@ -18,7 +18,9 @@ import functools
 from vipbench.places.gazetteer import Place, resolve_place, resolve_readings
 from vipbench.places.geo import haversine_km
 
-__all__ = ["error_km", "place_point"]
+__all__ = ["Point", "error_km", "place_point", "point_error"]
+
+Point = tuple[float, float]
 
 
 def place_point(place: Place) -> tuple[float, float] | None:
@@ -31,18 +33,40 @@ def place_point(place: Place) -> tuple[float, float] | None:
 
 
 @functools.lru_cache(maxsize=16384)
-def error_km(truth: str, guess: str) -> float | None:
-    """Kilometres between the truth's point and the guess's nearest plausible point; None when
-    either has no point (unresolved, a country, a region, a world region, an empty string)."""
-    if not truth.strip() or not guess.strip():
-        return None
-    truth_place = resolve_place(truth)
-    t_point = place_point(truth_place) if truth_place is not None else None
-    if t_point is None:
-        return None
+def _nearest_reading_km(origin: Point, guess: str) -> float | None:
     distances = [
-        haversine_km(*t_point, *point)
+        haversine_km(*origin, *point)
         for reading in resolve_readings(guess)
         if (point := place_point(reading.place)) is not None
     ]
     return round(min(distances), 3) if distances else None
+
+
+def point_error(
+    truth: str, guess: str, answer_point: Point | None = None, photo_point: Point | None = None
+) -> tuple[float | None, str | None, str | None]:
+    """(km, measured from, guess point from) for one place guess.
+
+    The origin is where the photo was taken when the dataset knows it ("photo"), else the truth's
+    resolved point ("truth"). The guess's point is the answer's own coordinates when it gives them
+    ("answer"), else the nearest plausible reading of the guess's text ("place")."""
+    if photo_point is not None:
+        origin, source = photo_point, "photo"
+    else:
+        truth_place = resolve_place(truth) if truth.strip() else None
+        origin = place_point(truth_place) if truth_place is not None else None
+        source = "truth"
+    if origin is None:
+        return None, None, None
+    if answer_point is not None:
+        return round(haversine_km(*origin, *answer_point), 3), source, "answer"
+    if not guess.strip():
+        return None, None, None
+    km = _nearest_reading_km(origin, guess)
+    return (km, source, "place") if km is not None else (None, None, None)
+
+
+def error_km(truth: str, guess: str) -> float | None:
+    """Kilometres between the truth's point and the guess's nearest plausible point; None when
+    either has no point (unresolved, a country, a region, a world region, an empty string)."""
+    return point_error(truth, guess)[0]

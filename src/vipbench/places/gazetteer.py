@@ -29,7 +29,7 @@ candidate readings: a country (names, ISO alpha-2/alpha-3 codes, a small alias t
 (the ISO 3166-2 level that matches GeoNames admin1, ignoring generic words such as "province" or
 "oblast", US/CA/AU/BR postal codes, a few English exonyms such as "Bavaria") and cities (most
 populous first). Parts with no exact reading are retried without vague words ("Northern
-California", "near Lyon") and then fuzzily (difflib) against country and region names only.
+California", "near Lyon") and then fuzzily (rapidfuzz) against country and region names only.
 A small dynamic programme then picks one reading per part (or none) so that each pick lies inside
 the next coarser pick, preferring in turn: the coarsest part resolved ("Paris, Maine" is not the
 French Paris), more parts resolved, the most specific part resolved, confirmed containment, kind
@@ -60,7 +60,6 @@ Behaviour worth knowing
 from __future__ import annotations
 
 import bisect
-import difflib
 import functools
 import gc
 import math
@@ -91,6 +90,7 @@ __all__ = [
     "resolve_place",
     "resolve_readings",
     "split_place",
+    "unarticled",
 ]
 
 Match = Literal["exact", "script", "romanized", "fuzzy"]
@@ -712,23 +712,27 @@ def _lookup(key: str, extended: bool) -> list[_Cand]:
     cities = list(_tier_a()[1].get(key, []))
     if extended:
         cities += _tier_b().find(key)
+    if not cities and found_regions and unarticled(key) != key:
+        # "An Najaf": the governorate, and also its capital that GeoNames spells "Najaf"
+        cities = [c for c in _tier_a()[1].get(unarticled(key), []) if c.cc in {r.cc for r in found_regions}]
     cities.sort(key=lambda c: -c.pop)
     region_codes = {r.code for r in found_regions}
     designated = core != key  # "Canton of Zurich", "New York State": the region is meant
     region_countries = {r.cc for r in found_regions}
     for city in cities[:40]:
         cand = _city_cand(city)
-        if cand.iso and cand.iso in region_codes and not designated and {key, core} & set(_keys(city.name)):
+        named = {key, core, unarticled(key)} & set(_keys(city.name))
+        if cand.iso and cand.iso in region_codes and not designated and named:
             cand = replace(cand, rank=_NAMESAKE)
         elif (
             not designated
             and cand.iso is None
             and city.cc in region_countries
             and city.pop >= _BIG_CITY
-            and key in _keys(city.name)
+            and named
         ):
             cand = replace(cand, rank=_NAMESAKE)  # "Sofia": a big city named like its (unmapped) region
-        elif key not in _keys(city.name):
+        elif not named:
             cand = replace(cand, rank=_ALT_NAME)  # "Williamsburg" is the Brooklyn one, not Rockville's old name
         elif city.gid in _capitals() and not designated:
             cand = replace(cand, rank=_NAMESAKE)  # "Buenos Aires" is the capital before the province
@@ -848,10 +852,23 @@ def _dedupe(cands: Iterable[_Cand]) -> list[_Cand]:
     return out
 
 
+#: Leading Arabic articles that transliterations keep or drop at will ("An Najaf" / "Najaf", "Al-Khobar").
+#: Not "el": in Spanish names it is part of the name (El Paso is not Paso).
+_ARTICLES = frozenset(("al", "an", "ar", "as", "ash", "ad", "az", "at", "ath", "ul", "ud"))
+
+
+def unarticled(key: str) -> str:
+    """A normalised name without a leading Arabic-style article; the name itself if it has none."""
+    words = key.split()
+    return " ".join(words[1:]) if len(words) > 1 and words[0] in _ARTICLES else key
+
+
 def _variants(key: str) -> list[str]:
     """Looser spellings tried when a part has no exact reading."""
     words = key.split()
     out: list[str] = []
+    if unarticled(key) != key:
+        out.append(unarticled(key))
     trimmed = list(words)
     while trimmed and trimmed[0] in _DIRECTIONS:
         trimmed = trimmed[1:]
@@ -873,11 +890,16 @@ def _fuzzy(key: str) -> list[_Cand]:
         return []
     country_index, _, _ = _countries()
     cands: list[_Cand] = []
-    for match in difflib.get_close_matches(key, list(country_index), n=2, cutoff=0.85):
+    from rapidfuzz import fuzz, process
+
+    def close(query: str, choices: list[str], n: int, cutoff: float) -> list[str]:
+        return [m for m, _, _ in process.extract(query, choices, scorer=fuzz.ratio, limit=n, score_cutoff=cutoff)]
+
+    for match in close(key, list(country_index), 2, 85.0):
         cands.append(_Cand(kind="country", cc=country_index[match], rank=_FUZZY))
     core = _core(key) or key
     region_keys = _region_fuzzy_keys()
-    for match in difflib.get_close_matches(core, list(region_keys), n=3, cutoff=0.9):
+    for match in close(core, list(region_keys), 3, 90.0):
         cands += [_region_cand(r, _FUZZY) for r in region_keys[match]]
         codes = {r.code for r in region_keys[match]}
         for city in _tier_a()[1].get(match, []):  # "Rio de Janiero": the namesake city before its state
@@ -1069,10 +1091,20 @@ def _names_by_country() -> dict[str, list[tuple[str, _City]]]:
     return dict(out)
 
 
+@functools.cache
+def _small_names_by_country() -> dict[str, list[tuple[str, _City]]]:
+    """Per country: the primary names of its 1k-15k towns."""
+    out: dict[str, list[tuple[str, _City]]] = defaultdict(list)
+    for key, cities in _tier_b().index.items():
+        for city in cities:
+            out[city.cc].append((key, city))
+    return dict(out)
+
+
 @functools.lru_cache(maxsize=64)
-def _fuzzy_keys(cc: str) -> tuple[list[str], list[_City]]:
-    """The sound keys of one country's city names, with their cities."""
-    pairs = _names_by_country().get(cc, [])
+def _fuzzy_keys(cc: str, small: bool = False) -> tuple[list[str], list[_City]]:
+    """The sound keys of one country's city names (of its small towns when ``small``), with their cities."""
+    pairs = (_small_names_by_country() if small else _names_by_country()).get(cc, [])
     return [_sound_key(k) for k, _ in pairs], [c for _, c in pairs]
 
 
@@ -1083,6 +1115,17 @@ class _FuzzyHit(NamedTuple):
 
 
 def _fuzzy_city(name: str, cc: str, region_code: str | None = None, min_pop: int = 0) -> _FuzzyHit | None:
+    """The closest city among the 15k+ ones; failing a sure match there, a sure match among the
+    country's small towns ("Hokitka" for Hokitika, "Iroquis Falls"), when no minimum population is set."""
+    hit = _fuzzy_city_in(name, cc, region_code, min_pop, small=False)
+    if (hit is None or not hit.sure) and min_pop <= 1000:
+        small = _fuzzy_city_in(name, cc, region_code, min_pop, small=True)
+        if small is not None and small.sure and (hit is None or small.score > hit.score):
+            return small
+    return hit
+
+
+def _fuzzy_city_in(name: str, cc: str, region_code: str | None, min_pop: int, small: bool) -> _FuzzyHit | None:
     """The city of ``cc`` (and of ``region_code``, when given) whose name is closest to ``name``.
 
     Guards: names of 4+ letters only; the first letter must agree; a sure match is at most one edit
@@ -1095,7 +1138,7 @@ def _fuzzy_city(name: str, cc: str, region_code: str | None = None, min_pop: int
     if len(key.replace(" ", "")) < 4:
         return None
     query = _sound_key(key)
-    keys, cities = _fuzzy_keys(cc)
+    keys, cities = _fuzzy_keys(cc, small)
     hits: dict[int, tuple[float, int, _City]] = {}
     for _, sim, i in process.extract(
         query, keys, scorer=DamerauLevenshtein.normalized_similarity, limit=25, score_cutoff=0.7
@@ -1142,13 +1185,46 @@ def _fits(inner: _Cand, outer: _Cand) -> int:
         assert outer.region is not None
         if inner.kind == "region":  # only a nickname region or a site may repeat its region ("Bay Area, California")
             return 2 if inner.region == outer.region and (inner.rank == _ALIAS or inner.site) else 0
-        if inner.iso is None:
-            return 1
+        if inner.iso is None:  # region unknown: it may lie in the region if it lies near its known towns
+            return 1 if inner.city is None or _near_region(inner.city, outer.region.code) else 0
         return 2 if inner.iso == outer.region.code else 0
     # outer is a city: only a nearby city (a district or suburb) fits, as weaker evidence than a region
     if inner.kind == "city" and inner.city and outer.city:
         return 1 if _km(inner.city, outer.city) <= _NEIGHBOUR_KM else 0
     return 0
+
+
+#: A town whose region is unknown may lie in a named region only this far beyond the region's known towns.
+_REGION_MARGIN_KM = 300.0
+
+
+@functools.cache
+def _region_extents() -> dict[str, tuple[float, float, float]]:
+    """ISO region -> (lat, lon, radius km): the centre of its known 15k+ towns and the farthest of them."""
+    members: dict[str, list[_City]] = defaultdict(list)
+    gn_to_iso = _regions().gn_to_iso
+    for city in _tier_a()[0].values():
+        code = gn_to_iso.get((city.cc, city.gn_admin1))
+        if code:
+            members[code].append(city)
+    out: dict[str, tuple[float, float, float]] = {}
+    for code, towns in members.items():
+        x = sum(math.cos(math.radians(t.lat)) * math.cos(math.radians(t.lon)) for t in towns)
+        y = sum(math.cos(math.radians(t.lat)) * math.sin(math.radians(t.lon)) for t in towns)
+        z = sum(math.sin(math.radians(t.lat)) for t in towns)
+        lat, lon = math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
+        out[code] = (lat, lon, max(_km_points(lat, lon, t.lat, t.lon) for t in towns))
+    return out
+
+
+def _near_region(city: _City, code: str) -> bool:
+    """Whether a town of unknown region can lie in region ``code``: a named region is binding, so a
+    namesake thousands of kilometres from every known town of the region is not in it."""
+    extent = _region_extents().get(code)
+    if extent is None:
+        return True
+    lat, lon, radius = extent
+    return _km_points(lat, lon, city.lat, city.lon) <= radius + _REGION_MARGIN_KM
 
 
 # A reading's score, compared as a tuple (higher is better): coarsest part resolved, number of parts
@@ -1297,8 +1373,35 @@ MAX_RATIO = 10.0
 
 
 
+#: Words around a place that say where relative to it, not which place: "near the Golden Gate Bridge",
+#: "in front of the Eiffel Tower", "somewhere in Tuscany", "probably around Lyon".
+_AROUND = re.compile(
+    r"^\s*(?:(?:probably|likely|possibly|maybe|perhaps|somewhere|someplace|right|just|most likely)\s+)*"
+    r"(?:(?:in front of|next to|close to|near to|across from|on the outskirts of|outskirts of|outside of|"
+    r"the area around|the area of|the vicinity of|near|nearby|by|at|around|outside|behind|opposite|beside|"
+    r"along|off|on|in|within|inside|from|of|over|under|below|above)\s+)+(?:the\s+)?",
+    re.IGNORECASE,
+)
+
+
+def without_surroundings(text: str) -> str:
+    """The place a phrase is about: "near the Golden Gate Bridge" -> "Golden Gate Bridge"."""
+    return _AROUND.sub("", text, count=1).strip() or text
+
+
 @functools.lru_cache(maxsize=16384)
 def resolve_readings(text: str) -> tuple[Reading, ...]:
+    """Readings of ``text``; a phrase around a place ("in front of the Eiffel Tower") is read as the
+    place itself when the phrase as written names nothing."""
+    readings = _resolve_readings(text)
+    if not readings:
+        inner = without_surroundings(text)
+        if inner != text:
+            readings = _resolve_readings(inner)
+    return readings
+
+
+def _resolve_readings(text: str) -> tuple[Reading, ...]:
     """The plausible readings of a place string, the most plausible first; empty if none.
 
     Other readings differ only in the most specific part and fit the rest of the string as well as
@@ -1328,21 +1431,41 @@ def resolve_readings(text: str) -> tuple[Reading, ...]:
     if not parts:
         return ()
 
-    def cands(part: str, extended: bool) -> tuple[_Cand, ...]:
+    def cands(part: str, extended: bool, after_town: bool = False) -> tuple[_Cand, ...]:
         found = _candidates(part, extended)
+        if after_town and _is_postal_code(part):
+            # "Signal Hill, CA": a postal code after a town names a state or province of a country
+            # where that town exists, before it names a country
+            found = tuple(sorted(found, key=lambda c: c.kind != "region"))
+            found = tuple(replace(c, rank=_ALIAS) if c.kind == "region" else c for c in found)
         return found if allowed is None else tuple(c for c in found if c.cc in allowed)
 
-    table = [cands(p, False) for p in parts]
+    table = [cands(p, False, i > 0) for i, p in enumerate(parts)]
     reading = _best_reading(table)
-    if reading.choice[0] is None:  # the most specific part may be a small town: look further
-        table = [cands(p, True) for p in parts]
-        reading = _best_reading(table)
+    if None in reading.choice:
+        # the most specific part may be a small town, or a bigger namesake elsewhere may have left a
+        # named region unused ("Cochrane, Ontario" is not the Alberta town): look further
+        wide = [cands(p, True, i > 0) for i, p in enumerate(parts)]
+        wide_reading = _best_reading(wide)
+        if wide_reading.score > reading.score or reading.choice[0] is None:
+            table, reading = wide, wide_reading
+    bound_town = False
+    if reading.choice[0] is not None and _skips_named_part(reading, table):
+        # a named region is binding: "Zheleznodorozhnyy, Irkutsk" is not the namesake near Moscow, but
+        # a town of Irkutsk oblast that the gazetteer lacks (kept by name, or matched fuzzily below)
+        skipped = [i for i, c in enumerate(reading.choice) if i and c is None and table[i]]
+        coarse = [tuple(c for c in t if c.kind != "city") for t in table[1:]]  # the named part as a region
+        for bound_table in ([(), *coarse], [(), *table[1:]]):
+            bound = _best_reading(bound_table)
+            if all(bound.choice[i] is not None for i in skipped):
+                table, reading, bound_town = bound_table, bound, True
+                break
     words = parts[0].split()
     if reading.choice[0] is None and len(words) > 1:
         # "Seattle WA" without a comma: try the last words of the first part as a coarser part
         for cut in range(len(words) - 1, 0, -1):
             split_parts = [" ".join(words[:cut]), " ".join(words[cut:]), *parts[1:]]
-            split_table = [cands(p, True) for p in split_parts]
+            split_table = [cands(p, True, i > 0) for i, p in enumerate(split_parts)]
             split_reading = _best_reading(split_table)
             if split_reading.choice[0] is not None and split_reading.choice[1] is not None:
                 parts, table, reading = split_parts, split_table, split_reading
@@ -1359,6 +1482,12 @@ def resolve_readings(text: str) -> tuple[Reading, ...]:
     place = _to_place(parts, reading)
     if place is None:
         return ()
+    if bound_town and reading.choice[0] is None and place.level == "city":
+        # an unknown town named with its city ("Zheleznodorozhnyy, Irkutsk"): a town of that city's
+        # region, not the city itself
+        place = place.model_copy(
+            update={"city": parts[0].strip(), "level": "region", "lat": None, "lon": None, "population": None, "geonameid": None}
+        )
     first = Reading(place.model_copy(update=update) if update else place, 1.0)
     if reading.choice[0] is None or update.get("match") == "fuzzy":
         return (first,)
@@ -1376,6 +1505,33 @@ def resolve_readings(text: str) -> tuple[Reading, ...]:
         # a country's name means the country; only a region of the same name is as likely ("Georgia")
         readings = [readings[0], *(r for r in readings[1:] if r.place.level == "region")]
     return tuple(r for r in readings if r.ratio <= MAX_RATIO)
+
+
+def _is_postal_code(part: str) -> bool:
+    """A two- or three-letter state or province code of a country that writes them after town names."""
+    key = normalize(part)
+    return 2 <= len(key) <= 3 and any(
+        r.code.split("-", 1)[1].lower() == key for r in _regions().index.get(key, ()) if r.cc in _POSTAL_COUNTRIES
+    )
+
+
+def _skips_named_part(reading: _Reading, table: list[tuple[_Cand, ...]]) -> bool:
+    """Whether the reading leaves out a middle part that names something, between two picked parts."""
+    picked = [i for i, c in enumerate(reading.choice) if c is not None]
+    first = reading.choice[picked[0]]
+    assert first is not None
+
+    def conflicts(cand: _Cand) -> bool:  # the skipped part names a place far from the pick
+        if first.city is None or cand.cc != first.cc:
+            return True
+        if cand.city is not None:  # "Kresttsy, Novgorod": a city that stands for its region
+            return _km(cand.city, first.city) > _REGION_MARGIN_KM
+        return cand.region is not None and not _near_region(first.city, cand.region.code)
+
+    return any(
+        reading.choice[i] is None and table[i] and all(conflicts(c) for c in table[i])
+        for i in range(picked[0] + 1, picked[-1])
+    )
 
 
 def _prominence(cand: _Cand) -> int:

@@ -47,6 +47,8 @@ city name, ">site" a landmark or district, "~" a fuzzy match), e.g.
 
 from __future__ import annotations
 
+import functools
+
 from vipbench.core.records import Decision, Verdict
 from vipbench.places.gazetteer import (
     MAX_RATIO,
@@ -58,13 +60,14 @@ from vipbench.places.gazetteer import (
     resolve_place,
     resolve_readings,
     split_place,
+    unarticled,
 )
-from vipbench.places.geo import core_radius_km, haversine_km
+from vipbench.places.geo import core_radius_km, haversine_km, outer_radius_km
 from vipbench.places.landmarks import site_radius_km
 from vipbench.places.scripts import has_non_latin
 from vipbench.places.worldregions import WorldRegion, world_region
 
-__all__ = ["compare_places", "judge_place", "same_country"]
+__all__ = ["compare_places", "judge_place", "judge_point", "same_country"]
 
 JUDGE = "gazetteer"
 #: An other reading that does not name the truth but lands in its country must be about as prominent.
@@ -229,6 +232,9 @@ def _guess_readings(truth: Place, guess: str) -> tuple[Reading, ...]:
     if country is not None:
         extra.append(Reading(country, 1.0))
     place = fuzzy_city(guess, truth.country_code, min_population=BORROWED_MIN_POPULATION)
+    if place is None and first is None:  # a small town misspelt ("Hokitka"): only a sure match counts
+        place = fuzzy_city(guess, truth.country_code)
+        place = place if place is not None and place.match_sure else None
     if place is not None and (first is None or place.match_sure):
         extra.append(Reading(place, 1.0))
     if first is None:
@@ -278,9 +284,27 @@ def judge_place(truth: str, guess: str) -> Decision:
             continue  # another reading that is only less precise does not settle an open question
         if _ORDER[o_verdict] > _ORDER[verdict] and other.ratio <= limit:
             verdict, reason = o_verdict, f"{o_reason} (reading the name as {other.place.short()})"
+    if verdict in ("less_precise", "undecided") and _names_truth_town(truth_place, guess):
+        verdict, reason = "correct", "the truth's town by name, in its country, with no other region named"
     if first.match == "fuzzy":
         reason += f"; spelling matched at {first.match_score:.0f}%"
     return _decision(verdict, f"{detail}; {reason}")
+
+
+def _names_truth_town(truth: Place, guess: str) -> bool:
+    """"Cochrane, Canada" for "Cochrane, Ontario, Canada": the guess's most specific part is the truth
+    town's name, and the rest of the guess names the truth's country and no other region."""
+    if not truth.city or has_non_latin(guess):
+        return False
+    parts = split_place(guess)
+    if not parts or unarticled(normalize(parts[0])) != unarticled(normalize(truth.city)):
+        return False
+    if len(parts) == 1:
+        return True
+    rest = resolve_place(", ".join(parts[1:]))
+    if rest is None or rest.country_code != truth.country_code or rest.level == "city":
+        return False
+    return rest.level == "country" or region_contains(truth.admin1_code, rest.admin1_code) is not False
 
 
 def same_country(a: str, b: str) -> bool | None:
@@ -289,3 +313,53 @@ def same_country(a: str, b: str) -> bool | None:
     if place_a is None or place_b is None:
         return None
     return place_a.country_code == place_b.country_code
+
+
+#: A guess point this close to where the photo was taken lies wherever the photo lies.
+SAME_SPOT_KM = 1.0
+
+
+@functools.lru_cache(maxsize=16384)
+def judge_point(truth: str, point: tuple[float, float], photo: tuple[float, float] | None = None) -> Decision | None:
+    """Judge a guess given as coordinates by geometry; None when the truth cannot be resolved (the
+    caller then judges the guess's text).
+
+    * correct: the point is within ``SAME_SPOT_KM`` of where the photo was taken (the label says the
+      photo lies in the truth); or it lies in the truth's extent: the truth city's nearest-town area
+      or disc (:func:`vipbench.places.geo.outer_radius_km`) with no conflicting region, the truth
+      region, or the truth country;
+    * less_precise: the nearest town to the point is in the truth's country;
+    * wrong: otherwise.
+    """
+    from vipbench.places.reverse import nearest_place
+
+    if photo is not None and (km := haversine_km(*point, *photo)) <= SAME_SPOT_KM:
+        return _decision("correct", f"the answer's point is {km:.2f} km from where the photo was taken")
+    truth_place = resolve_place(truth) if world_region(truth) is None else None
+    if truth_place is None:
+        return None
+    at, _ = nearest_place(*point)
+    detail = f"truth={truth_place.short()} point={point[0]:.4f},{point[1]:.4f} (near {at.short()})"
+    if at.country_code != truth_place.country_code:
+        return _decision("wrong", f"{detail}; other country")
+    spec = _specificity(truth_place)
+    centre = _point(truth_place)
+    if truth_place.site and centre is not None:
+        km = haversine_km(*centre, *point)
+        if km <= max(site_radius_km(truth_place.site_kind), 0.3):
+            return _decision("correct", f"{detail}; at the site ({km:.1f} km)")
+        return _decision("less_precise", f"{detail}; same country, {km:.0f} km from the site")
+    if spec == 0:
+        return _decision("correct", f"{detail}; inside the country")
+    region = region_contains(truth_place.admin1_code, at.admin1_code)
+    if spec == 1:
+        if region:
+            return _decision("correct", f"{detail}; inside the region")
+        why = "region not confirmed" if region is None else "other region"
+        return _decision("less_precise", f"{detail}; same country, {why}")
+    if centre is None:
+        return _decision("less_precise", f"{detail}; same country (the truth's town is not in the gazetteer)")
+    km = haversine_km(*centre, *point)
+    if at.geonameid == truth_place.geonameid or (km <= outer_radius_km(truth_place.population) and region is not False):
+        return _decision("correct", f"{detail}; inside the city ({km:.1f} km from its centre)")
+    return _decision("less_precise", f"{detail}; same country, {km:.0f} km from the city")

@@ -9,14 +9,18 @@
 - An item without a response is scored as status "error", reason "no response"; no item is
   ever dropped.
 - location and placeOfImage items also get `distance_km`, the great-circle error of the top-1
-  guess (vipbench.places.distance), whatever decided the verdict.
+  guess (vipbench.places.distance), whatever decided the verdict: from where the photo was taken
+  when the dataset knows it (placeOfImage only: the poster's home is elsewhere), else from the
+  truth's place; to the answer's own coordinates when it gives them, else to the named place.
+- A top-1 place guess that comes with coordinates (`Response.point`) is judged by geometry
+  (vipbench.scoring.places.judge_point); its text is judged only when the truth cannot be resolved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from vipbench.core.attributes import GEO_ATTRIBUTES
+from vipbench.core.attributes import GEO_ATTRIBUTES, PHOTO_POINT_ATTRIBUTES
 from vipbench.core.records import VERDICT_ORDER, Decision, Item, Response, ScoredItem
 from vipbench.core.text import normalize_text
 from vipbench.scoring.registry import judge
@@ -71,21 +75,29 @@ def score_item(
         d = _unanswered(response)
         return ScoredItem(**base, guess=None, top1=d, top3=d)
 
+    geo = item.attribute in GEO_ATTRIBUTES
+    photo = item.photo_point if item.attribute in PHOTO_POINT_ATTRIBUTES else None
     decisions: list[Decision] = []
-    for g in guesses[:TOP_K]:
+    for i, g in enumerate(guesses[:TOP_K]):
         human = overrides.get((item.item_id, normalize_text(g))) if overrides else None
         if human is not None:
             decisions.append(
                 human if human.decided_by == "human" else human.model_copy(update={"decided_by": "human"})
             )
-        else:
-            decisions.append(judge_with(item.attribute, item.truth, g))
-    distance = None
-    if item.attribute in GEO_ATTRIBUTES:
-        from vipbench.places.distance import error_km  # the gazetteer loads on first use
+            continue
+        by_point = None
+        if geo and i == 0 and response.point is not None:
+            from vipbench.scoring.places import judge_point  # the gazetteer loads on first use
 
-        distance = error_km(item.truth, guesses[0])
-    return ScoredItem(**base, guess=guesses[0], top1=decisions[0], top3=best(decisions), distance_km=distance)
+            by_point = judge_point(item.truth, tuple(response.point), photo)
+        decisions.append(by_point if by_point is not None else judge_with(item.attribute, item.truth, g))
+    where: dict[str, object] = {}
+    if geo:
+        from vipbench.places.distance import point_error  # the gazetteer loads on first use
+
+        km, origin, source = point_error(item.truth, guesses[0], response.point, photo)
+        where = {"distance_km": km, "distance_from": origin, "guess_point": source}
+    return ScoredItem(**base, guess=guesses[0], top1=decisions[0], top3=best(decisions), **where)
 
 
 def missing_response(item: Item) -> Response:

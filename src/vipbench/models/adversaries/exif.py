@@ -249,6 +249,7 @@ class EXIFAdapter(PerItemAdapter):
                 **base,
                 status="answered",
                 guesses=guesses,
+                point=(meta.lat, meta.lon) if meta.lat is not None and meta.lon is not None else None,
                 inference=inference,
                 raw=inference,
                 latency_s=time.perf_counter() - t0,

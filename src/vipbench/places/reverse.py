@@ -1,0 +1,60 @@
+"""From a point to a place: the nearest GeoNames town of 1,000+ inhabitants, with its country and
+region, so that a guess given as coordinates (an EXIF GPS fix, a model's latitude and longitude)
+can be judged by geometry like a named one.
+
+The nearest town decides the country. Near a border that can be the neighbour's town; the judge
+only uses the country when the point is not already inside the truth's city.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+from vipbench.places import gazetteer as gz
+from vipbench.places.gazetteer import Place
+from vipbench.places.geo import EARTH_RADIUS_KM
+
+__all__ = ["nearest_place"]
+
+
+@functools.cache
+def _table() -> tuple[Any, Any, list[gz._City]]:
+    import numpy as np
+
+    cities = [*gz._tier_a()[0].values(), *gz._tier_b().cities]
+    lat = np.radians(np.fromiter((c.lat for c in cities), dtype=float, count=len(cities)))
+    lon = np.radians(np.fromiter((c.lon for c in cities), dtype=float, count=len(cities)))
+    return lat, lon, cities
+
+
+def _place(city: gz._City) -> Place:
+    regions = gz._regions()
+    code = regions.gn_to_iso.get((city.cc, city.gn_admin1))
+    region = regions.by_code.get(code) if code else None
+    return Place(
+        country_code=city.cc,
+        country=gz._countries()[1].get(city.cc, city.cc),
+        admin1=region.name if region else None,
+        admin1_code=code or (f"{city.cc}.{city.gn_admin1}" if city.gn_admin1 else None),
+        city=city.name,
+        level="city",
+        lat=city.lat,
+        lon=city.lon,
+        population=city.pop,
+        geonameid=city.gid,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def nearest_place(lat: float, lon: float) -> tuple[Place, float]:
+    """The nearest town to (lat, lon) as a city-level Place, and its distance in km."""
+    import numpy as np
+
+    lats, lons, cities = _table()
+    p, q = math.radians(lat), math.radians(lon)
+    a = np.sin((lats - p) / 2.0) ** 2 + math.cos(p) * np.cos(lats) * np.sin((lons - q) / 2.0) ** 2
+    dist = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    i = int(np.argmin(dist))
+    return _place(cities[i]), float(dist[i])
