@@ -294,7 +294,7 @@ def judge_place(truth: str, guess: str) -> Decision:
 def _names_truth_town(truth: Place, guess: str) -> bool:
     """"Cochrane, Canada" for "Cochrane, Ontario, Canada": the guess's most specific part is the truth
     town's name, and the rest of the guess names the truth's country and no other region."""
-    if not truth.city or has_non_latin(guess):
+    if not truth.city or truth.site or has_non_latin(guess):
         return False
     parts = split_place(guess)
     if not parts or unarticled(normalize(parts[0])) != unarticled(normalize(truth.city)):
