@@ -10,7 +10,8 @@ correct, the same field is less precise):
 * **less_precise**: different jobs of one field ("nurse" and "doctor"), of one ISCO minor group
   ("lawyer" and "judge"), or sharing the head noun when a title is not in the table ("wedding
   planner" and "event planner");
-* **wrong**: no shared field; a refusal ("unknown") as the guess;
+* **wrong**: no shared field; two coarse answers (a field, or a whole ISCO major group such as
+  "management") of different fields ("IT" and "Management"); a refusal ("unknown") as the guess;
 * **undecided**: an answer that is not in the table and shares nothing visible with the other one.
 
 Why a taxonomy rather than only an embedding model: pairwise similarity of small sentence
@@ -62,6 +63,11 @@ def _head(occ: Occupation) -> str | None:
     return words[-1] if words and len(words[-1]) > 2 else None
 
 
+def _coarse(occ: Occupation) -> bool:
+    """A field ("IT", "healthcare") or a whole ISCO major group ("management", "the military")."""
+    return occ.field_only or (bool(occ.codes) and all(len(c) == 1 for c in occ.codes))
+
+
 def compare_occupations(truth: Occupation, guess: Occupation) -> tuple[Verdict, str]:
     """The verdict for two parsed answers, with a short reason."""
     if guess.how == "non-answer":
@@ -69,8 +75,8 @@ def compare_occupations(truth: Occupation, guess: Occupation) -> tuple[Verdict, 
     if truth.text == guess.text and truth.text:
         return "correct", f"same text {truth.text!r}"
     if truth.known and guess.known:
-        if truth.field_only and guess.field_only:
-            if truth.fields & guess.fields or _contains(truth, guess) or _contains(guess, truth):
+        if _coarse(truth) and _coarse(guess):  # "IT" and "Management": two fields, not a job in a field
+            if truth.fields & guess.fields:
                 return "correct", "same field"
             return "wrong", "different fields"
         if _contains(truth, guess):
