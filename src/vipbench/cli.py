@@ -146,8 +146,27 @@ def score(
     from vipbench.pipeline.score import score as run_score
 
     m = run_score(_ws(repo), run, track=track)
-    o = m["overall"]
-    print(f"{run}: accuracy {_pct(o['accuracy'])} over {o['n']} labels (top-3 {_pct(o['top3_accuracy'])})")
+    from vipbench.analysis.floor import places_within
+
+    o, floor = m["overall"], (m.get("floor") or {}).get("overall")
+    line = _beside_floor(o, floor, places_within(m.get("distance") or {}))
+    print(f"{run}: {line} over {o['n']} labels (top-3 {_pct(o['top3_accuracy'])})")
+
+
+def _beside_floor(o: dict, floor: dict | None, near: float | None) -> str:  # type: ignore[type-arg]
+    """ "accuracy 61.0% (precise 12.0%, <=25 km 8.0%; floor 60.0%, lift +1.0 / precise +10.0)"."""
+    parts = [f"precise {_pct(o.get('accuracy_precise'))}"]
+    if near is not None:
+        parts.append(f"<=25 km {_pct(near)}")
+    text = f"accuracy {_pct(o.get('accuracy'))} ({', '.join(parts)}"
+    if floor:
+        lift, lift_p = floor.get("lift"), floor.get("lift_precise")
+        text += f"; floor {_pct(floor.get('floor_accuracy'))}, lift {_points(lift)} / precise {_points(lift_p)}"
+    return text + ")"
+
+
+def _points(v: float | None) -> str:
+    return "-" if v is None else f"{100 * v:+.1f}"
 
 
 @app.command()
@@ -175,7 +194,7 @@ def report(repo: RepoOpt = Path(".")) -> None:
 
     s = run_report(_ws(repo))
     for run, r in s["runs"].items():
-        print(f"{run:<24} accuracy {_pct(r['accuracy'])}")
+        print(f"{run:<24} {_beside_floor(r, r.get('floor'), r.get('within_25km'))}")
 
 
 @app.command("make-default-data")

@@ -99,7 +99,10 @@ def test_model_runs_have_dataset_short_metrics_and_model(repo: Path) -> None:
         assert len(m) <= 60
         for a in EIGHT:
             assert 0.0 <= m[f"{a}.accuracy"] <= 1.0
-            assert m[f"{a}.accuracy_ci_low"] <= m[f"{a}.accuracy"] <= m[f"{a}.accuracy_ci_high"]
+            assert 0.0 <= m[f"{a}.accuracy_precise"] <= m[f"{a}.accuracy"]
+        assert m["overall.accuracy_ci_low"] <= m["overall.accuracy"] <= m["overall.accuracy_ci_high"]
+        # the floor beside the headline: the majority guess on the same items, and the lift over it
+        assert m["overall.lift"] == pytest.approx(m["overall.accuracy"] - m["overall.floor_accuracy"])
         # one naming scheme: <scope>.<name>, no slashes
         assert all("/" not in k for k in m)
         names = names or set(m) - {k for k in m if k.startswith("capability.")}

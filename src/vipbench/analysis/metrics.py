@@ -180,21 +180,33 @@ HEADLINE_OVERALL: tuple[str, ...] = (
     "n",
 )
 #: the per-attribute figures of a run's DVC metric file
-HEADLINE_ATTRIBUTE: tuple[str, ...] = ("accuracy",)
+HEADLINE_ATTRIBUTE: tuple[str, ...] = ("accuracy", "accuracy_precise")
+#: beside them, from the floor block: the majority guess's figures and the run's lift over them
+HEADLINE_FLOOR: tuple[str, ...] = ("floor_accuracy", "lift", "floor_accuracy_precise", "lift_precise")
+HEADLINE_FLOOR_PLACES: tuple[str, ...] = ("within_25km", "floor_within_25km", "lift_within_25km")
 
 
 def headline(metrics: Mapping[str, Any]) -> dict[str, Any]:
     """The figures `dvc metrics show` lists for a run: overall accuracy (less precise counted as
     correct), precise accuracy, top-3 accuracy, refusal and error rates, the label count, and
-    each attribute's accuracy. Everything else stays in the full metrics."""
+    each attribute's headline and precise accuracy; beside them the floor's (the majority guess on
+    the same items) and the lift over it, and for places the share within 25 km. Everything else
+    stays in the full metrics."""
     o = metrics["overall"]
     overall = {**o, "error_rate": _ratio(o["errors"], o["n"])}
-    return {
-        "overall": {k: overall.get(k) for k in HEADLINE_OVERALL},
-        "attributes": {
-            a: {k: v.get(k) for k in HEADLINE_ATTRIBUTE} for a, v in metrics.get("attributes", {}).items()
-        },
-    }
+    floor = metrics.get("floor") or {}
+    out = {"overall": {k: overall.get(k) for k in HEADLINE_OVERALL}, "attributes": {}}
+    out["overall"].update({k: (floor.get("overall") or {}).get(k) for k in HEADLINE_FLOOR if floor})
+    for a, v in metrics.get("attributes", {}).items():
+        row = {k: v.get(k) for k in HEADLINE_ATTRIBUTE}
+        beside = (floor.get("attributes") or {}).get(a)
+        if beside:
+            row.update({k: beside.get(k) for k in HEADLINE_FLOOR})
+            if a in GEO_ATTRIBUTES:
+                row["within_25km"] = (metrics.get("distance") or {}).get(a, {}).get("within_25km")
+                row.update({k: beside.get(k) for k in HEADLINE_FLOOR_PLACES[1:]})
+        out["attributes"][a] = row
+    return out
 
 
 # ----------------------------------------------------------------------------- MLflow names

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from vipbench.analysis.floor import places_within
 from vipbench.analysis.metrics import DISTANCE_THRESHOLDS_KM
 
 #: a hardness cell with fewer items than this is shown in italics: too few to read anything into
@@ -32,6 +33,69 @@ def with_ci(block: Mapping[str, Any]) -> str:
     """ "headline [CI] / precise" in percent."""
     ci = f"[{pct(block.get('accuracy_ci_low'))}, {pct(block.get('accuracy_ci_high'))}]"
     return f"{pct(block.get('accuracy'))} {ci} / {pct(block.get('accuracy_precise'))}"
+
+
+def _signed(v: float | None) -> str:
+    return "-" if v is None else f"{100 * v:+.1f}"
+
+
+def floor_table(runs: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Each run's headline beside its precise accuracy, the place share within 25 km, its
+    abstentions, and the floor (the majority guess on the same items) with the lift over it."""
+    lines = [
+        "## Runs beside the floor",
+        "",
+        "In %. Headline: correct or less precise (the study's accuracy); precise: correct only;",
+        "<=25 km: place items whose top guess lies within 25 km of the truth (of the photo when the",
+        "data has its coordinates). Floor: the majority guess scored on the same items; lift: the run",
+        "minus the floor. Abstained: items the run gave no answer for (counted wrong).",
+        "",
+        "| run | labels | headline | precise | <=25 km | abstained | floor headline | floor precise "
+        "| lift | lift precise |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for run, m in runs.items():
+        o, floor = m["overall"], (m.get("floor") or {}).get("overall") or {}
+        within = places_within(m.get("distance") or {})
+        lines.append(
+            f"| {run} | {o['n']} | {pct(o.get('accuracy'))} | {pct(o.get('accuracy_precise'))} | "
+            f"{pct(within)} | {o.get('abstained', 0)} | {pct(floor.get('floor_accuracy'))} | "
+            f"{pct(floor.get('floor_accuracy_precise'))} | {_signed(floor.get('lift'))} | "
+            f"{_signed(floor.get('lift_precise'))} |"
+        )
+    return lines
+
+
+#: a run whose headline is within this of the floor's (or below it) gets a warning
+FLOOR_MARGIN = 0.05
+
+
+def floor_warnings(runs: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Warnings that the headline may mislead: most place truths in one country, or a run whose
+    headline is within FLOOR_MARGIN of the floor's, or below it."""
+    out: list[str] = []
+    countries: dict[tuple[str, str], float] = {}
+    for m in runs.values():
+        for attr, c in ((m.get("floor") or {}).get("truth_countries") or {}).items():
+            if c["share"] > 0.5:
+                countries[(attr, c["country"])] = max(countries.get((attr, c["country"]), 0.0), c["share"])
+    for (attr, country), share in sorted(countries.items()):
+        out.append(
+            f"- **{attr}: {pct(share)}% of the truths lie in one country ({country}).** A guess of that country, "
+            "or of any town in it, counts as less precise and so as a hit in the headline; read precise "
+            "accuracy, the share within 25 km and the lift over the floor instead."
+        )
+    for run, m in runs.items():
+        floor = (m.get("floor") or {}).get("overall") or {}
+        lift = floor.get("lift")
+        if lift is not None and lift <= FLOOR_MARGIN and (m.get("kind") or run) != "majority":
+            where = "below" if lift < -FLOOR_MARGIN else "within 5 points of"
+            out.append(
+                f"- **{run}: headline {pct(m['overall'].get('accuracy'))}%, {where} the floor's "
+                f"{pct(floor.get('floor_accuracy'))}% (lift {_signed(lift)} points).** A constant guess does as well "
+                f"on the headline; the precise lift is {_signed(floor.get('lift_precise'))} points."
+            )
+    return ["## Warnings", "", *out] if out else []
 
 
 def model_attribute_table(runs: Mapping[str, Mapping[str, Any]], attributes: Sequence[str]) -> list[str]:
@@ -142,19 +206,27 @@ def defense_table(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     lines = [
         "## Defenses: privacy against utility",
         "",
-        "Accuracy: headline / precise, in %. The drop and McNemar's test are on the headline; overall,",
-        "one image's location and placeOfImage items count as one unit.",
+        "Accuracy: headline / precise, in %. Drops are undefended minus defended, on the headline and on",
+        "precise accuracy; McNemar's test is on the headline (overall, one image's location and",
+        "placeOfImage items count as one unit). A headline drop with no precise drop (marked *) only",
+        "removed \"same country\" guesses: the defense gets no credit for it.",
         "",
-        "| run | defense | attribute | accuracy | undefended | drop | McNemar p | SSIM | PSNR |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| run | defense | attribute | accuracy | undefended | drop | drop precise | McNemar p | SSIM | PSNR |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         defended = {"accuracy": r.get("accuracy_defended"), "accuracy_precise": r.get("accuracy_defended_precise")}
         base = {"accuracy": r.get("accuracy_base"), "accuracy_precise": r.get("accuracy_base_precise")}
+        drop_precise = (
+            None
+            if base["accuracy_precise"] is None or defended["accuracy_precise"] is None
+            else base["accuracy_precise"] - defended["accuracy_precise"]
+        )
+        headline_only = (r.get("drop") or 0) > 0 and (drop_precise or 0) <= 0
         lines.append(
             f"| {r['run']} | {r['defense']} | {r['attribute']} | {both(defended)} | {both(base)} | "
-            f"{pct(r.get('drop'))} | {_fmt(r.get('p_value'), '.3g')} | {_fmt(r.get('ssim'), '.3f')} | "
-            f"{_fmt(r.get('psnr'), '.1f')} |"
+            f"{pct(r.get('drop'))}{'*' if headline_only else ''} | {pct(drop_precise)} | "
+            f"{_fmt(r.get('p_value'), '.3g')} | {_fmt(r.get('ssim'), '.3f')} | {_fmt(r.get('psnr'), '.1f')} |"
         )
     return lines
 

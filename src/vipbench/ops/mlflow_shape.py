@@ -40,7 +40,10 @@ OVERALL_METRICS = (
     "abstained_rate",
     "error_rate",
 )
-ATTRIBUTE_METRICS = ("accuracy", "accuracy_ci_low", "accuracy_ci_high", "accuracy_precise")
+#: per attribute the two accuracies; their intervals are in metrics_full.json (the list stays short)
+ATTRIBUTE_METRICS = ("accuracy", "accuracy_precise")
+#: beside the headline: the floor (the majority guess on the same items) and the lift over it
+FLOOR_METRICS = ("floor_accuracy", "lift", "floor_accuracy_precise", "lift_precise")
 DISTANCE_METRICS = ("within_1km", "within_25km", "within_200km", "within_750km", "within_2500km")
 ACCOUNTING_METRICS = ("input_tokens", "output_tokens", "cost_usd", "latency_p50_s", "latency_p90_s", "cached")
 FIT_OVERALL = (
@@ -106,6 +109,9 @@ def model_metrics(
     for m in OVERALL_METRICS:
         v = o.get(m) if m not in rates else (rates[m] / n if n and rates[m] is not None else None)
         _put(out, f"overall.{m}", v)
+    floor = metrics.get("floor") or {}
+    for m in FLOOR_METRICS:
+        _put(out, f"overall.{m}", (floor.get("overall") or {}).get(m))
     per_attr = metrics.get("attributes") or {}
     for a in attributes:
         for m in ATTRIBUTE_METRICS:
@@ -114,6 +120,7 @@ def model_metrics(
         if a in GEO_ATTRIBUTES:
             for m in DISTANCE_METRICS:
                 _put(out, f"distance.{a}.{m}", ladder.get(m))
+            _put(out, f"{a}.lift_precise", ((floor.get("attributes") or {}).get(a) or {}).get("lift_precise"))
     acc = (metrics.get("accounting") or {}).get("overall") or {}
     for m in ACCOUNTING_METRICS:
         _put(out, f"accounting.{m}", acc.get(m))

@@ -37,6 +37,9 @@ def collect(ws: Workspace) -> dict[str, dict[str, Any]]:
         runs[run] = run_metrics(
             read_scores(ws, run), p.attributes, n_boot=p.scoring.bootstrap_samples, seed=p.scoring.seed
         )
+        details = ws.run(run).details_file
+        if details.is_file():  # the floor was scored with the run (the majority guess on its items)
+            runs[run]["floor"] = json.loads(details.read_text(encoding="utf-8")).get("floor") or {}
     return runs
 
 
@@ -70,6 +73,8 @@ def _mlflow_run_id(ws: Workspace, run: str) -> str | None:
 
 
 def summarise(ws: Workspace, runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    from vipbench.analysis.floor import places_within
+
     out: dict[str, Any] = {}
     for run, m in runs.items():
         this = ws.run(run)
@@ -87,6 +92,8 @@ def summarise(ws: Workspace, runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
             "top3_accuracy": m["overall"]["top3_accuracy"],
             "refusal_rate": m["overall"]["refusal_rate"],
             "n": m["overall"]["n"],
+            "within_25km": places_within(m.get("distance") or {}),
+            "floor": (m.get("floor") or {}).get("overall") or {},
             "attributes": {a: v["accuracy"] for a, v in m["attributes"].items()},
             "attributes_ci": {a: [v["accuracy_ci_low"], v["accuracy_ci_high"]] for a, v in m["attributes"].items()},
         }
@@ -302,10 +309,16 @@ def write_markdown(
 ) -> None:
     from vipbench.analysis import report_tables as tables
 
+    warnings = tables.floor_warnings(runs)
+    if warnings:
+        warnings.append("")
     lines = [
         "# vipbench report",
         "",
         *what_was_measured(ws),
+        "",
+        *warnings,
+        *tables.floor_table(runs),
         "",
         *tables.model_attribute_table(runs, ws.params.attributes),
         "",

@@ -45,10 +45,12 @@ def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
     panel = _judge_panel(ws)
     try:
         scored = score_run(items, responses, overrides, judge_fn=panel.judge_fn if panel else None)
+        floor = _floor(items, scored, overrides, panel, p.attributes)
     finally:
         if panel:
             panel.close()
     details = run_metrics(scored, p.attributes, n_boot=p.scoring.bootstrap_samples, seed=p.scoring.seed)
+    details["floor"] = floor
     details["accounting"] = accounting(list(responses.values()))
     details["review_agreement"] = agreement(read_reviews(ws.reviews_file))
     if any(r.zoom_boxes for r in responses.values()):
@@ -78,6 +80,20 @@ def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
     write_json(this.details_file, details)
     write_json(this.metrics_file, headline(details))
     return details
+
+
+def _floor(
+    items: Sequence[Item], scored: list[ScoredItem], overrides: Any, panel: Any, attributes: Sequence[str]
+) -> dict[str, Any]:
+    """The majority guess on the same items, judged the same way, and the run's lift over it."""
+    from vipbench.analysis.floor import floor_block
+    from vipbench.core.floor import floor_response, majority_guesses
+    from vipbench.scoring import score_run
+
+    guesses = majority_guesses(items)
+    responses = {it.item_id: floor_response(it, guesses) for it in items}
+    floor = score_run(items, responses, overrides, judge_fn=panel.judge_fn if panel else None)
+    return floor_block(scored, floor, attributes)
 
 
 def measurements(run: Run) -> dict[str, Any]:

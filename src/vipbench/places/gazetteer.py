@@ -1485,9 +1485,8 @@ def _resolve_readings(text: str) -> tuple[Reading, ...]:
     if bound_town and reading.choice[0] is None and place.level == "city":
         # an unknown town named with its city ("Zheleznodorozhnyy, Irkutsk"): a town of that city's
         # region, not the city itself
-        place = place.model_copy(
-            update={"city": parts[0].strip(), "level": "region", "lat": None, "lon": None, "population": None, "geonameid": None}
-        )
+        unknown = {"lat": None, "lon": None, "population": None, "geonameid": None}
+        place = place.model_copy(update={"city": parts[0].strip(), "level": "region", **unknown})
     first = Reading(place.model_copy(update=update) if update else place, 1.0)
     if reading.choice[0] is None or update.get("match") == "fuzzy":
         return (first,)
