@@ -88,7 +88,8 @@ def floor_warnings(runs: Mapping[str, Mapping[str, Any]]) -> list[str]:
     for run, m in runs.items():
         floor = (m.get("floor") or {}).get("overall") or {}
         lift = floor.get("lift")
-        if lift is not None and lift <= FLOOR_MARGIN and (m.get("kind") or run) != "majority":
+        is_floor = lift == 0 and floor.get("lift_precise") == 0  # the majority run itself
+        if lift is not None and lift <= FLOOR_MARGIN and not is_floor:
             where = "below" if lift < -FLOOR_MARGIN else "within 5 points of"
             out.append(
                 f"- **{run}: headline {pct(m['overall'].get('accuracy'))}%, {where} the floor's "
