@@ -45,17 +45,16 @@ def fake_resolver(places: dict[str, tuple[str, str, str | None, str | None, str,
     return resolve
 
 
-TOY_PLACES = fake_resolver(
-    {
-        "paris": ("city", "France", "Île-de-France", "Paris", "FR", 2_100_000),
-        "rivoli": ("city", "Italy", "Piedmont", "Rivoli", "IT", 48_000),
-        "france": ("country", "France", None, None, "FR", 0),
-        "springfield": ("city", "United States", "Illinois", "Springfield", "US", 114_000),
-        "welcome": ("city", "United States", "South Carolina", "Welcome", "US", 6_668),
-        "new york city": ("city", "United States", "New York", "New York City", "US", 8_800_000),
-        "york": ("city", "United Kingdom", "England", "York", "GB", 150_000),
-    }
-)
+_TOY_ROWS: dict[str, tuple[str, str, str | None, str | None, str, int]] = {
+    "paris": ("city", "France", "Île-de-France", "Paris", "FR", 2_100_000),
+    "rivoli": ("city", "Italy", "Piedmont", "Rivoli", "IT", 48_000),
+    "france": ("country", "France", None, None, "FR", 0),
+    "springfield": ("city", "United States", "Illinois", "Springfield", "US", 114_000),
+    "welcome": ("city", "United States", "South Carolina", "Welcome", "US", 6_668),
+    "new york city": ("city", "United States", "New York", "New York City", "US", 8_800_000),
+    "york": ("city", "United Kingdom", "England", "York", "GB", 150_000),
+}
+TOY_PLACES = fake_resolver(_TOY_ROWS)
 
 
 def test_places_skip_street_names_and_prefer_longer_names() -> None:
@@ -66,9 +65,14 @@ def test_places_skip_street_names_and_prefer_longer_names() -> None:
 
 
 def test_places_rank_cities_first_and_corroborated_ones_higher() -> None:
-    guesses, _ = guess_places(["Rivoli", "Paris", "France"], TOY_PLACES)
+    guesses, cues = guess_places(["Rivoli", "Paris", "France"], TOY_PLACES)
     assert guesses[0] == "Paris, Île-de-France, France"
-    assert guesses[1:] == ["Rivoli, Piedmont, Italy", "France"]
+    # a mid-size town alone, with nothing naming its country, is no evidence: abstain on it
+    assert guesses[1:] == ["France"]
+    assert any("Rivoli" in c and "town named alone" in c for c in cues)
+    with_italy = fake_resolver({**_TOY_ROWS, "italia": ("country", "Italy", None, None, "IT", 59_000_000)})
+    guesses, _ = guess_places(["Rivoli", "Italia", "Paris", "France"], with_italy)
+    assert "Rivoli, Piedmont, Italy" in guesses  # backed by its country
 
 
 def test_people_birthplaces_and_plates() -> None:
@@ -256,3 +260,44 @@ def test_blur_text_takes_the_cue_away(drawn: Path) -> None:
     defended = apply_defense("blur_text", None, drawn / "images" / "sign.jpg", drawn / "defended")
     got = run(drawn, [item("placeOfImage", str(defended.relative_to(drawn)), "s")])
     assert got["s:placeOfImage"].status == "abstained"
+
+
+@pytest.mark.parametrize(
+    ("lines", "why"),
+    [
+        (["NO TURN"], "a road sign: TUR is Turkey's code, not a name"),
+        (["NO TUR"], "the same sign, half read"),
+        (["OPEN 7:00 P.M."], "a time: PM is Saint Pierre and Miquelon's code"),
+        (["CA 90210"], "a two-letter code"),
+        (["MYFLORIDA.COM", "SUNSHINE STATE"], "a slogan: Sunshine, Victoria is a suburb"),
+        (["Main Beach Park"], "a park's name: Main Beach, Queensland"),
+        (["PARUNG"], "a lone mid-size town (Parung, West Java) with no backing"),
+        (["Hotel Bern"], "a hotel's name"),
+        (["TOYOTA"], "a brand"),
+    ],
+)
+def test_no_place_guess_without_evidence(lines: list[str], why: str) -> None:
+    """Prefer abstaining: codes, times, signs, slogans, brands and names inside longer names are
+    no evidence of a place (with the real gazetteer)."""
+    from vipbench.places.gazetteer import resolve_place
+
+    guesses, _ = guess_places(lines, resolve_place)
+    assert guesses == [], why
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["Welcome to Zurich"], "Zürich, Zürich, Switzerland"),
+        (["SPRINGFIELD ILLINOIS"], "Springfield, Illinois, United States"),
+        (["8001 Zürich"], "Zürich, Zürich, Switzerland"),
+        (["Zurich, Switzerland"], "Zürich, Zürich, Switzerland"),
+        (["LONDON"], "London, England, United Kingdom"),
+        (["MADE IN USA"], "United States"),
+    ],
+)
+def test_place_guess_with_evidence(lines: list[str], expected: str) -> None:
+    from vipbench.places.gazetteer import resolve_place
+
+    guesses, _ = guess_places(lines, resolve_place)
+    assert guesses[:1] == [expected]

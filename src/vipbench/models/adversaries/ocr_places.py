@@ -7,7 +7,12 @@ ranks higher. A place needs evidence, not just a name that resolves:
   `wordfreq`) names a place on its own only when the place is big enough to explain it: the
   bar is higher for bigger cities, and a city of a million or more is exempt;
 - a brand ("Toyota", "Yokohama" tyres, "Corona" beer) is not a place on its own;
-- a one-word town under SMALL_TOWN inhabitants is not a place on its own.
+- a one-word town under SMALL_TOWN inhabitants is not a place on its own, nor, unless backed, one
+  under NAMED_ALONE ("PARUNG" on a blurred sign);
+- a word of three letters or fewer is a code, not a name: never a country from "TUR" (NO TURN),
+  "P.M." (7:00 P.M.) or "CA", except the written abbreviations "USA" and "UAE";
+- a name with a capitalised non-place word right beside it is part of a longer name ("Main Beach
+  Park", "Sunshine State"), not the place itself.
 Such a weak hit counts when a strong hit names its country elsewhere in the text, or when it
 follows a postcode. A licence-plate country code ("CH", "D") counts only on a line of its own
 next to a plate-shaped string ("ZH 48924"). Guesses read "city, region, country".
@@ -17,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -64,8 +69,8 @@ def _plausible(cand: _Candidate, place: Any, level: int) -> bool:
     if cand.n_words > 1:
         return all(len(w) > 2 or w.lower() in T.PARTICLES for w in cand.text.split())
     word = cand.text
-    if len(word) <= 3:
-        return level == 1 and word.isupper()
+    if len(word.replace(".", "")) <= 3:  # codes are not names: "TUR" (NO TURN), "P.M." (7:00 P.M.), "CA"
+        return level == 1 and word in T.WRITTEN_COUNTRY_ABBREVIATIONS
     if len(word) <= 5:
         names = {
             getattr(place, "city", None),
@@ -92,6 +97,9 @@ class _Candidate:
     span: tuple[int, int]
     #: right after a 4-5 digit number, as a town follows its postcode in many address formats
     after_postcode: bool
+    #: a capitalised word that names no place sits right before or after it ("Main Beach Park",
+    #: "Sunshine State"): the words are part of a longer name, not a place's name
+    in_phrase: bool = False
 
 
 def person_words(text: str) -> set[str]:
@@ -150,9 +158,38 @@ def _segment_candidates(
             if any(b in T.STREET_WORDS for b in before) or after in T.STREET_WORDS:
                 continue
             prev = tokens[i - 1] if i > 0 else ""
-            postcode = prev.isdigit() and 4 <= len(prev) <= 5
-            out.append(_Candidate(" ".join(gram), n, (offset + i, offset + i + n), postcode))
+            # a town follows its postcode in many address formats; a sign announces it ("Welcome to")
+            postcode = (prev.isdigit() and 4 <= len(prev) <= 5) or any(b in T.WELCOME_WORDS for b in before)
+            phrase = _in_phrase(prev, tokens[i + n] if i + n < len(tokens) else "")
+            out.append(_Candidate(" ".join(gram), n, (offset + i, offset + i + n), postcode, phrase))
     return out
+
+
+def _extra_words(text: str, place: Any) -> bool:
+    """Whether an n-gram holds words that are neither the place's names nor particles: it resolved
+    only after the gazetteer dropped a generic word ("Sunshine State" -> Sunshine)."""
+    words = normalize_text(text).split()
+    if len(words) < 2:
+        return False
+    names = " ".join(
+        normalize_text(str(n))
+        for n in (getattr(place, "city", None), getattr(place, "admin1", None), getattr(place, "country", None))
+        if n
+    ).split()
+    return any(w not in names and w not in T.PARTICLES and w not in T.PLACE_NEIGHBOURS for w in words)
+
+
+def _in_phrase(before: str, after: str) -> bool:
+    """Whether a capitalised word next to an n-gram makes it part of a longer name. Words that are
+    places themselves (countries, regions: "Springfield Illinois") and particles do not."""
+    for word in (before, after):
+        if not word or not word[0].isupper() or any(ch.isdigit() for ch in word):
+            continue
+        low = word.lower()
+        if low in T.PARTICLES or low in T.PLACE_NEIGHBOURS or low in T.FUNCTION_WORDS:
+            continue
+        return True
+    return False
 
 
 def plate_shaped(line: str) -> bool:
@@ -186,6 +223,8 @@ def _weakness(cand: _Candidate, level: int, population: int, commonness: Callabl
     """Why a hit is no evidence on its own (see the module docstring), or "" if it is."""
     if normalize_text(cand.text) in T.BRANDS:
         return "brand"
+    if cand.in_phrase:
+        return "word inside a longer name"
     if cand.n_words != 1:
         return ""
     if level == 3 and population < T.SMALL_TOWN:
@@ -195,7 +234,9 @@ def _weakness(cand: _Candidate, level: int, population: int, commonness: Callabl
     limits = T.COMMON_WORD_ZIPF
     pop = population if level == 3 else limits[-1][0] - 1
     threshold = next((z for below, z in limits if pop < below), limits[-1][1])
-    return "common word" if commonness(cand.text) >= threshold else ""
+    if commonness(cand.text) >= threshold:
+        return "common word"
+    return "town named alone" if level == 3 and population < T.NAMED_ALONE else ""
 
 
 def _plate_hit(lines: Sequence[str], li: int, resolve: Callable[[str], Any], order: int) -> _PlaceHit | None:
@@ -253,6 +294,8 @@ def guess_places(
             guess, level = _format_place(place)
             if not guess or not _plausible(cand, place, level):
                 continue
+            if a >= 0 and _extra_words(cand.text, place):
+                cand = replace(cand, in_phrase=True)  # "Sunshine State" is a slogan, not Sunshine
             code = str(getattr(place, "country_code", "") or "")
             score = float(scores[li]) if scores else 1.0
             pop = int(getattr(place, "population", None) or 0)

@@ -292,6 +292,20 @@ NAME_LEAD_PAIRS = frozenset({("name", "is"), ("matter", "of"), ("awarded", "to")
 
 #: Towns smaller than this, named by one word alone, need backing (see ocr_places).
 SMALL_TOWN = 15_000
+#: A one-word town smaller than this is no evidence on its own unless the text backs it (its
+#: country elsewhere, a postcode): a lone mid-size name is as likely a misread or a surname.
+NAMED_ALONE = 250_000
+#: The only codes of three letters or fewer that name a country in running text.
+WRITTEN_COUNTRY_ABBREVIATIONS = frozenset({"USA", "U.S.A", "UAE", "U.A.E"})
+#: Capitalised words that may stand beside a place's name without making it part of another name.
+PLACE_NEIGHBOURS = words(
+    "city town village county province region republic kingdom north south east west central",
+    "welcome greetings visit greater downtown old new upper lower usa uk uae",
+)
+#: Short words that join a name to its sentence, not to a longer name ("MADE IN USA").
+FUNCTION_WORDS = words("in to at of the a an and or for from by on with near via visit")
+#: Words of a sign that announces the place after them ("Welcome to Zurich", "Willkommen in Bern").
+WELCOME_WORDS = words("welcome willkommen bienvenue bienvenidos benvenuti bem-vindo welkom välkommen")
 #: A word at least this common (Zipf scale: 4 is ten uses per million words, 3.5 about three) in
 #: one of WORD_LANGUAGES is a word first ("Welcome", "Nice", "Pool", "Essen", "Terrace"), unless
 #: the place it names is big enough to explain it: (population below, threshold), smallest
