@@ -51,8 +51,12 @@ def test_distance_table_beside_the_verdicts() -> None:
     assert "≤25 km" in header and "precise" in header and "headline" in header and "median km" in header
     row = next(line for line in lines if line.startswith("| exif |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    # run, attribute, items, located, headline, precise, <=1, <=25, <=200, <=750, <=2500, median
-    assert cells == ["exif", "placeOfImage", "11", "8", "72.7", "18.2", "0.0", "18.2", "18.2", "18.2", "72.7", "900"]
+    # run, attribute, items, located, from photo, answer point, guesses, other country, headline, precise,
+    # <=1, <=25, <=200, <=750, <=2500, median ("t" and "g" name no place: no country to contradict)
+    assert cells == [
+        "exif", "placeOfImage", "11", "8", "0", "0", "11", "0", "72.7", "18.2",
+        "0.0", "18.2", "18.2", "18.2", "72.7", "900",
+    ]  # fmt: skip
     assert not any(line.startswith("| majority |") for line in lines)  # no place items, no row
     assert T.distance_table({"m": run_metrics([], ["sex"], n_boot=0)}) == []
 
@@ -80,4 +84,48 @@ def test_defense_table_shows_precise_beside_headline() -> None:
         "p_value": 0.01, "ssim": 1.0, "psnr": None,
     }  # fmt: skip
     line = T.defense_table([row])[-1]
-    assert line == "| exif | strip_metadata | overall | 50.0 / 10.0 | 90.0 / 70.0 | 40.0 | 0.01 | 1.000 | - |"
+    # drops: 40 points on the headline, 60 on precise accuracy
+    assert line == "| exif | strip_metadata | overall | 50.0 / 10.0 | 90.0 / 70.0 | 40.0 | 60.0 | 0.01 | 1.000 | - |"
+
+
+def test_headline_only_drop_is_marked_and_gets_no_credit() -> None:
+    row = {
+        "run": "ocr", "defense": "blur_text", "attribute": "location", "accuracy_defended": 0.0,
+        "accuracy_defended_precise": 0.0, "accuracy_base": 0.02, "accuracy_base_precise": 0.0, "drop": 0.02,
+    }  # fmt: skip
+    line = next(x for x in T.defense_table([row]) if x.startswith("| ocr |"))
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    assert cells[5:7] == ["2.0*", "0.0"]
+
+
+def test_floor_table_and_warnings() -> None:
+    one_country = {"placeOfImage": {"country": "US", "share": 1.0, "n": 100}}
+    exif = {
+        "overall": {"n": 100, "accuracy": 0.99, "accuracy_precise": 0.62, "abstained": 1},
+        "distance": {"placeOfImage": {"n": 100, "within_25km": 0.9}},
+        "floor": {
+            "overall": {"floor_accuracy": 1.0, "floor_accuracy_precise": 0.15, "lift": -0.01, "lift_precise": 0.47},
+            "truth_countries": one_country,
+        },
+    }
+    floor = {
+        "overall": {"n": 100, "accuracy": 1.0, "accuracy_precise": 0.15, "abstained": 0},
+        "distance": {"placeOfImage": {"n": 100, "within_25km": 0.15}},
+        "floor": {
+            "overall": {"floor_accuracy": 1.0, "floor_accuracy_precise": 0.15, "lift": 0.0, "lift_precise": 0.0},
+            "truth_countries": one_country,
+        },
+    }
+    runs = {"exif": exif, "majority": floor}
+    table = T.floor_table(runs)
+    row = next(x for x in table if x.startswith("| exif |"))
+    assert [c.strip() for c in row.strip("|").split("|")] == [
+        "exif", "100", "99.0", "62.0", "90.0", "1", "100.0", "15.0", "-1.0", "+47.0",
+    ]  # fmt: skip
+    warnings = T.floor_warnings(runs)
+    assert warnings[0] == "## Warnings"
+    text = "\n".join(warnings)
+    assert "placeOfImage: 100.0% of the truths lie in one country (US)" in text
+    assert "exif: headline 99.0%, within 5 points of the floor's 100.0%" in text
+    assert "majority:" not in text  # the floor itself is not warned about
+    assert T.floor_warnings({"exif": {**exif, "floor": {"overall": {"lift": 0.3}, "truth_countries": {}}}}) == []

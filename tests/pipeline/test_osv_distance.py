@@ -63,6 +63,10 @@ def test_osv5m_distance_ladder_for_exif_ocr_and_majority(tmp_path: Path) -> None
     assert all(ladder[r]["n"] == 71 for r in m)
     # the GPS adversary is near almost every photo; the floor guesses one town for all 71
     assert ladder["exif"]["within_25km"] > 0.6 > 0.05 > ladder["majority"]["within_25km"]
+    # the GPS it reads is where each photo was taken: at the photo, and inside the labelled town
+    assert ladder["exif"]["within_1km"] >= 0.9 and m["exif"]["attributes"]["placeOfImage"]["accuracy_precise"] >= 0.8
+    # the OCR adversary guesses places only on evidence: at most one names the wrong country
+    assert ladder["ocr"]["other_country"] <= 1
     assert ladder["exif"]["within_2500km"] > ladder["ocr"]["within_2500km"]
     assert m["exif"]["attributes"]["placeOfImage"]["accuracy_precise"] > 0.5
     assert m["majority"]["attributes"]["placeOfImage"]["accuracy_precise"] < 0.05
@@ -73,9 +77,10 @@ def test_osv5m_distance_ladder_for_exif_ocr_and_majority(tmp_path: Path) -> None
         cells = ladder_row(md, name)
         assert cells[2] == "71"  # every photo is in the denominator
     exif_cells = ladder_row(md, "exif")
-    assert exif_cells[7] == f"{100 * ladder['exif']['within_25km']:.1f}"
+    assert exif_cells[11] == f"{100 * ladder['exif']['within_25km']:.1f}"
+    assert exif_cells[4:6] == ["71", "71"]  # from each photo's own point, to the GPS the adversary read
     # without its metadata the exif adversary knows nothing
-    assert ladder_row(md, "exif+strip_metadata")[7] == "0.0"
+    assert ladder_row(md, "exif+strip_metadata")[11] == "0.0"
     # every run's accuracy is shown as headline [CI] / precise
     assert "| exif | " in md and "] / " in md.split("## Model x attribute")[1].split("##")[0]
 

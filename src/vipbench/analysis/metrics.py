@@ -99,10 +99,24 @@ def summarize(
     return out
 
 
+def place_guesses(rows: Sequence[ScoredItem]) -> tuple[int, int]:
+    """(answered place guesses, those whose top guess names another country than the truth)."""
+    from vipbench.places.gazetteer import resolve_place
+
+    guessed = [s for s in rows if s.status == "answered" and s.guess]
+    other = 0
+    for s in guessed:
+        truth, guess = resolve_place(s.truth), resolve_place(s.guess or "")
+        other += truth is not None and guess is not None and truth.country_code != guess.country_code
+    return len(guessed), other
+
+
 def distance_ladder(rows: Sequence[ScoredItem]) -> dict[str, Any]:
     """Accuracy within each of DISTANCE_THRESHOLDS_KM and the median error, over all `rows`.
 
-    n: items; located: items with a distance. within_<k>km: share of all n within k km (an item
+    n: items; located: items with a distance, of which from_photo measured from the dataset's photo
+    coordinates and from_answer_point to the answer's own coordinates; guesses: answered items, of
+    which other_country name another country than the truth. within_<k>km: share of all n within k km (an item
     with no distance is beyond every threshold). median_km: the median error with those items
     infinitely far, so None when half or more of the items have no distance (or n is 0);
     median_km_located: the median over located items only.
@@ -110,6 +124,9 @@ def distance_ladder(rows: Sequence[ScoredItem]) -> dict[str, Any]:
     n = len(rows)
     dists = sorted(s.distance_km for s in rows if s.distance_km is not None)
     out: dict[str, Any] = {"n": n, "located": len(dists)}
+    out["from_photo"] = sum(s.distance_from == "photo" for s in rows if s.distance_km is not None)
+    out["from_answer_point"] = sum(s.guess_point == "answer" for s in rows if s.distance_km is not None)
+    out["guesses"], out["other_country"] = place_guesses(rows)
     for k in DISTANCE_THRESHOLDS_KM:
         out[f"within_{k}km"] = _ratio(sum(d <= k for d in dists), n)
     padded = np.asarray(dists + [math.inf] * (n - len(dists)), dtype=float)

@@ -181,7 +181,9 @@ def distance_table(runs: Mapping[str, Mapping[str, Any]]) -> list[str]:
             acc = m["attributes"].get(attribute, {})
             cells = [pct(ladder.get(f"within_{k}km")) for k in DISTANCE_THRESHOLDS_KM]
             rows.append(
-                f"| {run} | {attribute} | {ladder['n']} | {ladder.get('located', 0)} | {pct(acc.get('accuracy'))} | "
+                f"| {run} | {attribute} | {ladder['n']} | {ladder.get('located', 0)} | "
+                f"{ladder.get('from_photo', 0)} | {ladder.get('from_answer_point', 0)} | "
+                f"{ladder.get('guesses', 0)} | {ladder.get('other_country', 0)} | {pct(acc.get('accuracy'))} | "
                 f"{pct(acc.get('accuracy_precise'))} | " + " | ".join(cells) + f" | {_km(ladder.get('median_km'))} |"
             )
     if not rows:
@@ -195,9 +197,14 @@ def distance_table(runs: Mapping[str, Mapping[str, Any]]) -> list[str]:
         "(headline and precise accuracy). Located: items where both truth and guess resolve to a point (a",
         "city or a landmark); every other item (refused, unresolved, a country or region) counts as beyond",
         "every distance. Median error in km, with unlocated items infinitely far (– when half or more are).",
+        "From photo: located items measured from where the photo was taken (the dataset's latitude and",
+        "longitude; placeOfImage only), the rest from the truth's place. Answer point: the guess's point is",
+        "the answer's own coordinates (an EXIF GPS fix), the rest its named place. Guesses: answered items;",
+        "other country: of those, the ones whose top guess names another country than the truth.",
         "",
-        f"| run | attribute | items | located | headline | precise | {steps} | median km |",
-        "|---|---|---|---|---|---|" + "---|" * len(DISTANCE_THRESHOLDS_KM) + "---|",
+        f"| run | attribute | items | located | from photo | answer point | guesses | other country | headline | "
+        f"precise | {steps} | median km |",
+        "|---|---|---|---|---|---|---|---|---|---|" + "---|" * len(DISTANCE_THRESHOLDS_KM) + "---|",
         *rows,
     ]
 
