@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,12 @@ def test_import_osv5m_sample(tmp_path: Path) -> None:
     assert len(ds.images) == 71
     lahad = ds.images["296619375337754"].first
     assert lahad.label.attributes["placeOfImage"].estimate == "Lahad Datu, Sabah, Malaysia"
-    extra = lahad.datapoint.model_extra or {}
-    assert extra["latitude"] == pytest.approx(5.0496664866664)
+    assert lahad.datapoint.latitude == pytest.approx(5.0496664866664)
+    assert lahad.datapoint.longitude == pytest.approx(118.32397176804)
+    # readable like any folder the user makes, not private as a temporary directory is
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~mask
     # the images are copied byte for byte
     assert (out / "images" / "296619375337754.jpg").read_bytes() == (
         OSV / "images" / "296619375337754.jpg"

@@ -105,3 +105,24 @@ def test_filters_and_agreement(make_dataset) -> None:
     assert loose == {"a:sex", "b:sex"}
     lenient = {i.item_id for i in build_items(ds, ["age"], FilterParams(min_certainty=1, require_agreement=False))}
     assert lenient == {"a:age", "b:age"}
+
+
+def test_photo_coordinates_are_optional_and_validated(make_dataset) -> None:
+    """datapoint.latitude/longitude: where the photo was taken, both or neither, in range."""
+    place = {"placeOfImage": label("Fresno, California")}
+    ok = record("ok", place, latitude=36.7378, longitude=-119.7871)
+    plain = record("plain", place)
+    only_lat = record("lat", place, latitude=36.7)
+    north = record("north", place, latitude=95.0, longitude=10.0)
+    text = record("text", place, latitude="north", longitude=10.0)
+    root = make_dataset([ok, plain, only_lat, north, text])
+    joined = "\n".join(problems_of(root))
+    labels = str(root / "labels.jsonl")
+    assert f"{labels}:3: datapoint:" in joined and "latitude and longitude come together" in joined
+    assert f"{labels}:4: datapoint.latitude:" in joined and "less than or equal to 90" in joined
+    assert f"{labels}:5: datapoint.latitude:" in joined
+    assert ":1:" not in joined and ":2:" not in joined
+    ds = read_dataset(make_dataset([ok, plain], name="good"))
+    items = {it.item_id: it for it in build_items(ds, ["placeOfImage"], FilterParams())}
+    assert items["ok:placeOfImage"].photo_point == (36.7378, -119.7871)
+    assert items["plain:placeOfImage"].photo_point is None

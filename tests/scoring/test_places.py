@@ -10,7 +10,7 @@ from tests.conftest import OSV
 from vipbench.core.records import Verdict
 from vipbench.dataset.importgeo import country_name
 from vipbench.places.gazetteer import resolve_place
-from vipbench.scoring.places import judge_place, same_country
+from vipbench.scoring.places import judge_place, judge_point, same_country
 
 RULE_CASES: list[tuple[str, str, Verdict]] = [
     # design.md: a place inside the truth is correct
@@ -165,3 +165,39 @@ def test_osv5m_city_level_count() -> None:
     resolved = [resolve_place(_truth(row)) for row in OSV_ROWS]
     at_city_level = sum(p is not None and p.level == "city" for p in resolved)
     assert at_city_level == len(OSV_ROWS) - len(UNCONFIRMED) - len(REGION_LEVEL) == 67
+
+
+# ---------------------------------------------------------------- guesses given as coordinates
+
+
+@pytest.mark.parametrize(
+    ("truth", "point", "photo", "expected"),
+    [
+        # the photo's own point: it lies in the truth, whatever the gazetteer knows of the town
+        ("Corona Del Mar, California", (33.6003, -117.8729), (33.6005, -117.8731), "correct"),
+        ("Zheleznodorozhnyy, Irkutsk, Russian Federation", (57.9616, 102.7526), (57.9616, 102.7526), "correct"),
+        # inside the truth city's extent, no photo point
+        ("Paris, France", (48.8606, 2.3376), None, "correct"),  # the Louvre
+        ("Cochrane, Ontario, Canada", (49.07, -81.02), None, "correct"),
+        ("La Ceiba, Atlantida, Honduras", (15.7597, -86.7822), None, "correct"),
+        # another town of the truth's country, or the right region of a region-level truth
+        ("Paris, France", (45.7640, 4.8357), None, "less_precise"),  # Lyon
+        ("Cochrane, Ontario, Canada", (51.1834, -114.4687), None, "less_precise"),  # Cochrane, Alberta
+        ("Ontario, Canada", (49.07, -81.02), None, "correct"),
+        ("Alberta, Canada", (49.07, -81.02), None, "less_precise"),
+        ("Canada", (49.07, -81.02), None, "correct"),
+        # another country, even one kilometre from the photo is not "at the photo"
+        ("Paris, France", (51.5074, -0.1278), None, "wrong"),
+        ("Vancouver, British Columbia", (45.6387, -122.6615), None, "wrong"),  # Vancouver, WA
+        ("Vancouver, British Columbia", (49.2827, -123.1207), (49.30, -123.12), "correct"),  # 1.9 km: in the city
+    ],
+)
+def test_judge_point_by_geometry(
+    truth: str, point: tuple[float, float], photo: tuple[float, float] | None, expected: str
+) -> None:
+    decision = judge_point(truth, point, photo)
+    assert decision is not None and decision.verdict == expected, decision
+
+
+def test_judge_point_leaves_unresolvable_truths_to_the_text_judge() -> None:
+    assert judge_point("Qzxwv Plmqr", (0.0, 0.0)) is None

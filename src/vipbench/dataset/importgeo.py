@@ -91,6 +91,15 @@ def _row_record(row: dict[str, str], hardness: int, certainty: int) -> Record:
     )
 
 
+def _dir_mode() -> int:
+    """The mode a new directory gets under the process's umask (0o755 under the usual 022)."""
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o777 & ~mask
+
+
 def import_geo(
     csv_file: Path, images_dir: Path, out: Path, *, hardness: int = 3, certainty: int = 5, overwrite: bool = False
 ) -> int:
@@ -146,6 +155,7 @@ def import_geo(
         raise InputError(problems)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp.chmod(_dir_mode())  # mkdtemp makes it private (0700); the dataset is shared like any folder
     try:
         (tmp / "images").mkdir()
         with open(tmp / "labels.jsonl", "w", encoding="utf-8") as fh:

@@ -89,6 +89,7 @@ __all__ = [
     "region_contains",
     "resolve_place",
     "resolve_readings",
+    "region_name",
     "split_place",
     "unarticled",
 ]
@@ -1587,6 +1588,15 @@ def fuzzy_city(name: str, country_code: str, *, min_population: int = 0) -> Plac
     place = _to_place([name], _Reading((_city_cand(hit.city),), (0, 0, 0, 0, 0, 0)))
     assert place is not None
     return place.model_copy(update={"match": "fuzzy", "match_score": hit.score, "match_sure": hit.sure})
+
+
+def region_name(country_code: str, gn_admin1: str) -> str | None:
+    """The display name of the ISO region that a GeoNames admin1 code maps to ("CA", "08" ->
+    "Ontario"); None where the mapping is unknown."""
+    regions = _regions()
+    code = regions.gn_to_iso.get((country_code, gn_admin1))
+    region = regions.by_code.get(code) if code else None
+    return region.name if region else None
 
 
 def resolve_place(text: str) -> Place | None:

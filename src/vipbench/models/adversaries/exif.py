@@ -8,9 +8,11 @@ top-3 guesses "city, region, country" for `placeOfImage` and, as weaker evidence
 (people mostly photograph near home). All other attributes get no answer ("no metadata cue"),
 which counts as wrong, as a missing answer does in the study.
 
-The region is named only when geonames' admin1 code is alphabetic and is also an ISO 3166-2
-top-level subdivision (US states, Swiss cantons, UK nations, ...); geonames' numeric admin1
-codes do not match ISO's numeric codes, so the region is left out there ("Paris, France").
+The region is named where the gazetteer maps the town's GeoNames admin1 code to an ISO 3166-2
+region (numeric codes included: "Cochrane, Ontario, Canada", not the ambiguous "Cochrane, Canada"),
+or where that code is itself an ISO top-level subdivision; elsewhere it is left out. The GPS fix
+itself goes with the answer (`Response.point`), so distances and verdicts use the exact point,
+whatever the text says.
 """
 
 from __future__ import annotations
@@ -166,8 +168,11 @@ def _city_table(min_population: int = 1000) -> tuple[Any, Any, list[tuple[str, s
 
 @functools.lru_cache(maxsize=4096)
 def _admin1_name(country_code: str, admin1_code: str) -> str | None:
-    if not admin1_code.isalpha():
-        return None
+    from vipbench.places.gazetteer import region_name
+
+    mapped = region_name(country_code, admin1_code)  # numeric GeoNames codes too ("CA.08" is Ontario)
+    if mapped or not admin1_code.isalpha():
+        return mapped
     import pycountry
 
     sub = pycountry.subdivisions.get(code=f"{country_code}-{admin1_code}")
