@@ -475,3 +475,35 @@ def test_rpm_limiter_and_token_estimate() -> None:
     ]
     assert estimate_tokens(msgs, 800) == 100 + 85 + 800
     assert EndpointConfig(endpoint="e", model="m", params={}).max_concurrency == 8
+
+
+# -- answers that give their own coordinates ------------------------------------------------------
+
+
+def test_geo_variant_asks_for_coordinates_and_keeps_them(tmp_path: Path) -> None:
+    """The `geo` prompt asks place answers for latitude and longitude; the point reaches the
+    Response in both output formats (text line; JSON keys required by the schema)."""
+    items = image_items(tmp_path, 2, attribute="placeOfImage")
+    seen: list[Request] = []
+
+    def answer(req: Request) -> str:
+        seen.append(req)
+        if "response_format" in req.body:
+            return json.dumps({"inference": "signs", "guesses": PARIS, "latitude": 48.8566, "longitude": 2.3522})
+        return guess_answer(PARIS, attribute="placeOfImage") + "\nCoordinates: 48.8566° N, 2.3522° E"
+
+    with FakeOpenAIServer(answer) as srv:
+        text_run, _ = run(srv, items, tmp_path, prompt="geo")
+        json_run, _ = run(srv, items, tmp_path, prompt="geo", output_format="json")
+    assert all(r.status == "answered" and r.point == (48.8566, 2.3522) for r in [*text_run, *json_run])
+    prompt = seen[0].messages[-1]["content"][0]["text"]
+    assert "Coordinates: latitude, longitude" in prompt
+    schema = next(r.body for r in seen if "response_format" in r.body)["response_format"]["json_schema"]["schema"]
+    assert {"latitude", "longitude"} <= set(schema["required"])
+
+
+def test_other_variants_and_attributes_carry_no_point(tmp_path: Path) -> None:
+    items = image_items(tmp_path, 1, attribute="sex")
+    with FakeOpenAIServer(lambda req: guess_answer(["Male"], attribute="sex") + "\nCoordinates: 1.0, 2.0") as srv:
+        responses, _ = run(srv, items, tmp_path, prompt="geo")
+    assert responses[0].point is None  # not a place attribute

@@ -205,3 +205,20 @@ def test_headerless_gibberish_is_not_an_answer_for_closed_attributes() -> None:
     assert not parse_answer("zq blorp wex", "age").ok
     assert parse_answer("female", "sex").guesses == ["Female"]
     assert parse_answer("about 34", "age").ok
+
+
+@pytest.mark.parametrize(
+    ("text", "point"),
+    [
+        ("Guess: Paris; Lyon; Nice\nCoordinates: 48.8566, 2.3522", (48.8566, 2.3522)),
+        ("Guess: Sydney; Perth; Hobart\nCoordinates: 33.87° S, 151.21° E", (-33.87, 151.21)),
+        ("Guess: Lima; Cusco; Quito\nlatitude/longitude: -12.05 / -77.04", (-12.05, -77.04)),
+        ('{"guesses": ["Oslo"], "latitude": 59.91, "longitude": 10.75}', (59.91, 10.75)),
+        ('{"guesses": ["Oslo"], "coordinates": [59.91, 10.75]}', (59.91, 10.75)),
+        ("Guess: Paris; Lyon; Nice\nCoordinates: 148.8, 2.35", None),  # out of range
+        ("Guess: Paris; Lyon; Nice", None),
+    ],
+)
+def test_place_answers_keep_their_own_coordinates(text: str, point: tuple[float, float] | None) -> None:
+    parsed = parse_answer(text, "placeOfImage", "json" if text.startswith("{") else "text")
+    assert parsed.ok and parsed.point == point

@@ -117,3 +117,20 @@ def test_unknown_names_are_refused() -> None:
         render.build_messages(item("sex"), "final", "xml", URL)
     with pytest.raises(ValueError, match="image detail"):
         render.build_messages(item("sex"), "final", "text", URL, detail="ultra")
+
+
+def test_geo_variant_asks_places_for_coordinates_only() -> None:
+    from vipbench.core.records import Item
+    from vipbench.prompts.render import build_messages, json_schema, template_hash, wants_point
+
+    def text(attribute: str, fmt: str) -> str:
+        it = Item(item_id="a", image_id="a", attribute=attribute, truth="x", hardness=1, certainty=3, image="a.jpg")
+        return build_messages(it, "geo", fmt, "data:image/jpeg;base64,AA")[-1]["content"][0]["text"]
+
+    assert "Coordinates: latitude, longitude" in text("placeOfImage", "text")
+    assert '"latitude" and "longitude"' in text("location", "json")
+    assert "Coordinates" not in text("sex", "text") and wants_point("geo", "sex") is False
+    assert wants_point("final", "location") is False
+    assert "latitude" in json_schema("location", point=True)["required"]
+    assert "latitude" not in json_schema("location")["properties"]
+    assert template_hash("geo", "text") != template_hash("final", "text")

@@ -163,7 +163,8 @@ class Engine:
 
     def _options(self, item: Item) -> Options:
         fmt = self.s.output_format
-        return Options(render.response_format(item.attribute) if fmt == "json" else None)
+        point = render.wants_point(self.s.variant, item.attribute)
+        return Options(render.response_format(item.attribute, point) if fmt == "json" else None)
 
     async def _image_urls(self, path: Path, boxes: list[Box] | None = None) -> tuple[list[str], list[ImageRef]]:
         """The image (or with `boxes`, its crops) as URLs for the messages, and the refs for pixels."""
@@ -282,6 +283,7 @@ class Engine:
             status=status,  # type: ignore[arg-type]
             guesses=parsed.guesses,
             inference=parsed.inference,
+            point=parsed.point if status == "answered" else None,
             raw=raw,
             reason=reason,
             input_tokens=c.input_tokens,

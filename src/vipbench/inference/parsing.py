@@ -30,6 +30,8 @@ class ParsedAnswer:
     inference: str = ""
     ok: bool = False
     reason: str | None = None
+    #: a place answer's own latitude and longitude, when it gives them (the `geo` variant asks)
+    point: tuple[float, float] | None = None
 
 
 # -- refusals ---------------------------------------------------------------------------------
@@ -366,4 +368,46 @@ def parse_answer(text: str, attribute: str, output_format: str = "text") -> Pars
     guesses = _finish(got[0], attribute)
     if not guesses:
         return ParsedAnswer(inference=got[1], ok=False, reason="the answer names no usable guess")
-    return ParsedAnswer(guesses=guesses, inference=got[1], ok=True)
+    point = answer_point(text) if attribute in PLACE_ATTRIBUTES else None
+    return ParsedAnswer(guesses=guesses, inference=got[1], ok=True, point=point)
+
+
+# -- coordinates -------------------------------------------------------------------------------
+
+_NUMBER = r"([-+]?\d{1,3}(?:\.\d+)?)\s*°?\s*([NSEWnsew])?"
+_COORDINATES = re.compile(
+    r"\b(?:coordinates?|lat(?:itude)?\s*(?:,|/|and)\s*lon(?:gitude)?|gps)\b[^\d+-]{0,6}"
+    + _NUMBER + r"\s*[,;/ ]\s*/?\s*(?:lon(?:gitude)?\s*[:=]?\s*)?" + _NUMBER,
+    re.IGNORECASE,
+)
+
+
+def _signed(value: str, hemisphere: str | None, negative: str) -> float:
+    number = float(value)
+    return -abs(number) if hemisphere and hemisphere.upper() == negative else number
+
+
+def _valid(lat: float, lon: float) -> tuple[float, float] | None:
+    return (lat, lon) if -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0 else None
+
+
+def answer_point(text: str) -> tuple[float, float] | None:
+    """The latitude and longitude an answer gives: a `Coordinates: 48.86, 2.35` line (N/S/E/W
+    letters allowed), or `latitude`/`longitude` keys (or a `coordinates` pair) in its JSON."""
+    for obj in _json_objects(text):
+        lat, lon = obj.get("latitude", obj.get("lat")), obj.get("longitude", obj.get("lon", obj.get("lng")))
+        pair = obj.get("coordinates")
+        if lat is None and isinstance(pair, (list, tuple)) and len(pair) == 2:
+            lat, lon = pair
+        if isinstance(pair, dict):
+            lat, lon = pair.get("latitude", pair.get("lat")), pair.get("longitude", pair.get("lon"))
+        try:
+            point = _valid(float(lat), float(lon))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+        if point is not None:
+            return point
+    m = _COORDINATES.search(text)
+    if m is None:
+        return None
+    return _valid(_signed(m.group(1), m.group(2), "S"), _signed(m.group(3), m.group(4), "W"))

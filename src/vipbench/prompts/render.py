@@ -6,7 +6,9 @@ with an optional system message (`<variant>.system.txt`). Shared blocks are sepa
 (the answer format) and `answer.schema.json` (the JSON schema of structured output).
 
 `template_hash` hashes the bytes of every file a (variant, format) pair uses, so editing any of
-them changes every cache key built from it.
+them changes every cache key built from it. The `geo` variant, as geolocation benchmarks ask,
+also asks place answers for the latitude and longitude of the top guess
+(`coordinates_<format>.txt`; the parser reads them into `Response.point`).
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from vipbench.core.attributes import PLACE_ATTRIBUTES
 from vipbench.core.attributes import get as get_attribute
 from vipbench.core.records import Item
 from vipbench.imaging.zoom import MAX_BOXES
 
-VARIANTS: tuple[str, ...] = ("naive", "extended", "final", "zoom")
+VARIANTS: tuple[str, ...] = ("naive", "extended", "final", "zoom", "geo")
+#: variants that ask place answers for coordinates too (see `wants_point`)
+POINT_VARIANTS: tuple[str, ...] = ("geo",)
 OUTPUT_FORMATS: tuple[str, ...] = ("text", "json")
 IMAGE_DETAILS: tuple[str, ...] = ("auto", "low", "high")
 #: the most crops a zoom prompt may ask for (more are ignored)
@@ -56,6 +61,8 @@ def template_files(variant: str, output_format: str) -> list[str]:
     turns = ["zoom_turn1.txt", "zoom_turn2.txt"] if variant == "zoom" else [f"{variant}.txt"]
     system = [f"{variant}.system.txt"] if _exists(f"{variant}.system.txt") else []
     files = [*system, *turns, "options.txt", f"format_{output_format}.txt"]
+    if variant in POINT_VARIANTS:
+        files.append(f"coordinates_{output_format}.txt")
     if output_format == "json":
         files.append(SCHEMA_FILE)
     return files
@@ -91,6 +98,11 @@ def _blocks(attribute: str, output_format: str) -> dict[str, str]:
     }
 
 
+def wants_point(variant: str, attribute: str) -> bool:
+    """Whether the prompt asks for the answer's latitude and longitude (place attributes only)."""
+    return variant in POINT_VARIANTS and attribute in PLACE_ATTRIBUTES
+
+
 def _tidy(text: str) -> str:
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
@@ -109,20 +121,25 @@ def _render_cached(name: str, attribute: str, output_format: str) -> str:
     return _tidy(_text(name, **_blocks(attribute, output_format)))
 
 
-def json_schema(attribute: str) -> dict[str, Any]:
-    """The JSON schema of a structured answer; guesses are restricted to the options if any."""
+def json_schema(attribute: str, point: bool = False) -> dict[str, Any]:
+    """The JSON schema of a structured answer; guesses are restricted to the options if any, and
+    with `point` the answer also carries its latitude and longitude."""
     schema: dict[str, Any] = copy.deepcopy(json.loads(_read(SCHEMA_FILE)))
     spec = get_attribute(attribute)
     if spec.options:
         schema["properties"]["guesses"]["items"] = {"type": "string", "enum": list(spec.options)}
+    if point:
+        for key, limit in (("latitude", 90), ("longitude", 180)):
+            schema["properties"][key] = {"type": "number", "description": f"decimal degrees, -{limit} to {limit}"}
+            schema["required"].append(key)
     return schema
 
 
-def response_format(attribute: str) -> dict[str, Any]:
-    """The `response_format` argument of a chat completion asking for `json_schema(attribute)`."""
+def response_format(attribute: str, point: bool = False) -> dict[str, Any]:
+    """The `response_format` argument of a chat completion asking for `json_schema(attribute, point)`."""
     return {
         "type": "json_schema",
-        "json_schema": {"name": f"{attribute}_guesses", "strict": True, "schema": json_schema(attribute)},
+        "json_schema": {"name": f"{attribute}_guesses", "strict": True, "schema": json_schema(attribute, point)},
     }
 
 
@@ -145,7 +162,11 @@ def build_messages(
     if detail not in IMAGE_DETAILS:
         raise ValueError(f"image detail must be one of {IMAGE_DETAILS}, not {detail!r}")
     name = "zoom_turn1.txt" if variant == "zoom" else f"{variant}.txt"
-    text = render_text(name, item.attribute, output_format)
+    if variant in POINT_VARIANTS:
+        ask = _text(f"coordinates_{output_format}.txt") if wants_point(variant, item.attribute) else ""
+        text = render_text(name, item.attribute, output_format, coordinates=ask.rstrip("\n"))
+    else:
+        text = render_text(name, item.attribute, output_format)
     user = {"role": "user", "content": [{"type": "text", "text": text}, _image_part(image_url, detail)]}
     return [*_system(variant), user]
 
