@@ -56,7 +56,7 @@ def summary(n_runs: int, seed: int = 0) -> dict[str, dict[str, Any]]:
         for defense, _ in DEFENSES:
             if len(runs) < n_runs:
                 runs[f"{adversary}+{defense}"] = _run(rng, base * rng.uniform(0.0, 1.0), defense=defense)
-    for prompt in ("final", "naive"):
+    for prompt in ("final", "naive", "extended"):
         for model, mmmu in VLMS:
             if len(runs) >= n_runs:
                 break

@@ -57,6 +57,11 @@ def show(root: Path, *args: str) -> Path:
     return root / "out" / "index.html"
 
 
+def read(root: Path, name: str) -> list[dict[str, Any]]:
+    """The rows of plots/<name> in the working copy."""
+    return json.loads((root / "plots" / name).read_text(encoding="utf-8"))
+
+
 def move_one_run(root: Path, by: float = 0.25) -> str:
     """Change one run's overall accuracy in the working copy (not committed); return the run's name."""
     path = root / "plots" / "accuracy_by_model.json"
