@@ -52,7 +52,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, help="generated runs instead of the bundled plot files")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "img" / "dvc-plots.png")
     ap.add_argument("--diff", action="store_true", help="commit, move one run's accuracy, `dvc plots diff HEAD`")
-    ap.add_argument("--size", default="1500,4000", help="window WIDTH,HEIGHT before cropping")
+    ap.add_argument("--size", default="1700,4000", help="window WIDTH,HEIGHT before cropping")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         files = plot_runs.plot_files(a.runs) if a.runs else None
