@@ -19,7 +19,8 @@ TEXT = re.compile(r"<text([^>]*)>([^<]*)</text>")
 
 def charts(root: Path, *diff: str) -> list[str]:
     """The SVG of each chart on the page `dvc plots show` (or `diff`) writes, in dvc.yaml's order."""
-    dom = browser.dump_dom(plots_page.show(root, *diff).as_uri())
+    dom, console = browser.render(plots_page.show(root, *diff).as_uri())
+    assert not [m for m in console if "error" in m.lower()], console  # a failed chart is a console error
     return dom.split('role="graphics-document"')[1:]
 
 
@@ -78,3 +79,12 @@ def test_a_diff_tells_the_two_revisions_apart(tmp_path: Path) -> None:
     assert f"{before['accuracy']:.0%}" in values and f"{after['accuracy']:.0%}" in values
     # the scatter plots get one panel per revision
     assert "HEAD~1" in privacy and "workspace" in privacy
+
+
+def test_a_fit_that_cannot_be_drawn_keeps_the_points_and_says_why(tmp_path: Path) -> None:
+    files = plot_runs.plot_files(15)  # two prompt runs: too few for a fit
+    assert sum(r["kind"] == "run" for r in files[CAPABILITY_FILE]) == 2
+    _, capability, _ = charts(plots_page.make(tmp_path / "repo", files))
+    shown = [t for a, t in texts(capability) if 'opacity="0"' not in a]
+    assert "gpt-4o" in shown and "gpt-4.1" in shown
+    assert any(t.startswith("final: need at least 3 models") for t in shown)
