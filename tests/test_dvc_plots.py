@@ -10,18 +10,28 @@ from pathlib import Path
 import pytest
 
 from tests.support import browser, plot_runs, plots_page
-from vipbench.analysis.plot_rows import ACCURACY_FILE, CAPABILITY_FILE, PRIVACY_FILE
+from vipbench.analysis.plot_rows import (
+    ACCURACY_FILE,
+    CAPABILITY_FILE,
+    PRIVACY_FILE,
+    accuracy_rows,
+    capability_rows,
+    privacy_rows,
+)
 
 pytestmark = pytest.mark.slow
 
 TEXT = re.compile(r"<text([^>]*)>([^<]*)</text>")
+#: the SVG element vega draws a chart into
+CHART = re.compile(r'<svg[^>]*class="marks"')
 
 
 def charts(root: Path, *diff: str) -> list[str]:
     """The SVG of each chart on the page `dvc plots show` (or `diff`) writes, in dvc.yaml's order."""
     dom, console = browser.render(plots_page.show(root, *diff).as_uri())
     assert not [m for m in console if "error" in m.lower()], console  # a failed chart is a console error
-    return dom.split('role="graphics-document"')[1:]
+    starts = [m.start() for m in CHART.finditer(dom)]
+    return [dom[a:b] for a, b in zip(starts, [*starts[1:], len(dom)], strict=True)]
 
 
 def texts(svg: str) -> list[tuple[str, str]]:
@@ -88,3 +98,19 @@ def test_a_fit_that_cannot_be_drawn_keeps_the_points_and_says_why(tmp_path: Path
     shown = [t for a, t in texts(capability) if 'opacity="0"' not in a]
     assert "gpt-4o" in shown and "gpt-4.1" in shown
     assert any(t.startswith("final: need at least 3 models") for t in shown)
+
+
+def test_a_repository_with_no_scored_run_gets_three_titles_that_say_why(tmp_path: Path) -> None:
+    files = {
+        ACCURACY_FILE: accuracy_rows({}, ["overall"]),
+        CAPABILITY_FILE: capability_rows({}, {}, "mmmu_val"),
+        PRIVACY_FILE: privacy_rows([], configured=False),
+    }
+    bars, capability, privacy = charts(plots_page.make(tmp_path / "repo", files))  # no console error
+    for chart in (bars, capability):
+        assert "nothing to show" in chart and "because no run has been scored yet" in chart
+    assert "because no defense is evaluated" in privacy
+    # an empty chart stays small (an empty facet used to make the first one infinitely large)
+    for chart in (bars, capability, privacy):
+        width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', chart).groups())
+        assert width < 1000 and height < 200
