@@ -1,28 +1,13 @@
-"""Report figures: PNGs are written and readable, DVC rows have the agreed fields, and DVC renders them."""
+"""Report figures: the matplotlib PNGs are written and readable."""
 
 from __future__ import annotations
 
-import importlib
-import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
-from vipbench.analysis.figures import (
-    BY_MODEL_FILE,
-    VS_CAPABILITY_FILE,
-    accuracy_by_model_png,
-    accuracy_by_model_rows,
-    accuracy_vs_capability_png,
-    accuracy_vs_capability_rows,
-    dvc_plot_rows,
-    run_accuracy,
-)
-from vipbench.analysis.regression import fit, fit_all, points_for
+from vipbench.analysis.figures import accuracy_by_model_png, accuracy_vs_capability_png, run_accuracy
+from vipbench.analysis.regression import fit, points_for
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -94,91 +79,3 @@ def test_insufficient_fit_still_draws_the_points_and_the_message(tmp_path: Path)
     assert f["status"] == "insufficient"
     _assert_png(accuracy_vs_capability_png(pts, f, tmp_path / "few.png"))
     _assert_png(accuracy_vs_capability_png([], None, tmp_path / "none.png"))
-
-
-def test_accuracy_by_model_rows() -> None:
-    rows = accuracy_by_model_rows(SUMMARY_RUNS, ["overall", "sex", "income"])
-    assert rows[0] == {
-        "model": "gpt-4o",
-        "attribute": "overall",
-        "accuracy": 0.74,
-        "label": "overall / gpt-4o",
-        "ci_low": 0.68,
-        "ci_high": 0.8,
-    }
-    assert {"model": "llava-7b", "attribute": "sex", "accuracy": 0.6, "label": "sex / llava-7b"} in rows
-    assert not any(r["attribute"] == "income" for r in rows)  # None accuracy: no bar
-    assert len(rows) == 8
-    assert len({r["label"] for r in rows}) == len(rows)  # one bar per label in bar_horizontal
-
-
-def test_accuracy_vs_capability_rows() -> None:
-    pts = points_for(SUMMARY_RUNS, "mmmu_val")
-    f = fit(pts, project_at=80.0, n_boot=0)
-    rows = accuracy_vs_capability_rows(pts, f)
-    assert [r["model"] for r in rows] == ["gpt-4o", "llava-34b", "llava-7b", "projection @ 80"]
-    for r in rows[:3]:
-        assert set(r) == {"model", "capability", "accuracy", "fit"}
-        assert r["fit"] == pytest.approx(f["intercept"] + f["slope"] * r["capability"])
-    assert rows[-1] == {
-        "model": "projection @ 80",
-        "capability": 80.0,
-        "accuracy": None,
-        "fit": f["projection"]["accuracy"],
-    }
-
-    few = accuracy_vs_capability_rows(pts[:2], fit(pts[:2]))
-    assert [r["fit"] for r in few] == [None, None]
-
-
-def test_dvc_plot_rows_names_both_files() -> None:
-    pts = points_for(SUMMARY_RUNS, "mmmu_val")
-    rows = dvc_plot_rows(SUMMARY_RUNS, ["overall", "sex"], pts, fit(pts))
-    assert (
-        set(rows)
-        == {BY_MODEL_FILE, VS_CAPABILITY_FILE}
-        == {
-            "accuracy_by_model.json",
-            "accuracy_vs_capability.json",
-        }
-    )
-    json.dumps(rows)
-
-
-DVC_YAML = """\
-plots:
-  - plots/accuracy_by_model.json:
-      template: bar_horizontal
-      x: accuracy
-      y: label
-      title: Accuracy by attribute and model
-  - accuracy_vs_capability:
-      template: scatter
-      x: capability
-      y:
-        plots/accuracy_vs_capability.json: [accuracy, fit]
-      title: Accuracy against capability
-"""
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-def test_dvc_plots_show_renders_the_rows(tmp_path: Path) -> None:
-    """The plots config given to the pipeline works with real DVC on these rows."""
-    importlib.import_module("dvc")
-
-    def sh(*args: str) -> None:
-        subprocess.run(args, cwd=tmp_path, check=True, capture_output=True, text=True, timeout=300)
-
-    sh("git", "init", "-q")
-    sh(sys.executable, "-m", "dvc", "init", "-q")
-    res = fit_all(SUMMARY_RUNS, "mmmu_val", project_at=85.0, n_boot=100, seed=0)
-    rows = dvc_plot_rows(SUMMARY_RUNS, ["overall", "sex", "age"], points_for(SUMMARY_RUNS, "mmmu_val"), res["overall"])
-    (tmp_path / "plots").mkdir()
-    for name, data in rows.items():
-        (tmp_path / "plots" / name).write_text(json.dumps(data), encoding="utf-8")
-    (tmp_path / "dvc.yaml").write_text(DVC_YAML, encoding="utf-8")
-    sh(sys.executable, "-m", "dvc", "plots", "show", "-o", "out")
-    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
-    assert '"label": "sex / llava-34b"' in html
-    assert '"field": "fit"' in html and '"model": "projection @ 85"' in html

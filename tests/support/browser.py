@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -44,6 +45,16 @@ def dump_dom(url: str, budget_ms: int = 10000, timeout: float = 120) -> str:
     """The page's DOM after scripts ran for up to `budget_ms` of virtual time."""
     p = _run([f"--virtual-time-budget={budget_ms}", "--dump-dom", url], timeout)
     return p.stdout
+
+
+#: a console message in Chromium's log: [pid:tid:date:INFO:CONSOLE:line] "message", source: ...
+_CONSOLE = re.compile(r':CONSOLE(?:\(\d+\))?:?\d*\] "(.*)", source:')
+
+
+def render(url: str, budget_ms: int = 10000, timeout: float = 120) -> tuple[str, list[str]]:
+    """The page's DOM, as `dump_dom` gives it, and the messages its scripts wrote to the console."""
+    p = _run(["--enable-logging=stderr", "--v=0", f"--virtual-time-budget={budget_ms}", "--dump-dom", url], timeout)
+    return p.stdout, _CONSOLE.findall(p.stderr)
 
 
 def screenshot(url: str, out: Path, size: str = "1400,1000", budget_ms: int = 10000, timeout: float = 120) -> Path:

@@ -1,26 +1,8 @@
-"""Report figures: accuracy by model and attribute, and accuracy against capability.
+"""Report figures drawn with matplotlib (imported lazily, Agg backend): accuracy by model and
+attribute, and accuracy against capability, for MLflow and the Markdown report.
 
-Two outputs per figure:
-- a PNG drawn with matplotlib (imported lazily, Agg backend), for MLflow and the Markdown report;
-- rows for a DVC plots JSON file, so that `dvc plots show` / `dvc plots diff` draw the same data.
-
-Accuracies are fractions in [0, 1] in the rows and percentages on the PNG axes.
-
-The dvc.yaml `plots:` section that renders the rows (bars need one y value per bar, hence the
-`label` field, "<attribute> / <model>"):
-
-    plots:
-      - plots/accuracy_by_model.json:
-          template: bar_horizontal
-          x: accuracy
-          y: label
-          title: Accuracy by attribute and model
-      - accuracy_vs_capability:
-          template: scatter
-          x: capability
-          y:
-            plots/accuracy_vs_capability.json: [accuracy, fit]
-          title: Accuracy against capability (points = models, fit = fitted line)
+Accuracies are fractions in [0, 1] in the inputs and percentages on the PNG axes. The data of the
+DVC plots (`dvc plots show`) is written by `vipbench.analysis.plot_rows`.
 """
 
 from __future__ import annotations
@@ -31,10 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from vipbench.analysis.regression import Point
-
-#: file names (under plots/) of the DVC plots data
-BY_MODEL_FILE = "accuracy_by_model.json"
-VS_CAPABILITY_FILE = "accuracy_vs_capability.json"
 
 
 def _plt():  # type: ignore[no-untyped-def]
@@ -72,65 +50,6 @@ def run_accuracy(run: Mapping[str, Any], attribute: str) -> tuple[float | None, 
         v = v.get("accuracy")
     lo, hi = (band[0], band[1]) if isinstance(band, Sequence) and len(band) == 2 else (None, None)
     return _num(v), _num(lo), _num(hi)
-
-
-# ---------------------------------------------------------------------------- DVC rows
-
-
-def accuracy_by_model_rows(runs: Mapping[str, Mapping[str, Any]], attributes: Sequence[str]) -> list[dict[str, Any]]:
-    """Rows {model, attribute, accuracy, label} for plots/accuracy_by_model.json (CI bounds when known)."""
-    rows: list[dict[str, Any]] = []
-    for attr in attributes:
-        for model, run in runs.items():
-            acc, lo, hi = run_accuracy(run, attr)
-            if acc is None:
-                continue
-            row: dict[str, Any] = {"model": model, "attribute": attr, "accuracy": acc, "label": f"{attr} / {model}"}
-            if lo is not None and hi is not None:
-                row["ci_low"], row["ci_high"] = lo, hi
-            rows.append(row)
-    return rows
-
-
-def accuracy_vs_capability_rows(points: Iterable[Point], fit: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """Rows {model, capability, accuracy, fit} for plots/accuracy_vs_capability.json.
-
-    `fit` is the line's value at the model's capability (None without a fit). When the fit has a
-    projection, one more row {model: "projection @ <x>", capability: x, accuracy: None, fit: y}
-    marks it.
-    """
-    ok = bool(fit) and fit.get("status") == "ok"  # type: ignore[union-attr]
-    rows: list[dict[str, Any]] = []
-    for label, cap, acc in points:
-        c, a = _num(cap), _num(acc)
-        if c is None or a is None:
-            continue
-        line = fit["intercept"] + fit["slope"] * c if ok else None  # type: ignore[index]
-        rows.append({"model": label, "capability": c, "accuracy": a, "fit": line})
-    proj = fit.get("projection") if ok else None  # type: ignore[union-attr]
-    if proj is not None:
-        rows.append(
-            {
-                "model": f"projection @ {proj['at']:g}",
-                "capability": proj["at"],
-                "accuracy": None,
-                "fit": proj["accuracy"],
-            }
-        )
-    return rows
-
-
-def dvc_plot_rows(
-    runs: Mapping[str, Mapping[str, Any]],
-    attributes: Sequence[str],
-    points: Iterable[Point],
-    fit: Mapping[str, Any] | None,
-) -> dict[str, list[dict[str, Any]]]:
-    """Both DVC plot files' rows, keyed by file name (to be written under plots/)."""
-    return {
-        BY_MODEL_FILE: accuracy_by_model_rows(runs, attributes),
-        VS_CAPABILITY_FILE: accuracy_vs_capability_rows(points, fit),
-    }
 
 
 # ---------------------------------------------------------------------------- PNG figures

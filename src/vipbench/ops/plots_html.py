@@ -6,9 +6,10 @@ from the `vl-convert-python` package (installed with vipbench), in a classic scr
 head: DVC's chart snippets call `vegaEmbed` as soon as they are parsed, so the bundle must be
 loaded synchronously before them.
 
-`.dvc/config` points `plots.html_template` at `.dvc/plots/offline.html`; `vipbench
-plots-template` (run by scripts/setup and by the report stage when the file is missing) writes it.
-The file is generated rather than committed because it is about 1 MB of third-party code.
+`.dvc/config` points `plots.html_template` at `.dvc/plots/offline.html`, which is committed, so
+that `dvc plots show` and `dvc plots diff` render offline on any clone, with nothing to install
+but DVC. `vipbench plots-template --force` writes it again after a vega-lite upgrade; its first
+line names the versions it holds, and tests/ops/test_plots_html.py checks that it is current.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ VEGA_LITE_VERSION = "5.20"
 TEMPLATE_PATH = Path(".dvc") / "plots" / "offline.html"
 
 _PAGE = """<!DOCTYPE html>
+<!-- @PROVENANCE@ -->
 <html>
 <head>
     {refresh_tag}
@@ -44,6 +46,19 @@ _PAGE = """<!DOCTYPE html>
 """
 
 
+def provenance() -> str:
+    """The versions the template inlines, and their licence (written into its first comment)."""
+    from importlib.metadata import version
+
+    import vl_convert as vlc
+
+    return (
+        f"Written by `vipbench plots-template` from vl-convert-python {version('vl-convert-python')}:"
+        f" vega {vlc.get_vega_version()}, vega-lite {VEGA_LITE_VERSION}, vega-embed {vlc.get_vega_embed_version()}"
+        " (BSD-3-Clause, Copyright the University of Washington Interactive Data Lab)."
+    )
+
+
 def render_template() -> str:
     """The template text: DVC's placeholders, with the libraries inlined."""
     import vl_convert as vlc
@@ -55,7 +70,7 @@ def render_template() -> str:
     for placeholder in ("{plot_divs}", "{scripts}", "{refresh_tag}"):
         if placeholder in bundle:
             raise RuntimeError(f"the vega bundle contains DVC's placeholder {placeholder}")
-    return _PAGE.replace("@BUNDLE@", bundle)
+    return _PAGE.replace("@PROVENANCE@", provenance()).replace("@BUNDLE@", bundle)
 
 
 def write_template(root: Path, force: bool = False) -> Path:

@@ -142,7 +142,7 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
     if defended:
         result["defenses"] = defended
 
-    # DVC plot data and PNG figures
+    # PNG figures (matplotlib), then the DVC plot data
     main_fit_prompt = next(iter(fits), None)
     main_fit = fits[main_fit_prompt]["overall"] if main_fit_prompt else None
     from vipbench.analysis.regression import points_for
@@ -151,8 +151,6 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
         {r: s for r, s in summary.items() if s["prompt"] == main_fit_prompt and s["defense"] is None},
         p.report.capability_column,
     )
-    for name, rows in report_plots.dvc_plot_rows(summary, ["overall", *p.attributes], points, main_fit).items():
-        write_json(ws.root / "plots" / name, rows)
     figures = ws.root / "figures"
     figures.mkdir(exist_ok=True)
     report_plots.accuracy_by_model_png(summary, p.attributes, figures / "accuracy_by_model.png")
@@ -162,15 +160,27 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
 
         for base, eff in defended.pop("effects"):
             plot_privacy_utility(eff, figures / f"privacy_vs_utility_{base}.png", title=f"{base}: privacy vs utility")
-    # written even without defenses: it is a declared plot output
-    overall_rows = [r for r in (defended or {}).get("rows", []) if r["attribute"] == "overall"]
-    write_json(ws.root / "plots" / "privacy_vs_utility.json", overall_rows)
+    write_plot_files(ws, summary, fits, (defended or {}).get("rows", []))
     write_markdown(ws, runs, summary, fits, defended, result["unreported"])
     write_json(ws.summary_details_file, result)
     write_json(ws.summary_file, headline(result))
     summary_id = track_summary(ws, result, fits) if track and runs else None
     write_json(ws.tracking_file("summary"), {"run": "summary", "mlflow_run_id": summary_id})
     return result
+
+
+def write_plot_files(ws: Workspace, summary: dict[str, Any], fits: dict[str, Any], defense_rows: list[Any]) -> None:
+    """plots/*.json, the data of dvc.yaml's plots (each file is written, with a note when empty)."""
+    from vipbench.analysis import plot_rows
+
+    p = ws.params
+    files = {
+        plot_rows.ACCURACY_FILE: plot_rows.accuracy_rows(summary, ["overall", *p.attributes]),
+        plot_rows.CAPABILITY_FILE: plot_rows.capability_rows(summary, fits, p.report.capability_column),
+        plot_rows.PRIVACY_FILE: plot_rows.privacy_rows(defense_rows, bool(p.defense_eval.runs)),
+    }
+    for name, rows in files.items():
+        write_json(ws.root / "plots" / name, rows)
 
 
 #: per prompt variant, the regression figures metrics/summary.json lists
