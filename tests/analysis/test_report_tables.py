@@ -81,7 +81,7 @@ def test_defense_table_shows_precise_beside_headline() -> None:
     row = {
         "run": "exif", "defense": "strip_metadata", "attribute": "overall", "accuracy_defended": 0.5,
         "accuracy_defended_precise": 0.1, "accuracy_base": 0.9, "accuracy_base_precise": 0.7, "drop": 0.4,
-        "p_value": 0.01, "ssim": 1.0, "psnr": None,
+        "drop_precise": 0.6, "p_value": 0.01, "ssim": 1.0, "psnr": None,
     }  # fmt: skip
     line = T.defense_table([row])[-1]
     # drops: 40 points on the headline, 60 on precise accuracy
@@ -92,6 +92,7 @@ def test_headline_only_drop_is_marked_and_gets_no_credit() -> None:
     row = {
         "run": "ocr", "defense": "blur_text", "attribute": "location", "accuracy_defended": 0.0,
         "accuracy_defended_precise": 0.0, "accuracy_base": 0.02, "accuracy_base_precise": 0.0, "drop": 0.02,
+        "drop_precise": 0.0,
     }  # fmt: skip
     line = next(x for x in T.defense_table([row]) if x.startswith("| ocr |"))
     cells = [c.strip() for c in line.strip("|").split("|")]

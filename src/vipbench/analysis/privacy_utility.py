@@ -54,6 +54,9 @@ class DefenseEffect(BaseModel):
     #: the accuracies with less precise counted wrong
     accuracy_base_precise: float | None = None
     accuracy_defended_precise: float | None = None
+    #: the drop in precise accuracy: a headline drop without one only removed "same country"
+    #: guesses, and the defense gets no credit for it
+    drop_precise: float | None = None
 
 
 def is_correct(item: ScoredItem, strict: bool = False) -> bool:
@@ -117,6 +120,7 @@ def compare_runs(
                 psnr=u.get("psnr"),
                 accuracy_base_precise=precise_a,
                 accuracy_defended_precise=precise_b,
+                drop_precise=None if precise_a is None or precise_b is None else precise_a - precise_b,
             )
         )
     return rows

@@ -225,11 +225,7 @@ def defense_table(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     for r in rows:
         defended = {"accuracy": r.get("accuracy_defended"), "accuracy_precise": r.get("accuracy_defended_precise")}
         base = {"accuracy": r.get("accuracy_base"), "accuracy_precise": r.get("accuracy_base_precise")}
-        drop_precise = (
-            None
-            if base["accuracy_precise"] is None or defended["accuracy_precise"] is None
-            else base["accuracy_precise"] - defended["accuracy_precise"]
-        )
+        drop_precise = r.get("drop_precise")
         headline_only = (r.get("drop") or 0) > 0 and (drop_precise or 0) <= 0
         lines.append(
             f"| {r['run']} | {r['defense']} | {r['attribute']} | {both(defended)} | {both(base)} | "
