@@ -37,3 +37,10 @@ class ConfigError(VipbenchError):
 
 class RunFailed(VipbenchError):
     """A run whose inference failed for too many items: it must not be scored or reported."""
+
+
+class BudgetReached(VipbenchError):
+    """A run stopped before a request that could take it past its budget (`inference.max_cost_usd`).
+
+    Its answers so far are cached: a re-run with a higher budget resumes and asks nothing twice.
+    """
