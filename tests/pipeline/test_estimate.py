@@ -53,7 +53,7 @@ def test_estimate_of_three_api_models_prints_a_table_and_sends_nothing(workspace
         }
         (workspace / "params.yaml").write_text(yaml.safe_dump({"data": {"dir": "data"}, "models": models}))
         prepare(Workspace.load(workspace))
-        n = sum(1 for _ in open(workspace / "build" / "items.jsonl"))
+        n = len((workspace / "build" / "items.jsonl").read_text().splitlines())
 
         shown = vipbench(workspace, "estimate")
         assert shown.returncode == 0, shown.stderr

@@ -176,7 +176,11 @@ def format_table(rows: Sequence[RunEstimate]) -> str:
         ]
     )
     widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head))]
-    fmt = lambda row: "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))  # noqa: E731
+
+    def fmt(row: list[str]) -> str:
+        cells = zip(row, widths, strict=True)
+        return "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(cells)).rstrip()
+
     lines = [fmt(head), "  ".join("-" * w for w in widths), *map(fmt, body)]
     from vipbench.inference.tokens import tokenizer_name
 
