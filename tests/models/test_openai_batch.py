@@ -1,0 +1,161 @@
+"""Batch mode (`batch: true`) end to end against the local server's files and batches endpoints:
+completed, split, partly failed, expired, failed, killed while waiting and resumed; the answers
+enter the cache, so the same run without batch asks nothing."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import label, record, write_dataset
+from tests.support.openai_server import BatchJob, FakeOpenAIServer, Reply, Request, guess_answer
+from tests.support.repo import env
+from vipbench.core.records import Response
+from vipbench.pipeline.infer import infer
+from vipbench.pipeline.prepare import prepare
+from vipbench.workspace import Workspace
+
+N = 10
+
+
+def answer(req: Request) -> str | Reply:
+    return guess_answer(["Female", "Male"], attribute="sex")
+
+
+def setup(root: Path, base_url: str, **spec: Any) -> Workspace:
+    write_dataset(root / "data", [record(f"img{i}", {"sex": label("Female")}) for i in range(N)])
+    (root / "reviews").mkdir(exist_ok=True)
+    (root / "reviews" / "decisions.jsonl").write_text("")
+    model = {
+        "kind": "openai",
+        "model": "m",
+        "base_url": base_url,
+        "batch": True,
+        "batch_poll_s": 0.02,
+        "batch_poll_max_s": 0.1,
+        "price_input_per_mtok": 2.0,
+        "price_output_per_mtok": 8.0,
+        **spec,
+    }
+    params = {"attributes": ["sex"], "models": {"vlm": model}, "defense_eval": {"runs": [], "defenses": []}}
+    (root / "params.yaml").write_text(yaml.safe_dump(params))
+    ws = Workspace.load(root)
+    prepare(ws)
+    return ws
+
+
+def responses(ws: Workspace) -> list[Response]:
+    return [Response.model_validate_json(x) for x in ws.responses_file("vlm").read_text().splitlines()]
+
+
+def sizes(srv: FakeOpenAIServer) -> list[int]:
+    return [job.counts["total"] for job in sorted(srv.batches.values(), key=lambda j: j.created_at)]
+
+
+def without_batch(ws: Workspace) -> None:
+    p = yaml.safe_load((ws.root / "params.yaml").read_text())
+    p["models"]["vlm"]["batch"] = False
+    (ws.root / "params.yaml").write_text(yaml.safe_dump(p))
+
+
+def test_a_completed_batch_answers_every_item_at_batch_prices_and_fills_the_cache(tmp_path: Path) -> None:
+    with FakeOpenAIServer(answer) as srv:
+        ws = setup(tmp_path, srv.base_url)
+        assert infer(ws, "vlm") == {"answered": N}
+        assert srv.batch_creations == 1 and sizes(srv) == [N] and srv.count() == N
+        got = responses(ws)
+        # the server reports 185 input and 2 output tokens: at half of $2 and $8 per million
+        assert all(r.cost_usd == pytest.approx((185 * 1.0 + r.output_tokens * 4.0) / 1e6) for r in got)
+        inputs = [json.loads(x) for x in srv.files["file-1"].splitlines()]
+        assert len({x["custom_id"] for x in inputs}) == N  # one line per request, keyed by its cache key
+        assert all(x["url"] == "/v1/chat/completions" and x["body"]["model"] == "m" for x in inputs)
+
+        without_batch(ws)  # the same items without batch: every answer comes from the cache
+        ws = Workspace.load(tmp_path)
+        srv.reset()
+        assert infer(ws, "vlm") == {"answered": N}
+        assert srv.count() == 0 and srv.batch_creations == 1
+
+
+def test_large_runs_are_split_within_the_request_limit(tmp_path: Path) -> None:
+    with FakeOpenAIServer(answer) as srv:
+        ws = setup(tmp_path, srv.base_url, batch_max_requests=4)
+        assert infer(ws, "vlm") == {"answered": N}
+        assert sizes(srv) == [4, 4, 2]
+
+
+def test_a_partly_failed_batch_errs_those_items_and_a_rerun_sends_only_them(tmp_path: Path) -> None:
+    lock = threading.Lock()
+    state = {"seen": 0}
+
+    def flaky(req: Request) -> str | Reply:
+        with lock:
+            state["seen"] += 1
+            if state["seen"] <= 2:  # the first batch's first two lines fail
+                return Reply(status=500)
+        return answer(req)
+
+    with FakeOpenAIServer(flaky) as srv:
+        ws = setup(tmp_path, srv.base_url)
+        assert infer(ws, "vlm") == {"answered": N - 2, "error": 2}
+        assert all("HTTP 500" in (r.reason or "") for r in responses(ws) if r.status == "error")
+        assert infer(ws, "vlm") == {"answered": N}
+        assert sizes(srv) == [N, 2]
+
+
+@pytest.mark.parametrize("outcome", ["expired", "failed"])
+def test_an_expired_or_failed_batch_sends_only_its_unanswered_requests_again(tmp_path: Path, outcome: str) -> None:
+    def first_ends_badly(job: BatchJob) -> str:
+        return outcome if job.id == "batch-1" else "completed"
+
+    with FakeOpenAIServer(answer, batch_outcome=first_ends_badly) as srv:
+        ws = setup(tmp_path, srv.base_url)
+        assert infer(ws, "vlm") == {"answered": N}
+        answered_first = N // 2 if outcome == "expired" else 0
+        assert sizes(srv) == [N, N - answered_first]
+        assert srv.count() == N  # each item answered once, whatever batch it was in
+        assert all(r.attempt == 1 for r in srv.snapshot())
+
+
+def test_a_batch_that_never_ends_well_fails_its_items_after_the_resubmissions(tmp_path: Path) -> None:
+    with FakeOpenAIServer(answer, batch_outcome=lambda job: "failed") as srv:
+        ws = setup(tmp_path, srv.base_url, batch_resubmits=1)
+        from vipbench.core.errors import RunFailed
+
+        with pytest.raises(RunFailed, match="injected batch failure"):
+            infer(ws, "vlm")
+        assert sizes(srv) == [N, N]
+
+
+def test_killed_while_waiting_the_rerun_polls_the_same_batch(tmp_path: Path) -> None:
+    release = threading.Event()
+    with FakeOpenAIServer(answer, batch_ready=lambda job: release.is_set()) as srv:
+        ws = setup(tmp_path, srv.base_url)
+        cmd = [sys.executable, "-m", "vipbench.cli", "infer", "vlm", "--repo", str(tmp_path)]
+        proc = subprocess.Popen(cmd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while srv.batch_polls < 3 and time.monotonic() < deadline:  # created, and being waited for
+                time.sleep(0.05)
+            assert srv.batch_creations == 1 and proc.poll() is None
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        assert list((ws.cache_path.parent / "batches").glob("*.json"))  # the batch id is on disk
+
+        release.set()
+        again = subprocess.run(cmd, env=env(), capture_output=True, text=True, check=False)
+        assert again.returncode == 0, again.stderr
+        assert srv.batch_creations == 1  # polled the same batch: nothing submitted twice
+        assert [r.status for r in responses(ws)] == ["answered"] * N
+        assert not list((ws.cache_path.parent / "batches").glob("*.json"))  # collected
+        assert srv.count() == N
