@@ -167,6 +167,38 @@ def estimate(
         print(format_table(rows))
 
 
+batch_app = typer.Typer(help="Batch files for a host without an API: export requests, import answers.")
+app.add_typer(batch_app, name="batch")
+
+
+@batch_app.command("export")
+@user_errors
+def batch_export(
+    run: Annotated[str, typer.Argument(help="Run name (kind openai) whose uncached requests to write.")],
+    repo: RepoOpt = Path("."),
+    out: Annotated[Path | None, typer.Option(help="Output file (default build/batch/<run>.input.jsonl).")] = None,
+) -> None:
+    """Write a run's uncached requests as an OpenAI batch input file (what `vllm run-batch` reads)."""
+    from vipbench.pipeline.batchfiles import export_batch
+
+    path, n = export_batch(_ws(repo), run, out)
+    print(f"{run}: wrote {n} request(s) to {path}")
+
+
+@batch_app.command("import")
+@user_errors
+def batch_import(
+    run: Annotated[str, typer.Argument(help="Run name the answers belong to.")],
+    files: Annotated[list[Path], typer.Argument(help="Batch output file(s) (and error files), OpenAI's format.")],
+    repo: RepoOpt = Path("."),
+) -> None:
+    """Answer a run from batch output files: writes its responses (and caches the answers); then score it."""
+    from vipbench.pipeline.batchfiles import import_batch
+
+    counts = import_batch(_ws(repo), run, files)
+    print(f"{run}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
 @app.command()
 @user_errors
 def score(

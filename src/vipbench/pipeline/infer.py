@@ -22,7 +22,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from vipbench.core.errors import BudgetReached, RunFailed
@@ -59,7 +59,11 @@ def run_budget(ws: Workspace, max_cost_usd: float | None = None) -> float | None
     return min(given) if given else None
 
 
-def infer(ws: Workspace, run: str, max_cost_usd: float | None = None) -> dict[str, int]:
+def infer(
+    ws: Workspace, run: str, max_cost_usd: float | None = None, transport: Callable[..., Any] | None = None
+) -> dict[str, int]:
+    """Answer every item of `run`; `transport` replaces how an API model's requests go out (see
+    `RunContext.transport`; `batch import` answers them from a file)."""
     this = ws.run(run)
     if this.defended and this.name not in ws.run_names():
         from vipbench.core.errors import ConfigError
@@ -82,6 +86,7 @@ def infer(ws: Workspace, run: str, max_cost_usd: float | None = None) -> dict[st
             progress=progress.update,
             all_items=items,
             budget=budget,
+            transport=transport,
         )
         adapter = create_adapter(this.spec, ctx)
         try:
