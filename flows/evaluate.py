@@ -1,6 +1,7 @@
 """Flow: evaluate chosen model runs through the DVC pipeline.
 
     python -m flows.evaluate [--repo .] [--run NAME ...] [--prompt VARIANT ...] [--no-push]
+                             [--dry-run] [--max-cost-usd USD]
 
 1. Version the dataset (the `version_dataset` flow, as a subflow).
 2. Add the given model specs to params.yaml (comments kept, written atomically).
@@ -14,7 +15,13 @@
 5. Publish the results as a Prefect table artifact (key `vipbench-results`) and the report as a
    markdown artifact (key `vipbench-report`).
 
-Returns `{"mlflow_run_ids": {run: id}, "failed": {run: reason}, ...}`. If any run failed, the
+Cost: `dry_run=True` only prints and publishes (artifact key `vipbench-estimate`) what the
+chosen runs would cost (`vipbench estimate`: requests after the cache, tokens, USD) and runs
+nothing. `max_cost_usd` is a budget for the whole evaluation: each run gets what is left of it
+(through `VIPBENCH_MAX_COST_USD`, on top of `inference.max_cost_usd`), so a run that would cross
+it stops before that request (exit 4, not retried), and the runs after it are not started.
+
+Returns `{"mlflow_run_ids": {run: id}, "failed": {run: reason}, "cost_usd": spent, ...}`. If any run failed, the
 flow raises `EvaluationFailed` at the very end (after the report and artifacts), so a scheduled
 run shows up as Failed; pass `fail_on_error=False` to complete anyway.
 """
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +49,7 @@ from vipbench.workspace import Workspace
 
 RESULTS_KEY = "vipbench-results"
 REPORT_KEY = "vipbench-report"
+ESTIMATE_KEY = "vipbench-estimate"
 
 
 class EvaluationFailed(RuntimeError):
@@ -125,6 +134,50 @@ def run_stages(ws: Workspace, run: str) -> list[str]:
     return stages
 
 
+def stage_runs(ws: Workspace, run: str) -> list[str]:
+    """The vipbench runs a run's stages produce: the run and its defended cells."""
+    from vipbench.workspace import defended_run
+
+    de = getattr(ws.params, "defense_eval", None)
+    cells = [defended_run(run, d) for d in de.defenses] if de is not None and run in de.runs else []
+    return [run, *cells]
+
+
+def run_cost(ws: Workspace, run: str) -> float:
+    """What a run's answers cost (cached ones included): its details, or its budget stop record."""
+    total = 0.0
+    for name in stage_runs(ws, run):
+        for f in (ws.details_file(name), ws.metrics_file(name)):
+            if not f.is_file():
+                continue
+            m = json.loads(f.read_text(encoding="utf-8"))
+            if m.get("stopped") == "budget":
+                total += float(m.get("cost_usd") or 0.0)
+                break
+            cost = m.get("accounting", {}).get("overall", {}).get("cost_usd")
+            if cost is not None:
+                total += float(cost)
+                break
+    return total
+
+
+@task(name="estimate", cache_policy=NO_CACHE)
+def estimate_runs(repo: str, runs: list[str]) -> list[dict[str, Any]]:
+    """`vipbench estimate` for the runs and their defended cells, published as a table artifact."""
+    from vipbench.pipeline.estimate import estimate, format_table
+
+    ws = Workspace.load(Path(repo))
+    if not ws.items_file.is_file():
+        dvcops.repro(repo, ["prepare"], single_item=True, on_line=_line_logger())
+    rows = estimate(ws, [name for r in runs for name in stage_runs(ws, r)])
+    get_run_logger().info("estimate (nothing sent):\n%s", format_table(rows))
+    table = [
+        {k: v for k, v in r.as_dict().items() if k != "notes"} | {"notes": "; ".join(r.notes)} for r in rows
+    ]
+    create_table_artifact(table=table, key=ESTIMATE_KEY, description="what the runs would cost (USD)")
+    return table
+
+
 def _pct(v: Any) -> str:
     return "" if v is None else f"{100 * float(v):.1f}"
 
@@ -184,12 +237,15 @@ def evaluate(
     retries: int = 2,
     retry_delay_seconds: float = 10.0,
     fail_on_error: bool = True,
+    max_cost_usd: float | None = None,
+    dry_run: bool = False,
 ) -> dict[str, Any]:
     """Evaluate `runs` (default: the runs of `models`, else every run in params.yaml).
 
     `models` maps run names to model specs to add to params.yaml first. With `prompts`, every
     chosen run is evaluated once per prompt variant, as runs named `<run>-<prompt>`.
     `pull` fetches data and cached outputs from the DVC remote first (a worker on a fresh clone).
+    `dry_run` estimates the cost and runs nothing; `max_cost_usd` caps the whole evaluation.
     """
     logger = get_run_logger()
     root = Path(repo).resolve()
@@ -220,11 +276,31 @@ def evaluate(
     if not chosen:
         logger.warning("no runs to evaluate")
 
+    if dry_run:
+        return {"estimate": estimate_runs(str(root), chosen), "dataset": dataset}
+
+    from vipbench.pipeline.infer import BUDGET_ENV
+
     runner = run_model.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
     failed: dict[str, str] = {}
     timings: dict[str, Any] = {}
+    spent = 0.0
     for run in chosen:
-        state = runner(str(root), run, run_stages(ws, run), return_state=True)
+        if max_cost_usd is not None and spent >= max_cost_usd:
+            failed[run] = f"not started: the evaluation's budget (${max_cost_usd:.4f}) is spent"
+            logger.error("run %s: %s", run, failed[run])
+            continue
+        previous = os.environ.get(BUDGET_ENV)
+        if max_cost_usd is not None:
+            os.environ[BUDGET_ENV] = repr(max_cost_usd - spent)  # the `vipbench infer` stages read it
+        try:
+            state = runner(str(root), run, run_stages(ws, run), return_state=True)
+        finally:
+            if previous is None:
+                os.environ.pop(BUDGET_ENV, None)
+            else:
+                os.environ[BUDGET_ENV] = previous
+        spent += run_cost(ws, run)
         if state.is_completed():
             timings[run] = state.result()
         else:
@@ -256,6 +332,7 @@ def evaluate(
         "report_error": report_error,
         "dataset": dataset,
         "timings": timings,
+        "cost_usd": round(spent, 6),
     }
     if fail_on_error and (failed or report_error):
         what = ", ".join(failed) or "report"
@@ -270,8 +347,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--prompt", action="append", dest="prompts", help="a prompt variant (repeatable)")
     ap.add_argument("--no-push", action="store_true", help="do not dvc push the dataset")
     ap.add_argument("--pull", action="store_true", help="dvc pull data and cached outputs first")
+    ap.add_argument("--dry-run", action="store_true", help="estimate the cost, run nothing")
+    ap.add_argument("--max-cost-usd", type=float, default=None, help="a budget for the whole evaluation")
     a = ap.parse_args(argv)
-    out = evaluate(repo=a.repo, runs=a.runs, prompts=a.prompts, push=not a.no_push, pull=a.pull)
+    out = evaluate(
+        repo=a.repo,
+        runs=a.runs,
+        prompts=a.prompts,
+        push=not a.no_push,
+        pull=a.pull,
+        dry_run=a.dry_run,
+        max_cost_usd=a.max_cost_usd,
+    )
     print(json.dumps(out, indent=1, default=str))
 
 
