@@ -90,7 +90,7 @@ def test_large_runs_are_split_within_the_request_limit(tmp_path: Path) -> None:
     with FakeOpenAIServer(answer) as srv:
         ws = setup(tmp_path, srv.base_url, batch_max_requests=4)
         assert infer(ws, "vlm") == {"answered": N}
-        assert sizes(srv) == [4, 4, 2]
+        assert sorted(sizes(srv)) == [2, 4, 4]  # created concurrently
 
 
 def test_a_partly_failed_batch_errs_those_items_and_a_rerun_sends_only_them(tmp_path: Path) -> None:

@@ -459,7 +459,7 @@ class OpenAIAdapter:
         if self.spec.batch:
             from vipbench.models.openai_batch import batch_transport
 
-            return batch_transport(self.spec, self._backend, cache, self.ctx.max_side)
+            return batch_transport(self.spec, self._backend, cache, completion_from_body)
         return None
 
     def infer(self, items: Sequence[Item]) -> Iterator[Response]:

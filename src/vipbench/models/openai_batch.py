@@ -10,9 +10,10 @@ batch answer enters the cache under the same key and a later run without `batch`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from vipbench.inference.backend import FatalRequestError, Request, RetryableError
+from vipbench.inference.backend import Completion, FatalRequestError, Request, RetryableError
 from vipbench.inference.batches import BatchAPI, BatchLedger, BatchLimits, BatchStatus
 
 if TYPE_CHECKING:
@@ -86,10 +87,13 @@ class OpenAIBatchClient:
         return bytes(got.content)
 
 
-def batch_transport(spec: OpenAISpec, backend: OpenAIBackend, cache: ResponseCache, max_side: int) -> BatchAPI:
-    """The transport of a `batch: true` run: batches of its uncached requests, ledger beside the cache."""
-    from vipbench.models.openai_api import completion_from_body
+def batch_transport(
+    spec: OpenAISpec, backend: OpenAIBackend, cache: ResponseCache, parse: Callable[[dict[str, Any]], Completion]
+) -> BatchAPI:
+    """The transport of a `batch: true` run: batches of its uncached requests, ledger beside the cache.
 
+    `parse` reads a chat completion body (`openai_api.completion_from_body`).
+    """
     def body(request: Request) -> dict[str, Any]:
         return backend.body(request.messages, request.options)
 
@@ -102,4 +106,4 @@ def batch_transport(spec: OpenAISpec, backend: OpenAIBackend, cache: ResponseCac
         resubmits=spec.batch_resubmits,
     )
     ledger = BatchLedger(cache.path.parent / "batches", spec.endpoint_url.rstrip("/"), spec.model)
-    return BatchAPI(OpenAIBatchClient(backend, spec.batch_window), ledger, body, completion_from_body, limits)
+    return BatchAPI(OpenAIBatchClient(backend, spec.batch_window), ledger, body, parse, limits)

@@ -23,20 +23,22 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vipbench.core.errors import BudgetReached, RunFailed
 from vipbench.core.io import write_json
 from vipbench.core.records import Response
 from vipbench.imaging import ocr
 from vipbench.imaging.images import file_sha256
-from vipbench.inference.budget import Budget
 from vipbench.inference.progress import RunProgress
 from vipbench.models.registry import RunContext, create_adapter
 from vipbench.pipeline.accounting import MEASURED_FIELDS, measurements
 from vipbench.pipeline.prepare import ItemsFile
 from vipbench.pipeline.spool import Outcome, ResponseSpool
 from vipbench.workspace import Workspace
+
+if TYPE_CHECKING:
+    from vipbench.inference.budget import Budget
 
 #: distinct error messages shown when a run fails
 SHOWN_ERRORS = 10
@@ -72,6 +74,8 @@ def infer(
     items = ItemsFile(this.items_file)  # read from disk on each pass, not held
     ocr.use_cache(ws.ocr_cache_path)  # each distinct pixel content is read once, across runs
     started = time.perf_counter()
+    from vipbench.inference.budget import Budget  # here: the report stage imports this module
+
     limit = run_budget(ws, max_cost_usd)
     budget = Budget(limit) if limit is not None else None
     with (
