@@ -93,6 +93,16 @@ def test_large_runs_are_split_within_the_request_limit(tmp_path: Path) -> None:
         assert sorted(sizes(srv)) == [2, 4, 4]  # created concurrently
 
 
+def test_large_runs_are_split_within_the_byte_limit(tmp_path: Path) -> None:
+    with FakeOpenAIServer(answer) as srv:
+        ws = setup(tmp_path, srv.base_url, batch_max_bytes=7000)
+        assert infer(ws, "vlm") == {"answered": N}
+        files = [srv.files[job.input_file_id] for job in srv.batches.values()]
+        line = max(len(x) + 1 for f in files for x in f.splitlines())
+        assert all(len(f) <= 7000 for f in files)
+        assert len(files) == -(-N // (7000 // line))  # as few batches as the limit allows
+
+
 def test_a_partly_failed_batch_errs_those_items_and_a_rerun_sends_only_them(tmp_path: Path) -> None:
     lock = threading.Lock()
     state = {"seen": 0}

@@ -23,12 +23,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from vipbench.core.io import write_json
 from vipbench.inference.backend import Completion, FatalRequestError, Request, RetryableError
@@ -118,7 +120,9 @@ class BatchLedger:
 class _Slot:
     key: str
     future: asyncio.Future[tuple[Completion, float]]
-    line: bytes = b""
+    #: where the request's line is in the spool file
+    offset: int = 0
+    size: int = 0
     tries: int = 0
 
 
@@ -151,6 +155,8 @@ class BatchAPI:
         self._round: asyncio.Task[None] | None = None
         self._live = 0
         self._waiting = 0
+        #: the lines of waiting requests, on disk: a run's worth of images is not held in memory
+        self._spool: IO[bytes] | None = None
         #: requests handed to the provider (resubmissions included), and resubmissions
         self.requests = 0
         self.retries = 0
@@ -184,7 +190,9 @@ class BatchAPI:
         try:
             request = await build()
             line = {"custom_id": key, "method": "POST", "url": self.url, "body": self.body(request)}
-            slot.line = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+            del request
+            self._write(slot, (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
+            del line
         except BaseException:
             del self._slots[key]
             if not slot.future.done():
@@ -198,6 +206,27 @@ class BatchAPI:
         finally:
             self._waiting -= 1
         return completion, latency, False
+
+    # -- the spool ------------------------------------------------------------------------------
+    def _write(self, slot: _Slot, data: bytes) -> None:
+        if self._spool is None:
+            self._spool = tempfile.TemporaryFile(prefix="vipbench-batch-")  # noqa: SIM115 - closed in aclose
+        slot.offset = self._spool.seek(0, os.SEEK_END)
+        slot.size = len(data)
+        self._spool.write(data)
+
+    def _lines(self, slots: list[_Slot]) -> bytes:
+        assert self._spool is not None
+        out = []
+        for s in slots:
+            self._spool.seek(s.offset)
+            out.append(self._spool.read(s.size))
+        return b"".join(out)
+
+    async def aclose(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
 
     # -- rounds ---------------------------------------------------------------------------------
     def _kick(self) -> None:
@@ -245,15 +274,15 @@ class BatchAPI:
         size = 0
         lim = self.limits
         for slot in slots:
-            if not chunks or len(chunks[-1]) >= lim.max_requests or size + len(slot.line) > lim.max_bytes:
+            if not chunks or len(chunks[-1]) >= lim.max_requests or size + slot.size > lim.max_bytes:
                 chunks.append([])
                 size = 0
             chunks[-1].append(slot)
-            size += len(slot.line)
+            size += slot.size
         return chunks
 
     async def _submit(self, chunk: list[_Slot]) -> LedgerEntry:
-        file_id = await self.client.upload(b"".join(s.line for s in chunk))
+        file_id = await self.client.upload(self._lines(chunk))
         entry = LedgerEntry(self.ledger.endpoint, self.ledger.model, [s.key for s in chunk], file_id)
         self.ledger.save(entry)  # before the creation: a crash now is caught by `find`
         entry.batch_id = await self.client.create(file_id, {"vipbench_ledger": entry.local_id})
