@@ -25,6 +25,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 RepoOpt = Annotated[Path, typer.Option("--repo", help="Repository root holding params.yaml.")]
 #: the exit status of a run stopped at its budget
 BUDGET_EXIT = 4
+#: the exit status of a batch run (`--no-wait`) whose batches have not ended yet
+PENDING_EXIT = 5
 OverwriteOpt = Annotated[bool, typer.Option(help="Replace the output directory if it already exists.")]
 
 
@@ -61,11 +63,13 @@ def user_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from vipbench.core.errors import BudgetReached, RunFailed
+        from vipbench.core.errors import BatchPending, BudgetReached, RunFailed
         from vipbench.imaging.images import ImageError
 
         try:
             return fn(*args, **kwargs)
+        except BatchPending as e:
+            raise _fail(str(e), PENDING_EXIT) from None
         except BudgetReached as e:
             # exit 4: not a failure to retry (the same budget stops at the same place) nor a
             # mistake; raise the budget to go on.
@@ -139,11 +143,15 @@ def infer(
         float | None,
         typer.Option(help="Stop before the run's answers could cost more (USD); overrides inference.max_cost_usd."),
     ] = None,
+    wait: Annotated[
+        bool | None,
+        typer.Option(help="With batch: true, wait for the batches (default), or check once and exit 5 if unfinished."),
+    ] = None,
 ) -> None:
     """Ask one configured model about every item (cached and resumable)."""
     from vipbench.pipeline.infer import infer as run_infer
 
-    counts = run_infer(_ws(repo), run, max_cost_usd=max_cost_usd)
+    counts = run_infer(_ws(repo), run, max_cost_usd=max_cost_usd, wait=wait)
     print(f"{run}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 

@@ -169,3 +169,19 @@ def test_killed_while_waiting_the_rerun_polls_the_same_batch(tmp_path: Path) -> 
         assert [r.status for r in responses(ws)] == ["answered"] * N
         assert not list((ws.cache_path.parent / "batches").glob("*.json"))  # collected
         assert srv.count() == N
+
+
+def test_without_waiting_a_run_submits_once_and_collects_on_a_later_run(tmp_path: Path) -> None:
+    from vipbench.core.errors import BatchPending
+
+    release = threading.Event()
+    with FakeOpenAIServer(answer, batch_ready=lambda job: release.is_set()) as srv:
+        ws = setup(tmp_path, srv.base_url)
+        for _ in range(2):
+            with pytest.raises(BatchPending, match=f"{N} of {N} items wait"):
+                infer(ws, "vlm", wait=False)
+        assert srv.batch_creations == 1 and srv.count() == 0
+        assert json.loads(ws.metrics_file("vlm").read_text())["stopped"] == "batch_pending"
+        release.set()
+        assert infer(ws, "vlm", wait=False) == {"answered": N}
+        assert srv.batch_creations == 1 and srv.count() == N

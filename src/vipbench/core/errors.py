@@ -44,3 +44,14 @@ class BudgetReached(VipbenchError):
 
     Its answers so far are cached: a re-run with a higher budget resumes and asks nothing twice.
     """
+
+
+#: how the reason of an item whose request waits in an unfinished batch begins
+BATCH_PENDING = "batch pending"
+
+
+class BatchPending(VipbenchError):
+    """A run (`vipbench infer --no-wait`) whose batches have not ended yet: run it again later.
+
+    Nothing is lost or sent twice: the batches are recorded, and the next run collects them.
+    """

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from vipbench.core.errors import BATCH_PENDING
 from vipbench.core.io import write_json
 from vipbench.inference.backend import Completion, FatalRequestError, Request, RetryableError
 
@@ -143,7 +144,10 @@ class BatchAPI:
         parse: Callable[[dict[str, Any]], Completion],
         limits: BatchLimits | None = None,
         url: str = "/v1/chat/completions",
+        wait: bool = True,
     ) -> None:
+        #: False: check each batch once, and leave the unfinished ones for a later run
+        self.wait = wait
         self.client = client
         self.ledger = ledger
         self.body = body
@@ -334,7 +338,9 @@ class BatchAPI:
                 self.created.append(entry.batch_id)
                 self.requests += len(slots)
             self.ledger.save(entry)
-        status = await self._wait(entry.batch_id)
+        status = await self._wait(entry.batch_id) if self.wait else await self.client.retrieve(entry.batch_id)
+        if status.status not in TERMINAL:  # not waiting: the ledger keeps it for the next run
+            raise FatalRequestError(f"{BATCH_PENDING}: batch {entry.batch_id} is {status.status}; run again later")
         results: dict[str, Outcome] = {}
         for file_id in (status.output_file_id, status.error_file_id):
             if file_id:

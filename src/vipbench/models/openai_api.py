@@ -459,7 +459,7 @@ class OpenAIAdapter:
         if self.spec.batch:
             from vipbench.models.openai_batch import batch_transport
 
-            return batch_transport(self.spec, self._backend, cache, completion_from_body)
+            return batch_transport(self.spec, self._backend, cache, completion_from_body, wait=self.ctx.batch_wait)
         return None
 
     def infer(self, items: Sequence[Item]) -> Iterator[Response]:

@@ -88,11 +88,16 @@ class OpenAIBatchClient:
 
 
 def batch_transport(
-    spec: OpenAISpec, backend: OpenAIBackend, cache: ResponseCache, parse: Callable[[dict[str, Any]], Completion]
+    spec: OpenAISpec,
+    backend: OpenAIBackend,
+    cache: ResponseCache,
+    parse: Callable[[dict[str, Any]], Completion],
+    wait: bool = True,
 ) -> BatchAPI:
     """The transport of a `batch: true` run: batches of its uncached requests, ledger beside the cache.
 
-    `parse` reads a chat completion body (`openai_api.completion_from_body`).
+    `parse` reads a chat completion body (`openai_api.completion_from_body`). Without `wait`,
+    each batch is checked once and an unfinished one is left for the next run.
     """
     def body(request: Request) -> dict[str, Any]:
         return backend.body(request.messages, request.options)
@@ -106,4 +111,4 @@ def batch_transport(
         resubmits=spec.batch_resubmits,
     )
     ledger = BatchLedger(cache.path.parent / "batches", spec.endpoint_url.rstrip("/"), spec.model)
-    return BatchAPI(OpenAIBatchClient(backend, spec.batch_window), ledger, body, parse, limits)
+    return BatchAPI(OpenAIBatchClient(backend, spec.batch_window), ledger, body, parse, limits, wait=wait)

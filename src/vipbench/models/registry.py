@@ -81,6 +81,8 @@ class RunContext:
     #: replaces how an API model's requests go out, given its endpoint: a dry run (`estimate`,
     #: `batch export`) or answers read from a file (`batch import`). No API key is needed then.
     transport: Callable[[Endpoint], Transport] | None = None
+    #: False: a batch run submits and checks its batches once instead of waiting for them
+    batch_wait: bool = True
 
 
 class Adapter(Protocol):

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from vipbench.core.errors import BudgetReached, RunFailed
+from vipbench.core.errors import BATCH_PENDING, BatchPending, BudgetReached, RunFailed
 from vipbench.core.io import write_json
 from vipbench.core.records import Response
 from vipbench.imaging import ocr
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 SHOWN_ERRORS = 10
 #: a budget for each run, in USD, set by the evaluate flow (what is left of an evaluation's budget)
 BUDGET_ENV = "VIPBENCH_MAX_COST_USD"
+#: "0": batch runs do not wait for their batches (`vipbench infer --no-wait`; the evaluate flow sets it)
+BATCH_WAIT_ENV = "VIPBENCH_BATCH_WAIT"
 
 
 def run_budget(ws: Workspace, max_cost_usd: float | None = None) -> float | None:
@@ -62,10 +64,16 @@ def run_budget(ws: Workspace, max_cost_usd: float | None = None) -> float | None
 
 
 def infer(
-    ws: Workspace, run: str, max_cost_usd: float | None = None, transport: Callable[..., Any] | None = None
+    ws: Workspace,
+    run: str,
+    max_cost_usd: float | None = None,
+    transport: Callable[..., Any] | None = None,
+    wait: bool | None = None,
 ) -> dict[str, int]:
     """Answer every item of `run`; `transport` replaces how an API model's requests go out (see
-    `RunContext.transport`; `batch import` answers them from a file)."""
+    `RunContext.transport`; `batch import` answers them from a file). `wait=False` (default: the
+    `VIPBENCH_BATCH_WAIT` variable, else True) leaves unfinished batches for a later run and
+    raises `BatchPending` (exit 5)."""
     this = ws.run(run)
     if this.defended and this.name not in ws.run_names():
         from vipbench.core.errors import ConfigError
@@ -91,6 +99,7 @@ def infer(
             all_items=items,
             budget=budget,
             transport=transport,
+            batch_wait=wait if wait is not None else os.environ.get(BATCH_WAIT_ENV, "1") != "0",
         )
         adapter = create_adapter(this.spec, ctx)
         try:
@@ -100,6 +109,16 @@ def infer(
             adapter.close()
         # Every item ends with a response; nothing is silently dropped.
         outcomes = spool.outcomes(items)
+        waiting = sum(1 for o in outcomes if (o.reason or "").startswith(BATCH_PENDING))
+        if waiting:
+            this.responses_file.unlink(missing_ok=True)
+            record = {"run": this.name, "failed": True, "stage": "infer", "stopped": "batch_pending",
+                      "items": len(outcomes), "waiting": waiting}
+            write_json(this.metrics_file, record)
+            raise BatchPending(
+                f"run {this.name!r}: {waiting} of {len(outcomes)} items wait in unfinished batches; run again "
+                "later to collect them (nothing is submitted twice)"
+            )
         if budget is not None and budget.stopped is not None:
             stop = budget_record(this.name, outcomes, budget)
             this.responses_file.unlink(missing_ok=True)

@@ -45,6 +45,8 @@ def unreported_reason(ws: Workspace, run: str) -> str | None:
     from vipbench.pipeline.infer import read_failure
 
     failure = read_failure(ws.metrics_file(run))
+    if failure is not None and failure.get("stopped") == "batch_pending":
+        return f"waiting for its batches: {failure.get('waiting')} of {failure.get('items')} items"
     if failure is not None and failure.get("stopped") == "budget":
         return (
             f"stopped at its budget: {failure.get('finished')} of {failure.get('items')} items finished "
