@@ -21,7 +21,16 @@ nothing. `max_cost_usd` is a budget for the whole evaluation: each run gets what
 (through `VIPBENCH_MAX_COST_USD`, on top of `inference.max_cost_usd`), so a run that would cross
 it stops before that request (exit 4, not retried), and the runs after it are not started.
 
-Returns `{"mlflow_run_ids": {run: id}, "failed": {run: reason}, "cost_usd": spent, ...}`. If any run failed, the
+Batches: runs go through `vipbench infer` with `VIPBENCH_BATCH_WAIT=0`, so a `batch: true` run
+submits its batches and ends (exit 5) instead of holding a worker while the provider works. When
+the flow runs from a deployment, it then schedules a new flow run of the same deployment for
+those runs, `batch_check_s` later, and completes; that run collects the batches (nothing is
+submitted twice) or schedules the next check. Run outside a deployment, nothing else could
+pick the check up, so the flow waits itself: it re-runs them with exponential backoff from
+`batch_check_s` until their batches end.
+
+Returns `{"mlflow_run_ids": {run: id}, "failed": {run: reason}, "cost_usd": spent,
+"pending": [runs waiting for batches], "next_check": flow run id or None, ...}`. If any run failed, the
 flow raises `EvaluationFailed` at the very end (after the report and artifacts), so a scheduled
 run shows up as Failed; pass `fail_on_error=False` to complete anyway.
 """
@@ -29,8 +38,10 @@ run shows up as Failed; pass `fail_on_error=False` to complete anyway.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +189,77 @@ def estimate_runs(repo: str, runs: list[str]) -> list[dict[str, Any]]:
     return table
 
 
+#: how DVC reports a `vipbench infer` stage whose batches have not ended (exit 5)
+PENDING_EXIT = "exited with 5"
+
+
+@contextlib.contextmanager
+def _environ(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the stages started inside, then put them back."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def schedule_check(
+    deployment_id: str,
+    repo: str,
+    runs: list[str],
+    push: bool,
+    max_cost_usd: float | None,
+    spent: float,
+    delay_s: float,
+) -> str:
+    """A new flow run of this deployment, `delay_s` from now, that evaluates `runs` again."""
+    from datetime import datetime, timedelta, timezone
+
+    from prefect.deployments import run_deployment
+
+    parameters = {
+        "repo": repo,
+        "runs": runs,
+        "version_data": False,
+        "push": push,
+        "max_cost_usd": None if max_cost_usd is None else max_cost_usd - spent,
+        "batch_check_s": delay_s,
+    }
+    when = datetime.now(timezone.utc) + timedelta(seconds=delay_s)
+    flow_run = run_deployment(deployment_id, parameters=parameters, scheduled_time=when, timeout=0, as_subflow=False)
+    return str(flow_run.id)
+
+
+def wait_for_batches(evaluate_runs: Any, pending: list[str], first_wait_s: float) -> list[str]:
+    """Re-run `pending` with exponential backoff until no batch is left; the runs still waiting."""
+    from tenacity import Retrying, retry_if_result, stop_after_delay, wait_exponential
+
+    retrying = Retrying(
+        retry=retry_if_result(bool),
+        wait=wait_exponential(multiplier=first_wait_s, min=first_wait_s, max=max(first_wait_s, 3600.0)),
+        stop=stop_after_delay(26 * 3600.0),
+        retry_error_callback=lambda state: state.outcome.result() if state.outcome else pending,
+    )
+    left: list[str] = list(pending)
+    checks = [0]
+
+    def again() -> list[str]:
+        """The runs still waiting; the first call only reports them (tenacity then waits)."""
+        nonlocal left
+        checks[0] += 1
+        if checks[0] > 1:
+            left = evaluate_runs(left)
+        return left
+
+    result: list[str] = retrying(again)
+    return result
+
+
 def _pct(v: Any) -> str:
     return "" if v is None else f"{100 * float(v):.1f}"
 
@@ -239,6 +321,7 @@ def evaluate(
     fail_on_error: bool = True,
     max_cost_usd: float | None = None,
     dry_run: bool = False,
+    batch_check_s: float = 600.0,
 ) -> dict[str, Any]:
     """Evaluate `runs` (default: the runs of `models`, else every run in params.yaml).
 
@@ -246,6 +329,7 @@ def evaluate(
     chosen run is evaluated once per prompt variant, as runs named `<run>-<prompt>`.
     `pull` fetches data and cached outputs from the DVC remote first (a worker on a fresh clone).
     `dry_run` estimates the cost and runs nothing; `max_cost_usd` caps the whole evaluation.
+    `batch_check_s` is how long to wait before checking unfinished batches again.
     """
     logger = get_run_logger()
     root = Path(repo).resolve()
@@ -279,33 +363,54 @@ def evaluate(
     if dry_run:
         return {"estimate": estimate_runs(str(root), chosen), "dataset": dataset}
 
-    from vipbench.pipeline.infer import BUDGET_ENV
+    from vipbench.pipeline.infer import BATCH_WAIT_ENV, BUDGET_ENV
 
     runner = run_model.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
     failed: dict[str, str] = {}
     timings: dict[str, Any] = {}
-    spent = 0.0
-    for run in chosen:
-        if max_cost_usd is not None and spent >= max_cost_usd:
-            failed[run] = f"not started: the evaluation's budget (${max_cost_usd:.4f}) is spent"
-            logger.error("run %s: %s", run, failed[run])
-            continue
-        previous = os.environ.get(BUDGET_ENV)
-        if max_cost_usd is not None:
-            os.environ[BUDGET_ENV] = repr(max_cost_usd - spent)  # the `vipbench infer` stages read it
-        try:
-            state = runner(str(root), run, run_stages(ws, run), return_state=True)
-        finally:
-            if previous is None:
-                os.environ.pop(BUDGET_ENV, None)
+    spent = [0.0]
+
+    def evaluate_runs(names: list[str]) -> list[str]:
+        """Run each of `names` (within the budget); the runs whose batches have not ended."""
+        waiting = []
+        for run in names:
+            if max_cost_usd is not None and spent[0] >= max_cost_usd:
+                failed[run] = f"not started: the evaluation's budget (${max_cost_usd:.4f}) is spent"
+                logger.error("run %s: %s", run, failed[run])
+                continue
+            env = {BATCH_WAIT_ENV: "0"}  # `vipbench infer` reads these
+            if max_cost_usd is not None:
+                env[BUDGET_ENV] = repr(max_cost_usd - spent[0])
+            with _environ(env):
+                state = runner(str(root), run, run_stages(ws, run), return_state=True)
+            spent[0] += run_cost(ws, run)
+            if state.is_completed():
+                timings[run] = state.result()
+                failed.pop(run, None)
+                continue
+            error = _error_text(state)
+            if PENDING_EXIT in error:
+                logger.info("run %s: its batches have not ended yet", run)
+                waiting.append(run)
             else:
-                os.environ[BUDGET_ENV] = previous
-        spent += run_cost(ws, run)
-        if state.is_completed():
-            timings[run] = state.result()
+                failed[run] = error
+                logger.error("run %s failed: %s", run, error.splitlines()[0] if error else "")
+        return waiting
+
+    pending = evaluate_runs(chosen)
+    next_check = None
+    if pending:
+        from prefect.runtime import deployment
+
+        if deployment.id:
+            next_check = schedule_check(
+                str(deployment.id), str(root), pending, push, max_cost_usd, spent[0], batch_check_s
+            )
+            logger.info("runs %s wait for batches; flow run %s checks again in %gs", pending, next_check, batch_check_s)
         else:
-            failed[run] = _error_text(state)
-            logger.error("run %s failed: %s", run, failed[run].splitlines()[0] if failed[run] else "")
+            pending = wait_for_batches(evaluate_runs, pending, batch_check_s)
+            for run in pending:
+                failed[run] = "its batches did not end in time; run the flow again to collect them"
 
     report_state = make_report(str(root), return_state=True)
     report_error = None if report_state.is_completed() else _error_text(report_state)
@@ -332,7 +437,9 @@ def evaluate(
         "report_error": report_error,
         "dataset": dataset,
         "timings": timings,
-        "cost_usd": round(spent, 6),
+        "cost_usd": round(spent[0], 6),
+        "pending": pending if next_check else [],
+        "next_check": next_check,
     }
     if fail_on_error and (failed or report_error):
         what = ", ".join(failed) or "report"

@@ -58,3 +58,16 @@ def test_the_evaluation_budget_stops_the_run_that_would_cross_it(tmp_path: Path)
         assert 12 < sent < 24  # the first run, and part of the second, each asked once (no retry)
         asked = [(r.model, r.fingerprint) for r in srv.snapshot()]
         assert len(asked) == len(set(asked))
+
+
+def test_a_batch_run_frees_the_task_and_the_flow_checks_again_until_it_ends(tmp_path: Path) -> None:
+    from flows.evaluate import evaluate
+
+    # the batch ends at its third status check: each `vipbench infer` checks once and exits 5
+    with FakeOpenAIServer(answer, batch_ready=lambda job: srv.batch_polls >= 3) as srv:
+        root = flow_repo(tmp_path, remote=False)
+        spec = {"kind": "openai", "model": "m", "base_url": srv.base_url, "batch": True, "batch_poll_s": 0.05}
+        out = evaluate(repo=str(root), models={"b": spec}, push=False, batch_check_s=0.2)
+        assert out["failed"] == {} and out["pending"] == [] and out["mlflow_run_ids"]["b"]
+        assert srv.batch_creations == 1 and srv.batch_polls >= 3
+        assert srv.count() == 12  # every item answered once, inside the one batch
