@@ -412,13 +412,18 @@ def evaluate(
             for run in pending:
                 failed[run] = "its batches did not end in time; run the flow again to collect them"
 
-    report_state = make_report(str(root), return_state=True)
-    report_error = None if report_state.is_completed() else _error_text(report_state)
-    if report_error:
-        logger.error("report failed: %s", report_error)
+    report_error = None
+    if next_check:  # the report waits for every run's scores: the check run makes it
+        logger.info("the report is left to the check run %s", next_check)
+    else:
+        report_state = make_report(str(root), return_state=True)
+        report_error = None if report_state.is_completed() else _error_text(report_state)
+        if report_error:
+            logger.error("report failed: %s", report_error)
 
     ws = Workspace.load(root)
-    rows = results_rows(ws, chosen, failed)
+    waiting = {r: "waiting for its batches" for r in pending} if next_check else {}
+    rows = results_rows(ws, chosen, {**failed, **waiting})
     create_table_artifact(
         table=rows,
         key=RESULTS_KEY,
@@ -432,7 +437,7 @@ def evaluate(
         )
 
     result: dict[str, Any] = {
-        "mlflow_run_ids": {r: mlflow_run_id(ws, r) for r in chosen if r not in failed},
+        "mlflow_run_ids": {r: mlflow_run_id(ws, r) for r in chosen if r not in failed and r not in waiting},
         "failed": failed,
         "report_error": report_error,
         "dataset": dataset,
