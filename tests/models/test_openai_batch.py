@@ -185,3 +185,20 @@ def test_without_waiting_a_run_submits_once_and_collects_on_a_later_run(tmp_path
         release.set()
         assert infer(ws, "vlm", wait=False) == {"answered": N}
         assert srv.batch_creations == 1 and srv.count() == N
+
+
+def test_the_budget_holds_requests_out_of_the_batch_and_a_higher_one_sends_the_rest(tmp_path: Path) -> None:
+    from vipbench.core.errors import BudgetReached
+
+    with FakeOpenAIServer(answer) as srv:
+        # batch prices $50/M input and $400/M output; a request's worst case (~300 input tokens,
+        # 20 output) is about $0.023, an answer (185 and ~2 tokens) about $0.01
+        ws = setup(tmp_path, srv.base_url, max_tokens=20, price_input_per_mtok=100.0, price_output_per_mtok=800.0)
+        with pytest.raises(BudgetReached):
+            infer(ws, "vlm", max_cost_usd=0.1)
+        (first,) = sizes(srv)
+        assert 0 < first < N
+        record_ = json.loads(ws.metrics_file("vlm").read_text())
+        assert record_["cost_usd"] <= 0.1 and record_["finished"] == first
+        assert infer(ws, "vlm", max_cost_usd=10.0) == {"answered": N}
+        assert sizes(srv) == [first, N - first] and srv.count() == N
