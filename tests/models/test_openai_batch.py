@@ -202,3 +202,30 @@ def test_the_budget_holds_requests_out_of_the_batch_and_a_higher_one_sends_the_r
         assert record_["cost_usd"] <= 0.1 and record_["finished"] == first
         assert infer(ws, "vlm", max_cost_usd=10.0) == {"answered": N}
         assert sizes(srv) == [first, N - first] and srv.count() == N
+
+
+@pytest.mark.parametrize("created", [False, True])
+def test_a_crash_between_upload_and_ledger_update_neither_loses_nor_repeats_the_batch(
+    tmp_path: Path, created: bool
+) -> None:
+    """The ledger holds an input file but no batch id: the run looks the file up among the
+    provider's batches and polls the batch it finds, or creates the one that was never made."""
+    import openai
+
+    from vipbench.inference.batches import BatchLedger, LedgerEntry
+    from vipbench.pipeline.batchfiles import export_batch
+
+    with FakeOpenAIServer(answer) as srv:
+        ws = setup(tmp_path, srv.base_url)
+        path, n = export_batch(ws, "vlm")  # the very lines the run would upload
+        client = openai.OpenAI(base_url=srv.base_url, api_key="x")
+        uploaded = client.files.create(file=("batch.jsonl", path.read_bytes()), purpose="batch")
+        if created:
+            client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h")
+        keys = [json.loads(x)["custom_id"] for x in path.read_text().splitlines()]
+        ledger = BatchLedger(ws.cache_path.parent / "batches", srv.base_url.rstrip("/"), "m")
+        ledger.save(LedgerEntry(ledger.endpoint, ledger.model, keys, uploaded.id))
+
+        assert infer(ws, "vlm") == {"answered": N}
+        assert srv.batch_creations == 1 and srv.count() == N and len(srv.files) == 2  # input, output
+        assert ledger.pending() == []
