@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.openai_server import FakeOpenAIServer, Request, guess_answer
+from tests.support.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
 from tests.support.repo import env
 from vipbench.dataset.synthetic.generator import generate
 from vipbench.pipeline.infer import infer
@@ -80,7 +80,7 @@ def test_estimate_of_three_api_models_prints_a_table_and_sends_nothing(workspace
 
 
 def test_estimate_counts_only_what_the_cache_lacks(workspace: Path) -> None:
-    with FakeOpenAIServer(answer) as srv:
+    with FakeOpenAIServer(lambda req: Reply(content=answer(req), completion_tokens=40)) as srv:
         models = {"local": {"kind": "openai", "model": "m", "base_url": srv.base_url, "max_concurrency": 4}}
         params = {"data": {"dir": "data"}, "attributes": ["location", "sex"], "models": models}
         (workspace / "params.yaml").write_text(yaml.safe_dump(params))
@@ -95,3 +95,5 @@ def test_estimate_counts_only_what_the_cache_lacks(workspace: Path) -> None:
         after = estimate(ws)[0]
         assert srv.count() == sent  # the estimate itself sends nothing
         assert (after.cached, after.requests, after.cost_usd) == (after.items, 0, 0.0)
+        # the run's own answers now say how long an answer is
+        assert after.expected_output == 40 and before.expected_output == 250

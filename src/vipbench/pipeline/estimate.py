@@ -4,17 +4,20 @@ For each run (and each defended run) an API model's items go through the real en
 transport that records instead of sending (`inference.dryrun`): answers already in the response
 cache are counted as cached, every other distinct request is counted with its input tokens (text
 by the offline tokenizer, images by the provider's rule at the size `max_side` produces; see
-`inference.tokens`). Output tokens are not known before the answer: the estimate assumes
-`EXPECTED_OUTPUT` tokens per answer (capped by `max_tokens`), and the worst case column charges
-every request its full `max_tokens`. For `prompt: zoom`, each first turn is assumed to ask for
+`inference.tokens`). Output tokens are not known before the answer: the estimate assumes the
+mean output of the run's earlier answers (its responses file, if it has one), else
+`EXPECTED_OUTPUT` tokens per answer, capped by `max_tokens`; the worst case column charges every
+request its full `max_tokens`. For `prompt: zoom`, each first turn is assumed to ask for
 two crops: a second request with the first turn, its answer and two more images of at most the
 full image's tokens. Local and offline kinds cost nothing here and are listed as such.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from vipbench.core.errors import ConfigError
@@ -46,6 +49,8 @@ class RunEstimate:
     batch_usd: float | None = None
     image_rule: str = ""
     price_source: str = ""
+    #: output tokens assumed per answer
+    expected_output: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -61,10 +66,12 @@ class RunEstimate:
 class _Tally:
     """Counts the requests a dry run records, priced standard and batch."""
 
-    def __init__(self, est: RunEstimate, pricing: Pricing, batch: Pricing | None, max_tokens: int, zoom: bool):
+    def __init__(
+        self, est: RunEstimate, pricing: Pricing, batch: Pricing | None, max_tokens: int, zoom: bool, expected: int
+    ):
         self.est, self.pricing, self.batch = est, pricing, batch
         self.max_tokens = max_tokens
-        self.expected = min(EXPECTED_OUTPUT, max_tokens)
+        self.expected = min(expected, max_tokens)
         self.zoom = zoom
 
     def __call__(self, key: str, request: Request) -> None:
@@ -116,7 +123,11 @@ def estimate_run(ws: Workspace, name: str) -> RunEstimate:
         est.notes.append("no price known: set price_input_per_mtok / price_output_per_mtok")
     if spec.structure_correction is not None:
         est.notes.append("structure-correction calls not counted")
-    tally = _Tally(est, pricing, batch, spec.max_tokens, spec.prompt == "zoom")
+    expected = earlier_output(this.responses_file)
+    if expected is not None:
+        est.notes.append(f"output: {expected} tokens an answer, the mean of its earlier answers")
+    est.expected_output = min(expected or EXPECTED_OUTPUT, spec.max_tokens)
+    tally = _Tally(est, pricing, batch, spec.max_tokens, spec.prompt == "zoom", est.expected_output)
     from vipbench.inference.dryrun import Recorder
 
     ctx = RunContext(
@@ -133,6 +144,22 @@ def estimate_run(ws: Workspace, name: str) -> RunEstimate:
     finally:
         adapter.close()
     return est
+
+
+def earlier_output(responses_file: Path) -> int | None:
+    """The mean output tokens of a run's answered responses, if it has a responses file with some."""
+    if not responses_file.is_file():
+        return None
+    tokens = []
+    with responses_file.open(encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                r = json.loads(line)
+            except ValueError:
+                continue
+            if r.get("status") == "answered" and r.get("output_tokens"):
+                tokens.append(int(r["output_tokens"]))
+    return round(sum(tokens) / len(tokens)) if tokens else None
 
 
 def _money(x: float | None) -> str:
@@ -186,7 +213,8 @@ def format_table(rows: Sequence[RunEstimate]) -> str:
 
     lines.append("")
     lines.append(
-        f"text tokens: {tokenizer_name()}; output: {EXPECTED_OUTPUT} tokens an answer assumed (worst: max_tokens); "
+        f"text tokens: {tokenizer_name()}; output: {EXPECTED_OUTPUT} tokens an answer unless noted "
+        "(worst: max_tokens); "
         "batch USD: at batch prices for runs with batch: true"
     )
     for r in rows:
