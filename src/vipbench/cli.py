@@ -141,7 +141,10 @@ def infer(
     repo: RepoOpt = Path("."),
     max_cost_usd: Annotated[
         float | None,
-        typer.Option(help="Stop before the run's answers could cost more (USD); overrides inference.max_cost_usd."),
+        typer.Option(
+            help="Stop before the run's answers could cost more (USD); the smallest of this, "
+            "inference.max_cost_usd and VIPBENCH_MAX_COST_USD applies."
+        ),
     ] = None,
     wait: Annotated[
         bool | None,
