@@ -1,6 +1,7 @@
 """Flow: evaluate chosen model runs through the DVC pipeline.
 
     python -m flows.evaluate [--repo .] [--run NAME ...] [--prompt VARIANT ...] [--no-push]
+                             [--dry-run] [--max-cost-usd USD]
 
 1. Version the dataset (the `version_dataset` flow, as a subflow).
 2. Add the given model specs to params.yaml (comments kept, written atomically).
@@ -14,7 +15,22 @@
 5. Publish the results as a Prefect table artifact (key `vipbench-results`) and the report as a
    markdown artifact (key `vipbench-report`).
 
-Returns `{"mlflow_run_ids": {run: id}, "failed": {run: reason}, ...}`. If any run failed, the
+Cost: `dry_run=True` only prints and publishes (artifact key `vipbench-estimate`) what the
+chosen runs would cost (`vipbench estimate`: requests after the cache, tokens, USD) and runs
+nothing. `max_cost_usd` is a budget for the whole evaluation: each run gets what is left of it
+(through `VIPBENCH_MAX_COST_USD`, on top of `inference.max_cost_usd`), so a run that would cross
+it stops before that request (exit 4, not retried), and the runs after it are not started.
+
+Batches: runs go through `vipbench infer` with `VIPBENCH_BATCH_WAIT=0`, so a `batch: true` run
+submits its batches and ends (exit 5) instead of holding a worker while the provider works. When
+the flow runs from a deployment, it then schedules a new flow run of the same deployment for
+those runs, `batch_check_s` later, and completes; that run collects the batches (nothing is
+submitted twice) or schedules the next check. Run outside a deployment, nothing else could
+pick the check up, so the flow waits itself: it re-runs them with exponential backoff from
+`batch_check_s` until their batches end.
+
+Returns `{"mlflow_run_ids": {run: id}, "failed": {run: reason}, "cost_usd": spent,
+"pending": [runs waiting for batches], "next_check": flow run id or None, ...}`. If any run failed, the
 flow raises `EvaluationFailed` at the very end (after the report and artifacts), so a scheduled
 run shows up as Failed; pass `fail_on_error=False` to complete anyway.
 """
@@ -22,7 +38,10 @@ run shows up as Failed; pass `fail_on_error=False` to complete anyway.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +60,7 @@ from vipbench.workspace import Workspace
 
 RESULTS_KEY = "vipbench-results"
 REPORT_KEY = "vipbench-report"
+ESTIMATE_KEY = "vipbench-estimate"
 
 
 class EvaluationFailed(RuntimeError):
@@ -125,6 +145,121 @@ def run_stages(ws: Workspace, run: str) -> list[str]:
     return stages
 
 
+def stage_runs(ws: Workspace, run: str) -> list[str]:
+    """The vipbench runs a run's stages produce: the run and its defended cells."""
+    from vipbench.workspace import defended_run
+
+    de = getattr(ws.params, "defense_eval", None)
+    cells = [defended_run(run, d) for d in de.defenses] if de is not None and run in de.runs else []
+    return [run, *cells]
+
+
+def run_cost(ws: Workspace, run: str) -> float:
+    """What a run's answers cost (cached ones included): its details, or its budget stop record."""
+    total = 0.0
+    for name in stage_runs(ws, run):
+        for f in (ws.details_file(name), ws.metrics_file(name)):
+            if not f.is_file():
+                continue
+            m = json.loads(f.read_text(encoding="utf-8"))
+            if m.get("stopped") == "budget":
+                total += float(m.get("cost_usd") or 0.0)
+                break
+            cost = m.get("accounting", {}).get("overall", {}).get("cost_usd")
+            if cost is not None:
+                total += float(cost)
+                break
+    return total
+
+
+@task(name="estimate", cache_policy=NO_CACHE)
+def estimate_runs(repo: str, runs: list[str]) -> list[dict[str, Any]]:
+    """`vipbench estimate` for the runs and their defended cells, published as a table artifact."""
+    from vipbench.pipeline.estimate import estimate, format_table
+
+    ws = Workspace.load(Path(repo))
+    if not ws.items_file.is_file():
+        dvcops.repro(repo, ["prepare"], single_item=True, on_line=_line_logger())
+    rows = estimate(ws, [name for r in runs for name in stage_runs(ws, r)])
+    get_run_logger().info("estimate (nothing sent):\n%s", format_table(rows))
+    table = [
+        {k: v for k, v in r.as_dict().items() if k != "notes"} | {"notes": "; ".join(r.notes)} for r in rows
+    ]
+    create_table_artifact(table=table, key=ESTIMATE_KEY, description="what the runs would cost (USD)")
+    return table
+
+
+#: how DVC reports a `vipbench infer` stage whose batches have not ended (exit 5)
+PENDING_EXIT = "exited with 5"
+
+
+@contextlib.contextmanager
+def _environ(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the stages started inside, then put them back."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def schedule_check(
+    deployment_id: str,
+    repo: str,
+    runs: list[str],
+    push: bool,
+    max_cost_usd: float | None,
+    spent: float,
+    delay_s: float,
+) -> str:
+    """A new flow run of this deployment, `delay_s` from now, that evaluates `runs` again."""
+    from datetime import datetime, timedelta, timezone
+
+    from prefect.deployments import run_deployment
+
+    parameters = {
+        "repo": repo,
+        "runs": runs,
+        "version_data": False,
+        "push": push,
+        "max_cost_usd": None if max_cost_usd is None else max_cost_usd - spent,
+        "batch_check_s": delay_s,
+    }
+    when = datetime.now(timezone.utc) + timedelta(seconds=delay_s)
+    flow_run = run_deployment(deployment_id, parameters=parameters, scheduled_time=when, timeout=0, as_subflow=False)
+    return str(flow_run.id)
+
+
+def wait_for_batches(evaluate_runs: Any, pending: list[str], first_wait_s: float) -> list[str]:
+    """Re-run `pending` with exponential backoff until no batch is left; the runs still waiting."""
+    from tenacity import Retrying, retry_if_result, stop_after_delay, wait_exponential
+
+    retrying = Retrying(
+        retry=retry_if_result(bool),
+        wait=wait_exponential(multiplier=first_wait_s, min=first_wait_s, max=max(first_wait_s, 3600.0)),
+        stop=stop_after_delay(26 * 3600.0),
+        retry_error_callback=lambda state: state.outcome.result() if state.outcome else pending,
+    )
+    left: list[str] = list(pending)
+    checks = [0]
+
+    def again() -> list[str]:
+        """The runs still waiting; the first call only reports them (tenacity then waits)."""
+        nonlocal left
+        checks[0] += 1
+        if checks[0] > 1:
+            left = evaluate_runs(left)
+        return left
+
+    result: list[str] = retrying(again)
+    return result
+
+
 def _pct(v: Any) -> str:
     return "" if v is None else f"{100 * float(v):.1f}"
 
@@ -184,12 +319,17 @@ def evaluate(
     retries: int = 2,
     retry_delay_seconds: float = 10.0,
     fail_on_error: bool = True,
+    max_cost_usd: float | None = None,
+    dry_run: bool = False,
+    batch_check_s: float = 600.0,
 ) -> dict[str, Any]:
     """Evaluate `runs` (default: the runs of `models`, else every run in params.yaml).
 
     `models` maps run names to model specs to add to params.yaml first. With `prompts`, every
     chosen run is evaluated once per prompt variant, as runs named `<run>-<prompt>`.
     `pull` fetches data and cached outputs from the DVC remote first (a worker on a fresh clone).
+    `dry_run` estimates the cost and runs nothing; `max_cost_usd` caps the whole evaluation.
+    `batch_check_s` is how long to wait before checking unfinished batches again.
     """
     logger = get_run_logger()
     root = Path(repo).resolve()
@@ -220,24 +360,70 @@ def evaluate(
     if not chosen:
         logger.warning("no runs to evaluate")
 
+    if dry_run:
+        return {"estimate": estimate_runs(str(root), chosen), "dataset": dataset}
+
+    from vipbench.pipeline.infer import BATCH_WAIT_ENV, BUDGET_ENV
+
     runner = run_model.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
     failed: dict[str, str] = {}
     timings: dict[str, Any] = {}
-    for run in chosen:
-        state = runner(str(root), run, run_stages(ws, run), return_state=True)
-        if state.is_completed():
-            timings[run] = state.result()
-        else:
-            failed[run] = _error_text(state)
-            logger.error("run %s failed: %s", run, failed[run].splitlines()[0] if failed[run] else "")
+    spent = [0.0]
 
-    report_state = make_report(str(root), return_state=True)
-    report_error = None if report_state.is_completed() else _error_text(report_state)
-    if report_error:
-        logger.error("report failed: %s", report_error)
+    def evaluate_runs(names: list[str]) -> list[str]:
+        """Run each of `names` (within the budget); the runs whose batches have not ended."""
+        waiting = []
+        for run in names:
+            if max_cost_usd is not None and spent[0] >= max_cost_usd:
+                failed[run] = f"not started: the evaluation's budget (${max_cost_usd:.4f}) is spent"
+                logger.error("run %s: %s", run, failed[run])
+                continue
+            env = {BATCH_WAIT_ENV: "0"}  # `vipbench infer` reads these
+            if max_cost_usd is not None:
+                env[BUDGET_ENV] = repr(max_cost_usd - spent[0])
+            with _environ(env):
+                state = runner(str(root), run, run_stages(ws, run), return_state=True)
+            spent[0] += run_cost(ws, run)
+            if state.is_completed():
+                timings[run] = state.result()
+                failed.pop(run, None)
+                continue
+            error = _error_text(state)
+            if PENDING_EXIT in error:
+                logger.info("run %s: its batches have not ended yet", run)
+                waiting.append(run)
+            else:
+                failed[run] = error
+                logger.error("run %s failed: %s", run, error.splitlines()[0] if error else "")
+        return waiting
+
+    pending = evaluate_runs(chosen)
+    next_check = None
+    if pending:
+        from prefect.runtime import deployment
+
+        if deployment.id:
+            next_check = schedule_check(
+                str(deployment.id), str(root), pending, push, max_cost_usd, spent[0], batch_check_s
+            )
+            logger.info("runs %s wait for batches; flow run %s checks again in %gs", pending, next_check, batch_check_s)
+        else:
+            pending = wait_for_batches(evaluate_runs, pending, batch_check_s)
+            for run in pending:
+                failed[run] = "its batches did not end in time; run the flow again to collect them"
+
+    report_error = None
+    if next_check:  # the report waits for every run's scores: the check run makes it
+        logger.info("the report is left to the check run %s", next_check)
+    else:
+        report_state = make_report(str(root), return_state=True)
+        report_error = None if report_state.is_completed() else _error_text(report_state)
+        if report_error:
+            logger.error("report failed: %s", report_error)
 
     ws = Workspace.load(root)
-    rows = results_rows(ws, chosen, failed)
+    waiting = {r: "waiting for its batches" for r in pending} if next_check else {}
+    rows = results_rows(ws, chosen, {**failed, **waiting})
     create_table_artifact(
         table=rows,
         key=RESULTS_KEY,
@@ -251,11 +437,14 @@ def evaluate(
         )
 
     result: dict[str, Any] = {
-        "mlflow_run_ids": {r: mlflow_run_id(ws, r) for r in chosen if r not in failed},
+        "mlflow_run_ids": {r: mlflow_run_id(ws, r) for r in chosen if r not in failed and r not in waiting},
         "failed": failed,
         "report_error": report_error,
         "dataset": dataset,
         "timings": timings,
+        "cost_usd": round(spent[0], 6),
+        "pending": pending if next_check else [],
+        "next_check": next_check,
     }
     if fail_on_error and (failed or report_error):
         what = ", ".join(failed) or "report"
@@ -270,8 +459,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--prompt", action="append", dest="prompts", help="a prompt variant (repeatable)")
     ap.add_argument("--no-push", action="store_true", help="do not dvc push the dataset")
     ap.add_argument("--pull", action="store_true", help="dvc pull data and cached outputs first")
+    ap.add_argument("--dry-run", action="store_true", help="estimate the cost, run nothing")
+    ap.add_argument("--max-cost-usd", type=float, default=None, help="a budget for the whole evaluation")
     a = ap.parse_args(argv)
-    out = evaluate(repo=a.repo, runs=a.runs, prompts=a.prompts, push=not a.no_push, pull=a.pull)
+    out = evaluate(
+        repo=a.repo,
+        runs=a.runs,
+        prompts=a.prompts,
+        push=not a.no_push,
+        pull=a.pull,
+        dry_run=a.dry_run,
+        max_cost_usd=a.max_cost_usd,
+    )
     print(json.dumps(out, indent=1, default=str))
 
 

@@ -23,6 +23,10 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 RepoOpt = Annotated[Path, typer.Option("--repo", help="Repository root holding params.yaml.")]
+#: the exit status of a run stopped at its budget
+BUDGET_EXIT = 4
+#: the exit status of a batch run (`--no-wait`) whose batches have not ended yet
+PENDING_EXIT = 5
 OverwriteOpt = Annotated[bool, typer.Option(help="Replace the output directory if it already exists.")]
 
 
@@ -54,15 +58,22 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def user_errors(fn: F) -> F:
-    """Turn user-facing errors into a clear message and exit status 2 (3 for a failed run), without a traceback."""
+    """Turn user-facing errors into a clear message and exit status 2 (3 for a failed run, 4 for a
+    run stopped at its budget), without a traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from vipbench.core.errors import RunFailed
+        from vipbench.core.errors import BatchPending, BudgetReached, RunFailed
         from vipbench.imaging.images import ImageError
 
         try:
             return fn(*args, **kwargs)
+        except BatchPending as e:
+            raise _fail(str(e), PENDING_EXIT) from None
+        except BudgetReached as e:
+            # exit 4: not a failure to retry (the same budget stops at the same place) nor a
+            # mistake; raise the budget to go on.
+            raise _fail(str(e), BUDGET_EXIT) from None
         except RunFailed as e:
             # exit 3, not 2: too many items ended in error, which may pass (an endpoint that was
             # down); a retry resumes from the cache. Exit 2 means a mistake another try will not fix.
@@ -126,12 +137,76 @@ def prepare(repo: RepoOpt = Path(".")) -> None:
 @app.command()
 @user_errors
 def infer(
-    run: Annotated[str, typer.Argument(help="Run name from params.yaml models.")], repo: RepoOpt = Path(".")
+    run: Annotated[str, typer.Argument(help="Run name from params.yaml models.")],
+    repo: RepoOpt = Path("."),
+    max_cost_usd: Annotated[
+        float | None,
+        typer.Option(
+            help="Stop before the run's answers could cost more (USD); the smallest of this, "
+            "inference.max_cost_usd and VIPBENCH_MAX_COST_USD applies."
+        ),
+    ] = None,
+    wait: Annotated[
+        bool | None,
+        typer.Option(help="With batch: true, wait for the batches (default), or check once and exit 5 if unfinished."),
+    ] = None,
 ) -> None:
     """Ask one configured model about every item (cached and resumable)."""
     from vipbench.pipeline.infer import infer as run_infer
 
-    counts = run_infer(_ws(repo), run)
+    counts = run_infer(_ws(repo), run, max_cost_usd=max_cost_usd, wait=wait)
+    print(f"{run}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+@app.command()
+@user_errors
+def estimate(
+    runs: Annotated[
+        list[str] | None, typer.Argument(help="Runs to estimate (default: every run, defended ones too).")
+    ] = None,
+    repo: RepoOpt = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the estimates as JSON.")] = False,
+) -> None:
+    """What the runs would cost, sending nothing: requests after the cache, tokens, USD (and batch USD)."""
+    from vipbench.pipeline.estimate import estimate as run_estimate
+    from vipbench.pipeline.estimate import format_table
+
+    rows = run_estimate(_ws(repo), runs)
+    if as_json:
+        print(json.dumps([r.as_dict() for r in rows], indent=1))
+    else:
+        print(format_table(rows))
+
+
+batch_app = typer.Typer(help="Batch files for a host without an API: export requests, import answers.")
+app.add_typer(batch_app, name="batch")
+
+
+@batch_app.command("export")
+@user_errors
+def batch_export(
+    run: Annotated[str, typer.Argument(help="Run name (kind openai) whose uncached requests to write.")],
+    repo: RepoOpt = Path("."),
+    out: Annotated[Path | None, typer.Option(help="Output file (default build/batch/<run>.input.jsonl).")] = None,
+) -> None:
+    """Write a run's uncached requests as an OpenAI batch input file (what `vllm run-batch` reads)."""
+    from vipbench.pipeline.batchfiles import export_batch
+
+    path, n = export_batch(_ws(repo), run, out)
+    print(f"{run}: wrote {n} request(s) to {path}")
+
+
+@batch_app.command("import")
+@user_errors
+def batch_import(
+    run: Annotated[str, typer.Argument(help="Run name the answers belong to.")],
+    files: Annotated[list[Path], typer.Argument(help="Batch output file(s) (and error files), OpenAI's format.")],
+    repo: RepoOpt = Path("."),
+) -> None:
+    """Answer a run from batch output files: writes its responses (and caches the answers); then score it."""
+    from vipbench.pipeline.batchfiles import import_batch
+
+    counts = import_batch(_ws(repo), run, files)
     print(f"{run}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 

@@ -80,6 +80,9 @@ class InferenceParams(_Strict):
     max_side: int = Field(1024, ge=32)
     #: a run with more than this share of its items in error fails (its responses are not written)
     max_error_rate: float = Field(0.2, ge=0, le=1)
+    #: the most one run's answers may cost in USD (cached answers included); null: no limit.
+    #: A run stops before the request that could cross it (exit 4) and resumes when it is raised.
+    max_cost_usd: float | None = Field(None, ge=0)
 
 
 class ScoringParams(_Strict):

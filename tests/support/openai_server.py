@@ -39,6 +39,19 @@ Run it standalone (for benchmarks, in its own process so it does not share the G
     python -m tests.support.openai_server --port 0 --latency 0.1 [--rate-limit 50]
 
 It prints its base URL on the first line of stdout and serves until killed.
+
+Batches (OpenAI's Batch API, as vipbench's `batch: true` uses it):
+
+- `POST /v1/files` (multipart, `purpose=batch`) stores a file; `GET /v1/files/<id>/content`
+  returns one (input, output and error files alike);
+- `POST /v1/batches` creates a batch over an uploaded input file (`srv.batch_creations` counts
+  them), `GET /v1/batches/<id>` returns it, `GET /v1/batches` lists them, newest first;
+- a batch stays `in_progress` until `batch_ready(job)` is true (default: at once), then is
+  processed at the next retrieval: every input line is answered by `answer` exactly as a chat
+  request would be (it is recorded in `srv.requests`); a non-200 reply becomes a line of the
+  error file. `batch_outcome(job)` decides how it ends: "completed", "failed" (no output, an
+  `errors` list) or "expired" (only the first half of its lines answered, the rest in the error
+  file with code `batch_expired`).
 """
 
 from __future__ import annotations
@@ -59,7 +72,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["FakeOpenAIServer", "Faults", "Reply", "Request", "ServerProcess", "guess_answer", "json_answer"]
+__all__ = ["BatchJob", "FakeOpenAIServer", "Faults", "Reply", "Request", "ServerProcess", "guess_answer", "json_answer"]
 
 
 @dataclass
@@ -217,9 +230,17 @@ class FakeOpenAIServer:
         seed: int = 0,
         port: int = 0,
         reasoning: bool = False,
+        batch_ready: Callable[[BatchJob], bool] | None = None,
+        batch_outcome: Callable[[BatchJob], str] | None = None,
     ) -> None:
         self.answer = answer or _default_answer
         self.reasoning = reasoning
+        self.batch_ready = batch_ready or (lambda job: True)
+        self.batch_outcome = batch_outcome or (lambda job: "completed")
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, BatchJob] = {}
+        self.batch_creations = 0
+        self.batch_polls = 0
         self.latency = latency
         self.faults = faults or Faults()
         self.models = list(models)
@@ -304,6 +325,72 @@ class FakeOpenAIServer:
                 "fingerprints": len(self._attempts),
             }
 
+    # -- batches -------------------------------------------------------------------------
+    def _store_file(self, data: bytes) -> str:
+        with self._lock:
+            file_id = f"file-{len(self.files) + 1}"
+            self.files[file_id] = data
+        return file_id
+
+    def _create_batch(self, req: dict[str, Any]) -> BatchJob:
+        lines = [json.loads(x) for x in self.files[req["input_file_id"]].splitlines() if x.strip()]
+        with self._lock:
+            self.batch_creations += 1
+            job = BatchJob(
+                id=f"batch-{len(self.batches) + 1}",
+                input_file_id=req["input_file_id"],
+                endpoint=req.get("endpoint", ""),
+                completion_window=req.get("completion_window", "24h"),
+                metadata=req.get("metadata"),
+                created_at=int(time.time() * 1000) + len(self.batches),
+                custom_ids=[x["custom_id"] for x in lines],
+            )
+            job.counts["total"] = len(lines)
+            self.batches[job.id] = job
+        return job
+
+    def _poll_batch(self, job: BatchJob) -> None:
+        """Finish `job` if it is ready: answer its lines, write its output and error files."""
+        with self._lock:
+            self.batch_polls += 1
+        if job.status != "in_progress" or not self.batch_ready(job):
+            return
+        outcome = self.batch_outcome(job)
+        if outcome == "failed":
+            job.errors = [{"code": "invalid_request", "message": "injected batch failure", "line": None}]
+            job.status = "failed"
+            return
+        lines = [json.loads(x) for x in self.files[job.input_file_id].splitlines() if x.strip()]
+        done = lines[: len(lines) // 2] if outcome == "expired" else lines
+        out, err = [], []
+        for i, line in enumerate(lines):
+            cid = line["custom_id"]
+            if i >= len(done):
+                err.append({"id": f"req-{job.id}-{i}", "custom_id": cid, "response": None,
+                            "error": {"code": "batch_expired", "message": "not processed in time"}})
+                continue
+            req = self._record(line["body"], {})
+            try:
+                got = self.answer(req)
+            finally:
+                self._done()
+            reply = got if isinstance(got, Reply) else Reply(content=got)
+            req.outcome = "ok" if reply.status == 200 else f"status:{reply.status}"
+            if reply.status != 200:
+                body = {"error": {"message": "scripted error", "type": "server_error", "code": str(reply.status)}}
+                err.append({"id": f"req-{job.id}-{i}", "custom_id": cid,
+                            "response": {"status_code": reply.status, "body": body}, "error": None})
+                continue
+            body = json.loads(_completion(req, reply.content, reply.refusal, reply.finish_reason, reply))
+            out.append({"id": f"req-{job.id}-{i}", "custom_id": cid,
+                        "response": {"status_code": 200, "request_id": f"r{i}", "body": body}, "error": None})
+        if out:
+            job.output_file_id = self._store_file("".join(json.dumps(x) + "\n" for x in out).encode())
+        if err:
+            job.error_file_id = self._store_file("".join(json.dumps(x) + "\n" for x in err).encode())
+        job.counts.update(completed=len(out), failed=len(err))
+        job.status = "expired" if outcome == "expired" else "completed"
+
     # -- request handling (called from handler threads) -----------------------------------
     def refused(self) -> dict[tuple[str | None, str], int]:
         """How often each (model, parameter) was refused in reasoning mode."""
@@ -357,6 +444,54 @@ class FakeOpenAIServer:
                 return name
             x -= p
         return None
+
+
+@dataclass
+class BatchJob:
+    """One batch as the server keeps it."""
+
+    id: str
+    input_file_id: str
+    endpoint: str
+    completion_window: str
+    metadata: dict[str, Any] | None
+    created_at: int
+    status: str = "in_progress"
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: {"total": 0, "completed": 0, "failed": 0})
+    #: custom ids of the input lines
+    custom_ids: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "object": "batch",
+            "endpoint": self.endpoint,
+            "input_file_id": self.input_file_id,
+            "completion_window": self.completion_window,
+            "status": self.status,
+            "output_file_id": self.output_file_id,
+            "error_file_id": self.error_file_id,
+            "created_at": self.created_at,
+            "metadata": self.metadata,
+            "request_counts": self.counts,
+            "errors": {"object": "list", "data": self.errors} if self.errors else None,
+        }
+
+
+def _multipart(content_type: str, raw: bytes) -> dict[str, bytes]:
+    """The fields of a multipart/form-data body, by name."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    msg = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    out: dict[str, bytes] = {}
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        out[str(name)] = part.get_payload(decode=True) or b""
+    return out
 
 
 def _completion(req: Request, content: str | None, refusal: str | None, finish: str, reply: Reply | None) -> bytes:
@@ -446,7 +581,56 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
 
+        def _batch_get(self, path: str) -> bool:
+            """GET routes of files and batches; False if `path` is none of them."""
+            m = re.fullmatch(r"/v1/files/([^/]+)/content", path)
+            if m:
+                data = server.files.get(m.group(1))
+                if data is None:
+                    self._error(404, "no such file")
+                else:
+                    self._send(200, data, {"Content-Type": "application/octet-stream"})
+                return True
+            m = re.fullmatch(r"/v1/batches/([^/]+)", path)
+            if m:
+                job = server.batches.get(m.group(1))
+                if job is None:
+                    self._error(404, "no such batch")
+                else:
+                    server._poll_batch(job)
+                    self._send(200, json.dumps(job.to_json()).encode())
+                return True
+            if path == "/v1/batches":
+                with server._lock:
+                    jobs = sorted(server.batches.values(), key=lambda j: j.created_at, reverse=True)
+                body = {"object": "list", "data": [j.to_json() for j in jobs], "has_more": False}
+                self._send(200, json.dumps(body).encode())
+                return True
+            return False
+
+        def _batch_post(self, path: str, raw: bytes) -> bool:
+            """POST routes of files and batches; False if `path` is none of them."""
+            if path == "/v1/files":
+                fields = _multipart(self.headers.get("Content-Type", ""), raw)
+                file_id = server._store_file(fields.get("file", b""))
+                body = {"id": file_id, "object": "file", "bytes": len(fields.get("file", b"")),
+                        "created_at": int(time.time()), "filename": "batch.jsonl",
+                        "purpose": fields.get("purpose", b"").decode()}
+                self._send(200, json.dumps(body).encode())
+                return True
+            if path == "/v1/batches":
+                req = json.loads(raw or b"{}")
+                if req.get("input_file_id") not in server.files:
+                    self._error(400, "no such input file")
+                    return True
+                job = server._create_batch(req)
+                self._send(200, json.dumps(job.to_json()).encode())
+                return True
+            return False
+
         def do_GET(self) -> None:
+            if self._batch_get(urllib.parse.urlsplit(self.path).path.rstrip("/")):
+                return
             if self.path.rstrip("/") == "/v1/models":
                 data = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in server.models]
                 self._send(200, json.dumps({"object": "list", "data": data}).encode())
@@ -459,6 +643,8 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             url = urllib.parse.urlsplit(self.path)
+            if self._batch_post(url.path.rstrip("/"), raw):
+                return
             azure = _AZURE.match(url.path)
             if url.path.rstrip("/") != "/v1/chat/completions" and azure is None:
                 self._error(404, f"no route {self.path}")

@@ -37,3 +37,21 @@ class ConfigError(VipbenchError):
 
 class RunFailed(VipbenchError):
     """A run whose inference failed for too many items: it must not be scored or reported."""
+
+
+class BudgetReached(VipbenchError):
+    """A run stopped before a request that could take it past its budget (`inference.max_cost_usd`).
+
+    Its answers so far are cached: a re-run with a higher budget resumes and asks nothing twice.
+    """
+
+
+#: how the reason of an item whose request waits in an unfinished batch begins
+BATCH_PENDING = "batch pending"
+
+
+class BatchPending(VipbenchError):
+    """A run (`vipbench infer --no-wait`) whose batches have not ended yet: run it again later.
+
+    Nothing is lost or sent twice: the batches are recorded, and the next run collects them.
+    """

@@ -26,6 +26,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from tenacity.wait import wait_random_exponential
 
 from vipbench.inference.backend import APIBackend, Completion, FatalRequestError, Message, Request, RetryableError
+from vipbench.inference.pricing import Pricing
 
 
 @dataclass
@@ -43,6 +44,8 @@ class EndpointConfig:
     max_tokens: int = 800
     price_input_per_mtok: float | None = None
     price_output_per_mtok: float | None = None
+    #: prices and image rule (wins over the two price fields when set)
+    pricing: Pricing | None = None
     backoff_initial_s: float = 0.5
     backoff_max_s: float = 30.0
     #: the longest Retry-After the engine waits; longer ones are cut to this

@@ -39,6 +39,7 @@ from vipbench.inference.backend import (
     Request,
     RetryableError,
 )
+from vipbench.inference.budget import BudgetExceeded
 from vipbench.inference.classify import classify
 from vipbench.inference.gateway import Build, Call, Gateway, StatusOf
 from vipbench.inference.images import PLACEHOLDER_URL, Images
@@ -141,7 +142,7 @@ class Engine:
             return self._error(item, str(e))
         except OSError as e:
             return self._error(item, f"cannot read image {item.image}: {e.strerror or e}")
-        except (FatalRequestError, RetryableError) as e:
+        except (FatalRequestError, RetryableError, BudgetExceeded) as e:
             return self._error(item, str(e))
         except Exception as e:  # a bug must not sink the whole run; finished items are cached
             log.exception("unexpected error on item %s", item.item_id)
@@ -256,7 +257,7 @@ class Engine:
         meta = {"item_id": item.item_id, "attribute": item.attribute, "purpose": "structure_correction"}
         try:
             call = await self.corrector.call(key, build, status_of, meta)
-        except (FatalRequestError, RetryableError) as e:
+        except (FatalRequestError, RetryableError, BudgetExceeded) as e:
             resp.reason = f"{resp.reason}; structure correction failed: {e}"
             return resp
         status, parsed, _ = classify(call.completion, item.attribute, fmt)

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from vipbench.inference.backend import Completion, Request
+from vipbench.inference.budget import Budget
 from vipbench.inference.cache import CachedResponse, ResponseCache, model_key
+from vipbench.inference.pricing import Pricing
 
 if TYPE_CHECKING:
     from vipbench.inference.endpoint import Endpoint
@@ -79,26 +81,37 @@ class Gateway:
         params: dict[str, Any],
         price_input_per_mtok: float | None = None,
         price_output_per_mtok: float | None = None,
+        pricing: Pricing | None = None,
+        budget: Budget | None = None,
+        max_tokens: int = 0,
     ) -> None:
         self.transport = transport
         self.cache = cache
         self.endpoint = endpoint.rstrip("/")
         self.model = model
         self.params = params
-        self._prices = (price_input_per_mtok or 0.0, price_output_per_mtok or 0.0)
+        self.pricing = pricing or Pricing(price_input_per_mtok or 0.0, price_output_per_mtok or 0.0)
+        self.budget = budget
+        #: the output token limit: a request's worst case for the budget
+        self.max_tokens = max_tokens
         self.usage = Usage()
 
     @classmethod
-    def for_endpoint(cls, endpoint: Endpoint, cache: ResponseCache) -> Gateway:
+    def for_endpoint(
+        cls, endpoint: Endpoint, cache: ResponseCache, budget: Budget | None = None, transport: Transport | None = None
+    ) -> Gateway:
+        """A gateway with `endpoint`'s identity and prices; `transport` replaces the endpoint as the
+        way requests go out (a batch API, a dry run), keeping the same identity and cache keys."""
         c = endpoint.config
         return cls(
-            endpoint,
+            transport or endpoint,
             cache,
             endpoint=c.endpoint,
             model=c.model,
             params=c.params,
-            price_input_per_mtok=c.price_input_per_mtok,
-            price_output_per_mtok=c.price_output_per_mtok,
+            pricing=c.pricing or Pricing(c.price_input_per_mtok or 0.0, c.price_output_per_mtok or 0.0),
+            budget=budget,
+            max_tokens=c.max_tokens,
         )
 
     def key(self, **parts: Any) -> str:
@@ -106,22 +119,52 @@ class Gateway:
         return model_key(self.endpoint, self.model, self.params, **parts)
 
     def cost(self, input_tokens: int, output_tokens: int) -> float:
-        return (input_tokens * self._prices[0] + output_tokens * self._prices[1]) / 1e6
+        return self.pricing.cost(input_tokens, output_tokens)
+
+    def worst_case(self, request: Request) -> float:
+        """The most `request` can cost: its counted input tokens and the full output limit."""
+        return self.pricing.cost(self.pricing.tokens(request.messages).total, self.max_tokens)
 
     async def call(self, key: str, build: Build, status_of: StatusOf, meta: dict[str, Any]) -> Call:
-        """The answer to the request `build` makes, from the cache or sent (then accounted and cached)."""
+        """The answer to the request `build` makes, from the cache or sent (then accounted and cached).
+
+        With a budget, the request is built, its worst case reserved (BudgetExceeded if that does
+        not fit), and only then sent.
+        """
         hit = self.cache.get(key)
         if hit is not None:
             self.usage.cache_hits += 1
+            if self.budget is not None:
+                self.budget.charge(self.cost(hit.input_tokens, hit.output_tokens))
             return Call(_from_cache(hit), hit.latency_s, True)
-        completion, latency, shared = await self.transport.send(key, build)
+        held = [0.0]
+        budget = self.budget
+        if budget is not None and self.pricing.priced:
+            inner = build
+
+            async def build() -> Request:
+                request = await inner()
+                worst = self.worst_case(request)
+                budget.reserve(worst)
+                held[0] = worst
+                return request
+
+        try:
+            completion, latency, shared = await self.transport.send(key, build)
+        except BaseException:
+            if budget is not None and held[0]:
+                budget.release(held[0])
+            raise
         if shared:
             self.usage.cache_hits += 1
             return Call(completion, latency, True)
         u = self.usage
         u.input_tokens += completion.input_tokens
         u.output_tokens += completion.output_tokens
-        u.cost_usd += self.cost(completion.input_tokens, completion.output_tokens)
+        cost = self.cost(completion.input_tokens, completion.output_tokens)
+        u.cost_usd += cost
+        if budget is not None:
+            budget.settle(held[0], cost)
         u.latencies_s.append(latency)
         status = status_of(completion)
         if status is not None:

@@ -26,7 +26,10 @@ class RunProgress:
         unit_label: str = "items",
         window_s: float = 20.0,
         clock: object = None,
+        budget_usd: float | None = None,
     ) -> None:
+        #: the run's budget, shown beside the cost so far
+        self.budget_usd = budget_usd
         self.unit_label = unit_label
         self.total = total
         self.label = label
@@ -67,6 +70,7 @@ class RunProgress:
             f"answered {c['answered']} refused {c['refused']} unparseable {c['unparseable']} "
             f"abstained {c['abstained']} "
             f"failed {c['error']} cached {self.cached} tokens {self.tokens} cost ${self.cost:.4f}"
+            + (f" of ${self.budget_usd:.4f}" if self.budget_usd is not None else "")
         )
 
     def rate(self) -> float | None:

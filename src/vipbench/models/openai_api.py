@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
     from vipbench.inference.accounting import EngineStats
     from vipbench.inference.cache import ResponseCache
-    from vipbench.inference.endpoint import EndpointConfig
+    from vipbench.inference.endpoint import Endpoint, EndpointConfig
+    from vipbench.inference.gateway import Transport
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,21 @@ class OpenAISpec(ModelSpec, EndpointSpec):
     seed: int | None = None
     image_detail: Literal["auto", "low", "high"] = "auto"
     structure_correction: CorrectionSpec | None = None
+    #: send uncached requests through the provider's batch API (/v1/files + /v1/batches)
+    batch: bool = False
+    #: batch prices; unset, the price table's, else half the standard prices
+    batch_price_input_per_mtok: float | None = Field(None, ge=0)
+    batch_price_output_per_mtok: float | None = Field(None, ge=0)
+    #: one batch holds at most this many requests and bytes (OpenAI: 50,000 and 200 MB)
+    batch_max_requests: int = Field(50_000, ge=1)
+    batch_max_bytes: int = Field(200_000_000, ge=1024)
+    #: seconds between status checks of a batch: the first wait, growing to the longest
+    batch_poll_s: float = Field(30.0, gt=0)
+    batch_poll_max_s: float = Field(600.0, gt=0)
+    #: how long the provider may take (OpenAI accepts only 24h)
+    batch_window: str = "24h"
+    #: an expired or failed batch's unanswered requests are sent again this many times
+    batch_resubmits: int = Field(2, ge=0)
 
     def public_dict(self) -> dict[str, Any]:
         """The spec for logs and MLflow: credential-like header and body values are redacted."""
@@ -203,11 +219,12 @@ class OpenAIBackend:
         self._client: AsyncOpenAI | None = None
 
     @classmethod
-    def from_spec(cls, spec: EndpointSpec, seed: int | None = None) -> OpenAIBackend:
-        """A backend for `spec`, with the key read from its environment variable now."""
+    def from_spec(cls, spec: EndpointSpec, seed: int | None = None, offline: bool = False) -> OpenAIBackend:
+        """A backend for `spec`, with the key read from its environment variable now (`offline`:
+        a backend that only builds request bodies, for dry runs and batch files; it needs no key)."""
         return cls(
             base_url=spec.base_url,
-            api_key=resolve_api_key(spec.api_key_env, spec.base_url),
+            api_key=PLACEHOLDER_KEY if offline else resolve_api_key(spec.api_key_env, spec.base_url),
             timeout=spec.timeout,
             model=spec.model,
             temperature=spec.temperature,
@@ -355,9 +372,16 @@ def normalise_finish_reason(reason: Any) -> str | None:
     return "length" if r == "max_tokens" else r
 
 
-def endpoint_config(spec: EndpointSpec, params: dict[str, Any]) -> EndpointConfig:
-    """Limits, retries and prices of `spec` for the engine; `params` go into every cache key."""
+def endpoint_config(spec: EndpointSpec, params: dict[str, Any], batch: bool = False) -> EndpointConfig:
+    """Limits, retries and prices of `spec` for the engine; `params` go into every cache key.
+
+    Prices are the spec's own, else the price table's for its model on its provider's API (see
+    `inference.pricing`); `batch` picks the batch prices.
+    """
     from vipbench.inference.endpoint import EndpointConfig
+    from vipbench.inference.pricing import pricing_for
+
+    pricing = pricing_for(spec, batch=batch)
 
     return EndpointConfig(
         endpoint=spec.endpoint_url,
@@ -368,9 +392,22 @@ def endpoint_config(spec: EndpointSpec, params: dict[str, Any]) -> EndpointConfi
         tpm=spec.tpm,
         max_retries=spec.max_retries,
         max_tokens=spec.max_tokens,
-        price_input_per_mtok=spec.price_input_per_mtok,
-        price_output_per_mtok=spec.price_output_per_mtok,
+        price_input_per_mtok=pricing.input_per_mtok,
+        price_output_per_mtok=pricing.output_per_mtok,
+        pricing=pricing,
     )
+
+
+def generation_params(spec: OpenAISpec, jpeg_quality: int = 90) -> dict[str, Any]:
+    """The generation settings of a run that change its answers (part of every cache key)."""
+    return {
+        "temperature": spec.temperature,
+        "max_tokens": spec.max_tokens,
+        "seed": spec.seed,
+        "image_detail": spec.image_detail,
+        "jpeg_quality": jpeg_quality,
+        **request_params(spec),
+    }
 
 
 def request_params(spec: EndpointSpec) -> dict[str, Any]:
@@ -405,21 +442,25 @@ class OpenAIAdapter:
         self.spec = spec
         self.ctx = ctx
         # Keys are read now, so a missing variable fails before any work; they stay out of the spec.
-        self._backend = OpenAIBackend.from_spec(spec, seed=spec.seed)
+        # A dry run or a batch file sends nothing, needs no key and asks no correction model.
+        offline = ctx.transport is not None
+        self._backend = OpenAIBackend.from_spec(spec, seed=spec.seed, offline=offline)
         sc = spec.structure_correction
-        self._correction = OpenAIBackend.from_spec(sc) if sc else None
+        self._correction = OpenAIBackend.from_spec(sc) if sc and not offline else None
         self.stats: EngineStats | None = None
 
     def generation_params(self) -> dict[str, Any]:
-        s = self.spec
-        return {
-            "temperature": s.temperature,
-            "max_tokens": s.max_tokens,
-            "seed": s.seed,
-            "image_detail": s.image_detail,
-            "jpeg_quality": self.jpeg_quality,
-            **request_params(s),
-        }
+        return generation_params(self.spec, self.jpeg_quality)
+
+    def _transport(self, endpoint: Endpoint, cache: ResponseCache) -> Transport | None:
+        """How the model's requests go out: the context's replacement, the batch API, or the endpoint."""
+        if self.ctx.transport is not None:
+            return self.ctx.transport(endpoint)
+        if self.spec.batch:
+            from vipbench.models.openai_batch import batch_transport
+
+            return batch_transport(self.spec, self._backend, cache, completion_from_body, wait=self.ctx.batch_wait)
+        return None
 
     def infer(self, items: Sequence[Item]) -> Iterator[Response]:
         """Answer all items (on an event loop in a helper thread); yield each response as it finishes."""
@@ -438,14 +479,19 @@ class OpenAIAdapter:
         cache = ResponseCache(self.ctx.cache_path)
         try:
             remember_quirks(self._backend, s, cache)
-            model = Gateway.for_endpoint(Endpoint(endpoint_config(s, self.generation_params()), self._backend), cache)
+            batch = s.batch and self.ctx.transport is None
+            endpoint = Endpoint(endpoint_config(s, self.generation_params(), batch=batch), self._backend)
+            budget = self.ctx.budget
+            transport = self._transport(endpoint, cache)
+            model = Gateway.for_endpoint(endpoint, cache, budget, transport)
             corrector = None
             sc = s.structure_correction
             if sc is not None and self._correction is not None:
                 backends.append(self._correction)
                 cparams = {"temperature": sc.temperature, "max_tokens": sc.max_tokens, **request_params(sc)}
                 remember_quirks(self._correction, sc, cache)
-                corrector = Gateway.for_endpoint(Endpoint(endpoint_config(sc, cparams), self._correction), cache)
+                corrector_endpoint = Endpoint(endpoint_config(sc, cparams), self._correction)
+                corrector = Gateway.for_endpoint(corrector_endpoint, cache, budget)
             settings = EngineSettings(
                 variant=s.prompt,
                 output_format=s.output_format,
@@ -459,6 +505,9 @@ class OpenAIAdapter:
                 await engine.run(items, emit)
             finally:
                 self.stats = engine.stats
+                closing = getattr(transport, "aclose", None)
+                if closing is not None:
+                    await closing()
         finally:
             for b in backends:  # clients belong to this run's event loop
                 await b.aclose()

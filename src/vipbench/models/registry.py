@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 if TYPE_CHECKING:
     from vipbench.core.records import Item, Response
+    from vipbench.inference.budget import Budget
+    from vipbench.inference.endpoint import Endpoint
+    from vipbench.inference.gateway import Transport
 
 #: kind -> module that registers it. Only imported when the kind is used.
 _LAZY: dict[str, str] = {
@@ -73,6 +76,13 @@ class RunContext:
     progress: Callable[[Response], None] | None = None
     #: every item of the dataset (not only the ones to answer), for baselines that look at labels
     all_items: Sequence[Item] = field(default_factory=list)
+    #: the run's spending limit (`inference.max_cost_usd`), shared by all its requests
+    budget: Budget | None = None
+    #: replaces how an API model's requests go out, given its endpoint: a dry run (`estimate`,
+    #: `batch export`) or answers read from a file (`batch import`). No API key is needed then.
+    transport: Callable[[Endpoint], Transport] | None = None
+    #: False: a batch run submits and checks its batches once instead of waiting for them
+    batch_wait: bool = True
 
 
 class Adapter(Protocol):

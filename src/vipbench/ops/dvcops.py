@@ -29,10 +29,11 @@ MESSAGE_LINES = 12
 
 _PUSHED = re.compile(r"(\d+) files? (?:pushed|fetched|added)")
 _RAN = re.compile(r"Running stage '([^']+)'")
-#: failures another attempt cannot fix: `vipbench` exits 2 on bad configuration or input; DVC
-#: reports unknown stages, missing files and config errors in these words
+#: failures another attempt cannot fix now: `vipbench` exits 2 on bad configuration or input, 4
+#: when a run reaches its budget and 5 when its batches have not ended (the flow checks later);
+#: DVC reports unknown stages, missing files and config errors in these words
 _PERMANENT = re.compile(
-    r"exited with 2\b|not found inside|does not exist|is invalid|invalid configuration|"
+    r"exited with [245]\b|not found inside|does not exist|is invalid|invalid configuration|"
     r"config file error|no remote specified"
 )
 

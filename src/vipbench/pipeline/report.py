@@ -48,6 +48,13 @@ def unreported_reason(ws: Workspace, run: str) -> str | None:
     from vipbench.pipeline.infer import read_failure
 
     failure = read_failure(ws.metrics_file(run))
+    if failure is not None and failure.get("stopped") == "batch_pending":
+        return f"waiting for its batches: {failure.get('waiting')} of {failure.get('items')} items"
+    if failure is not None and failure.get("stopped") == "budget":
+        return (
+            f"stopped at its budget: {failure.get('finished')} of {failure.get('items')} items finished "
+            f"for ${failure.get('cost_usd')} of ${failure.get('max_cost_usd')} (raise inference.max_cost_usd)"
+        )
     if failure is not None:
         top = next(iter(failure.get("error_messages") or {}), "unknown error")
         return (
