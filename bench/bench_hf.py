@@ -29,7 +29,8 @@ from PIL import Image  # noqa: E402
 from tests.support.tiny_vlm import build_tiny_llava  # noqa: E402
 from vipbench.core.records import Item, Response  # noqa: E402
 from vipbench.models.hf import HFAdapter, HFSpec  # noqa: E402
-from vipbench.models.registry import RunContext, create_adapter  # noqa: E402
+from vipbench.models.kinds import create_adapter  # noqa: E402
+from vipbench.models.registry import RunContext  # noqa: E402
 
 ATTRIBUTES = [
     "location",

@@ -14,11 +14,11 @@ from vipbench.analysis.privacy_utility import (
     compare_runs,
     flat_metrics,
     is_correct,
-    mean_utility,
     plot_privacy_utility,
     privacy_utility_table,
 )
 from vipbench.core.records import Decision, ScoredItem, Verdict
+from vipbench.defenses.similarity import mean_utility
 
 
 def scored(item_id: str, attribute: str, verdict: Verdict) -> ScoredItem:

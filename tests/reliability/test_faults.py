@@ -25,8 +25,9 @@ from PIL import Image
 from tests.support.openai_server import FakeOpenAIServer, Faults, Reply, Request, guess_answer
 from vipbench.analysis.metrics import run_metrics
 from vipbench.core.records import Item, Response
+from vipbench.models.kinds import create_adapter
 from vipbench.models.openai_api import OpenAISpec
-from vipbench.models.registry import RunContext, create_adapter
+from vipbench.models.registry import RunContext
 from vipbench.scoring import score_run
 
 N_ITEMS = 600

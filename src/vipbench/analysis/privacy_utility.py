@@ -9,7 +9,7 @@ same items:
   (vipbench.analysis.metrics.pairing_unit, stats.mcnemar_clustered): they share their evidence;
 - the precise accuracies before and after (less precise counted wrong), beside the headline ones;
 - the utility the defense keeps, mean SSIM and PSNR of defended against original images
-  (computed in vipbench.defenses.similarity; `mean_utility` is re-exported here).
+  (computed by the defend stage, vipbench.defenses.similarity).
 
 An item is "correct" when its top-1 verdict is correct, and by default also when it is less
 precise (the study's headline accuracy); `strict=True` counts only correct. Items are paired by
@@ -28,7 +28,6 @@ from typing import Any
 from pydantic import BaseModel
 
 from vipbench.core.records import ScoredItem
-from vipbench.defenses.similarity import mean_utility as mean_utility  # re-exported
 
 OVERALL = "overall"
 

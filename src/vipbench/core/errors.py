@@ -37,3 +37,7 @@ class ConfigError(VipbenchError):
 
 class RunFailed(VipbenchError):
     """A run whose inference failed for too many items: it must not be scored or reported."""
+
+
+class ImageError(ValueError):
+    """An image that cannot be used, with the reason."""

@@ -13,22 +13,21 @@ time go to a machine-local file that the score stage logs to MLflow.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from vipbench.core.errors import RunFailed
-from vipbench.core.io import write_json
+from vipbench.core.io import file_sha256, write_json
 from vipbench.core.records import Response
 from vipbench.imaging import ocr
-from vipbench.imaging.images import file_sha256
 from vipbench.inference.progress import RunProgress
-from vipbench.models.registry import RunContext, create_adapter
+from vipbench.models.kinds import create_adapter
+from vipbench.models.registry import RunContext
 from vipbench.pipeline.accounting import MEASURED_FIELDS, measurements
-from vipbench.pipeline.prepare import ItemsFile
 from vipbench.pipeline.spool import Outcome, ResponseSpool
+from vipbench.readers import ItemsFile
 from vipbench.workspace import Workspace
 
 #: distinct error messages shown when a run fails
@@ -67,13 +66,15 @@ def infer(ws: Workspace, run: str) -> dict[str, int]:
         failure = failure_record(this.name, outcomes, ws.params.inference.max_error_rate)
         if failure is not None:
             this.responses_file.unlink(missing_ok=True)
-            write_json(this.metrics_file, failure)
+            write_json(this.outcome_file, failure)
             raise RunFailed(failure_message(failure))
         spool.commit(items)
+    counts = dict(sorted(Counter(o.status for o in outcomes).items()))
+    write_json(this.outcome_file, {"run": this.name, "failed": False, "statuses": counts})
     measured = measurements(outcomes, time.perf_counter() - started)
     # ties the measurements to these responses: pulled responses come without them
     write_json(this.measurements_file, {**measured, "responses_sha256": file_sha256(this.responses_file)})
-    return dict(Counter(o.status for o in outcomes))
+    return counts
 
 
 def failure_record(run: str, responses: Sequence[Outcome | Response], max_error_rate: float) -> dict[str, Any] | None:
@@ -105,15 +106,6 @@ def failure_message(failure: dict[str, Any]) -> str:
         *(f"  {count:>6} x {msg}" for msg, count in msgs[:SHOWN_ERRORS]),
     ]
     if len(msgs) > SHOWN_ERRORS:
-        lines.append(f"  ... and {len(msgs) - SHOWN_ERRORS} more (see the metrics file)")
+        lines.append(f"  ... and {len(msgs) - SHOWN_ERRORS} more (see build/outcomes/{failure['run']}.json)")
     lines.append("Finished answers are cached: fix the configuration and run again to resume.")
     return "\n".join(lines)
-
-
-def read_failure(path: Any) -> dict[str, Any] | None:
-    """The failure record in a run's metrics file, or None if the file is absent or not one."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("failed") else None

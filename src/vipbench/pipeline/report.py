@@ -21,38 +21,30 @@ from typing import Any
 
 from vipbench.core.io import atomic_open, write_json
 from vipbench.ops.tags import Tag
-from vipbench.pipeline.score import read_scores
+from vipbench.readers import mlflow_run_id, read_dataset_info, read_details, read_failure, read_scores
 from vipbench.workspace import Run, Workspace
 
 
 def collect(ws: Workspace) -> dict[str, dict[str, Any]]:
-    """Per-run metrics recomputed from the scored items (deterministic under the seed)."""
-    from vipbench.analysis.metrics import run_metrics
-
-    p = ws.params
+    """Each reported run's full metrics, as the score stage computed them."""
     runs: dict[str, dict[str, Any]] = {}
     for run in ws.run_names():
-        if unreported_reason(ws, run) is not None:
-            continue
-        runs[run] = run_metrics(
-            read_scores(ws, run), p.attributes, n_boot=p.scoring.bootstrap_samples, seed=p.scoring.seed
-        )
+        if unreported_reason(ws, run) is None and (details := read_details(ws, run)) is not None:
+            runs[run] = details
     return runs
 
 
 def unreported_reason(ws: Workspace, run: str) -> str | None:
     """Why a configured run is left out of the report, or None if it is reported."""
-    from vipbench.pipeline.infer import read_failure
-
-    failure = read_failure(ws.metrics_file(run))
+    failure = read_failure(ws, run)
     if failure is not None:
         top = next(iter(failure.get("error_messages") or {}), "unknown error")
         return (
             f"inference failed: {failure.get('errors')} of {failure.get('items')} items ended in error "
             f"(most often: {top})"
         )
-    if not ws.scores_file(run).is_file() or not ws.metrics_file(run).is_file():
-        return "not scored (no scores or metrics file)"
+    if not ws.scores_file(run).is_file() or not ws.details_file(run).is_file():
+        return "not scored (no scores or details file)"
     return None
 
 
@@ -60,13 +52,6 @@ def run_capability(run: Run) -> dict[str, float]:
     from vipbench.analysis.capability import scores_for
 
     return scores_for(getattr(run.spec, "model", None), run.spec.capability)
-
-
-def _mlflow_run_id(ws: Workspace, run: str) -> str | None:
-    f = ws.tracking_file(run)
-    if not f.is_file():
-        return None
-    return json.loads(f.read_text(encoding="utf-8")).get("mlflow_run_id")
 
 
 def summarise(ws: Workspace, runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -122,7 +107,7 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
     runs = collect(ws)
     summary = summarise(ws, runs)
     fits = regressions(ws, summary)
-    dataset = json.loads(ws.dataset_file.read_text(encoding="utf-8")) if ws.dataset_file.is_file() else {}
+    dataset = read_dataset_info(ws)
     result: dict[str, Any] = {
         "dataset": {k: dataset.get(k) for k in ("name", "version", "items")},
         "capability_column": p.report.capability_column,
@@ -145,8 +130,8 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
         p.report.capability_column,
     )
     for name, rows in report_plots.dvc_plot_rows(summary, ["overall", *p.attributes], points, main_fit).items():
-        write_json(ws.root / "plots" / name, rows)
-    figures = ws.root / "figures"
+        write_json(ws.plot_file(name), rows)
+    figures = ws.figures_dir
     figures.mkdir(exist_ok=True)
     report_plots.accuracy_by_model_png(summary, p.attributes, figures / "accuracy_by_model.png")
     report_plots.accuracy_vs_capability_png(points, main_fit or {}, figures / "accuracy_vs_capability.png")
@@ -157,7 +142,7 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
             plot_privacy_utility(eff, figures / f"privacy_vs_utility_{base}.png", title=f"{base}: privacy vs utility")
     # written even without defenses: it is a declared plot output
     overall_rows = [r for r in (defended or {}).get("rows", []) if r["attribute"] == "overall"]
-    write_json(ws.root / "plots" / "privacy_vs_utility.json", overall_rows)
+    write_json(ws.plot_file("privacy_vs_utility.json"), overall_rows)
     write_markdown(ws, runs, summary, fits, defended, result["unreported"])
     write_json(ws.summary_details_file, result)
     write_json(ws.summary_file, headline(result))
@@ -197,8 +182,7 @@ def _defense_table(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any] | N
     for base, cells in sorted(by_base.items()):
         utility = {}
         for d, run in cells.items():
-            f = ws.details_file(run)
-            if f.is_file() and (kept := json.loads(f.read_text(encoding="utf-8")).get("defense")):
+            if kept := (read_details(ws, run) or {}).get("defense"):
                 utility[d] = kept
         eff = privacy_utility_table(
             read_scores(ws, base), {d: read_scores(ws, run) for d, run in cells.items()}, utility
@@ -223,10 +207,10 @@ def track_summary(ws: Workspace, result: dict[str, Any], fits: dict[str, Any]) -
         Tag.KIND: "summary",
         Tag.DATASET_VERSION: str(result["dataset"]["version"]),
         Tag.CAPABILITY_COLUMN: p.report.capability_column,
-        Tag.LINKED_RUNS: json.dumps({r: rid for r in result["runs"] if (rid := _mlflow_run_id(ws, r))})[:5000],
+        Tag.LINKED_RUNS: json.dumps({r: rid for r in result["runs"] if (rid := mlflow_run_id(ws, r))})[:5000],
     }
-    artifacts = {"figures": ws.root / "figures", "": ws.root / "metrics" / "report.md"}
-    dataset = json.loads(ws.dataset_file.read_text(encoding="utf-8"))
+    artifacts = {"figures": ws.figures_dir, "": ws.report_file}
+    dataset = read_dataset_info(ws)
     return tracking.log_run(
         ws.root,
         ws.experiment,
@@ -245,11 +229,9 @@ def _judge_stats(ws: Workspace, runs: list[str]) -> dict[str, tuple[dict[str, An
     """LLM-judge counters and judge-human agreement, from each run's details."""
     out = {}
     for run in runs:
-        f = ws.details_file(run)
-        if f.is_file():
-            m = json.loads(f.read_text(encoding="utf-8"))
-            if "llm_judge" in m:
-                out[run] = (m["llm_judge"], m.get("review_agreement") or {})
+        m = read_details(ws, run)
+        if m is not None and "llm_judge" in m:
+            out[run] = (m["llm_judge"], m.get("review_agreement") or {})
     return out
 
 
@@ -267,7 +249,7 @@ def _ci(v: float | None, lo: float | None, hi: float | None) -> str:
 
 def what_was_measured(ws: Workspace) -> list[str]:
     """The report's opening: what data this is, how big, and what the numbers count."""
-    info = json.loads(ws.dataset_file.read_text()) if ws.dataset_file.is_file() else {}
+    info = read_dataset_info(ws)
     per_attr = info.get("items_per_attribute") or {}
     counts = ", ".join(f"{a} {n}" for a, n in per_attr.items())
     lines = ["## What this report measured", ""]
@@ -353,5 +335,5 @@ def write_markdown(
         lines.append("")
         lines += [f"- `{run}`: {why}" for run, why in sorted(unreported.items())]
     lines += ["", "Figures: `figures/*.png`. Plot data for `dvc plots show`: `plots/*.json`."]
-    with atomic_open(ws.root / "metrics" / "report.md") as fh:
+    with atomic_open(ws.report_file) as fh:
         fh.write("\n".join(lines) + "\n")

@@ -12,7 +12,8 @@ import pytest
 
 from tests.conftest import OSV
 from vipbench.core.records import Item, Response
-from vipbench.models.registry import RunContext, create_adapter
+from vipbench.models.kinds import create_adapter
+from vipbench.models.registry import RunContext
 
 pytestmark = [
     pytest.mark.slow,
