@@ -11,11 +11,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-os.environ.setdefault("DO_NOT_TRACK", "true")
-os.environ.setdefault("DVC_NO_ANALYTICS", "1")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+from vipbench.ops.quiet import quiet_defaults
+
+quiet_defaults()
 
 REPO = Path(__file__).resolve().parents[1]
 

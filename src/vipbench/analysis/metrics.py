@@ -37,7 +37,7 @@ from vipbench.core.records import ScoredItem
 HARDNESS_LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5)
 #: the distance ladder's thresholds in km (the steps of the IM2GPS / OSV-5M geolocation benchmarks:
 #: street, city, region, country, continent)
-DISTANCE_THRESHOLDS_KM: tuple[int, ...] = (1, 25, 200, 750, 2500)
+DISTANCE_THRESHOLDS_KM: tuple[int, ...] = attribute_table.DISTANCE_THRESHOLDS_KM
 NO_ANSWER = "(none)"
 OTHER = "(other)"
 

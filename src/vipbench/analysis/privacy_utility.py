@@ -144,24 +144,6 @@ def as_records(rows: Iterable[DefenseEffect]) -> list[dict[str, Any]]:
     return [r.model_dump(mode="json") for r in rows]
 
 
-def flat_metrics(rows: Iterable[DefenseEffect], defense: str | None = None) -> dict[str, float]:
-    """Metric name -> value for MLflow: `drop_<attribute>`, `p_<attribute>` (and, once,
-    `ssim`/`psnr`), for one defense (the only one present when `defense` is None)."""
-    out: dict[str, float] = {}
-    chosen = [r for r in rows if defense is None or r.defense == defense]
-    if len({r.defense for r in chosen}) > 1:
-        raise ValueError("rows of several defenses: name the one to flatten")
-    for r in chosen:
-        out[f"drop_{r.attribute}"] = r.drop
-        out[f"p_{r.attribute}"] = r.p_value
-        out[f"accuracy_{r.attribute}"] = r.accuracy_defended
-        if r.ssim is not None:
-            out["ssim"] = r.ssim
-        if r.psnr is not None:
-            out["psnr"] = r.psnr
-    return out
-
-
 def plot_privacy_utility(
     rows: Iterable[DefenseEffect],
     path: Path,

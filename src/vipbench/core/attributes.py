@@ -70,3 +70,11 @@ def get(key: str) -> AttributeSpec:
 #: adversary gives both the same guess), so paired tests count them as one unit per image; the
 #: distance ladder (great-circle error of the guess) is computed for them.
 GEO_ATTRIBUTES: tuple[str, ...] = ("location", "placeOfImage")
+#: the distance ladder's thresholds in km (the steps of the IM2GPS / OSV-5M geolocation benchmarks:
+#: street, city, region, country, continent)
+DISTANCE_THRESHOLDS_KM: tuple[int, ...] = (1, 25, 200, 750, 2500)
+
+
+def within_key(km: int) -> str:
+    """The name of the distance ladder's step `km`: the share of guesses within `km` of the truth."""
+    return f"within_{km}km"

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from vipbench.core.attributes import GEO_ATTRIBUTES
+from vipbench.core.attributes import DISTANCE_THRESHOLDS_KM, GEO_ATTRIBUTES, within_key
 from vipbench.core.records import ScoredItem
 
 MAX_METRICS = 60
@@ -41,7 +41,7 @@ OVERALL_METRICS = (
     "error_rate",
 )
 ATTRIBUTE_METRICS = ("accuracy", "accuracy_ci_low", "accuracy_ci_high", "accuracy_precise")
-DISTANCE_METRICS = ("within_1km", "within_25km", "within_200km", "within_750km", "within_2500km")
+DISTANCE_METRICS = tuple(within_key(km) for km in DISTANCE_THRESHOLDS_KM)
 ACCOUNTING_METRICS = ("input_tokens", "output_tokens", "cost_usd", "latency_p50_s", "latency_p90_s", "cached")
 FIT_OVERALL = (
     "n",
