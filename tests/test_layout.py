@@ -80,3 +80,13 @@ def test_at_most_eight_loose_modules() -> None:
 
 def test_cycle_finder_finds_a_cycle() -> None:
     assert find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+#: files being split elsewhere in issue 19 (the gazetteer moves into vipbench.places); remove when done
+TOO_LONG_FOR_NOW = {"scoring/gazetteer.py"}
+
+
+def test_no_source_file_is_longer_than_800_lines() -> None:
+    files = PKG.rglob("*.py")
+    lengths = {p.relative_to(PKG).as_posix(): len(p.read_text(encoding="utf-8").splitlines()) for p in files}
+    assert {f: n for f, n in lengths.items() if n > 800 and f not in TOO_LONG_FOR_NOW} == {}
