@@ -90,3 +90,13 @@ def test_no_source_file_is_longer_than_800_lines() -> None:
     files = PKG.rglob("*.py")
     lengths = {p.relative_to(PKG).as_posix(): len(p.read_text(encoding="utf-8").splitlines()) for p in files}
     assert {f: n for f, n in lengths.items() if n > 800 and f not in TOO_LONG_FOR_NOW} == {}
+
+
+def test_benchmarks_import_no_test_module() -> None:
+    root = PKG.parents[1]
+    found = []
+    for path in sorted((root / "bench").rglob("*.py")):
+        for module in imports.imported_names(path):
+            if module == "tests" or module.startswith("tests."):
+                found.append(f"{path.name}: {module}")
+    assert found == [], "bench/ imports tests (shared helpers belong in testkit/)"

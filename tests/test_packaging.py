@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.repo import REPO
+from testkit.repo import REPO
 
 
 @pytest.mark.slow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support import items
+from testkit import items
 from vipbench.core.io import write_jsonl
 from vipbench.core.records import Item
 from vipbench.readers import ItemsFile

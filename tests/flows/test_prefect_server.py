@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from testkit.repo import REPO
 from tests.flows import flow_repo
-from tests.support.repo import REPO
 from vipbench.ops.quiet import command_env
 
 pytestmark = pytest.mark.slow

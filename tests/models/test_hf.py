@@ -15,7 +15,7 @@ from PIL import Image
 importlib.import_module("torch")
 importlib.import_module("transformers")
 
-from tests.support.tiny_vlm import (  # noqa: E402
+from testkit.tiny_vlm import (  # noqa: E402
     build_tiny_gemma3,
     build_tiny_idefics2,
     build_tiny_idefics3,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import browser
-from tests.support.repo import run
+from testkit import browser
+from testkit.repo import run
 from vipbench.ops.plots_html import TEMPLATE_PATH, render_template, write_template
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.support.repo import REPO
+from testkit.repo import REPO
 from vipbench.ops.quiet import QUIET_ENV, command_env
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import label, record, write_dataset
+from testkit.vip import label, record, write_dataset
 from vipbench.core.records import Response
 from vipbench.pipeline.accounting import MEASURED_FIELDS, accounting, measurements
 from vipbench.pipeline.infer import infer

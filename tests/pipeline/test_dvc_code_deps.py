@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.repo import REPO, env, make_repo, run
+from testkit.repo import REPO, env, make_repo, run
 from vipbench.ops.imports import import_graph, reach, read_package
 from vipbench.ops.stage_deps import declared_deps, drift, expected_deps, rewrite
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import label, record, write_dataset
-from tests.support.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
-from tests.support.repo import make_repo, run
+from testkit.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
+from testkit.repo import make_repo, run
+from testkit.vip import label, record, write_dataset
 from vipbench.core.errors import RunFailed
 from vipbench.core.records import Response
 from vipbench.pipeline.infer import failure_record, infer

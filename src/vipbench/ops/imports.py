@@ -106,6 +106,17 @@ class _Reader:
         return ".".join(base + ([node.module] if node.module else []))
 
 
+def imported_names(path: Path) -> set[str]:
+    """Every absolute module name a Python file imports (any package), wherever the import is."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            out.add(node.module)
+    return out
+
+
 def data_names(root: Path) -> dict[str, set[str]]:
     """How source text may name each data file or folder of the package -> what it names.
 

@@ -245,7 +245,7 @@ def _dvc_dir_md5(root: Path) -> str:
 def test_the_default_arguments_make_the_bundled_data_that_data_dvc_pins(dataset: Path) -> None:
     import yaml
 
-    from tests.support.repo import REPO
+    from testkit.repo import REPO
 
     pinned = yaml.safe_load((REPO / "data.dvc").read_text())["outs"][0]["md5"]
     assert _dvc_dir_md5(dataset) == pinned

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import OSV
+from testkit.vip import OSV
 from vipbench.core.records import Item, Response
 from vipbench.models.kinds import create_adapter
 from vipbench.models.registry import RunContext

@@ -11,7 +11,7 @@ import yaml
 
 from vipbench.ops.quiet import command_env
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 COPIED = ("dvc.yaml", "params.yaml", "src", "reviews", "flows")
 
 
