@@ -552,7 +552,7 @@ class ServerProcess:
         cmd = [sys.executable, "-m", "testkit.openai_server", "--port", "0", "--latency", str(latency)]
         if rate_limit:
             cmd += ["--rate-limit", str(rate_limit)]
-        root = Path(__file__).resolve().parents[2]
+        root = Path(__file__).resolve().parents[1]
         self.proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         self.base_url = self.proc.stdout.readline().strip()
