@@ -170,7 +170,8 @@ class Workspace:
         return self.build / "outcomes" / f"{run}.json"
 
     def judging_file(self, run: str) -> Path:
-        return self.build / "judging" / f"{run}.disagreements.jsonl"
+        """The LLM judges' disagreeing votes on a run's items (none without LLM judges)."""
+        return self.build / "judging" / f"{run}.json"
 
     @property
     def report_file(self) -> Path:

@@ -328,7 +328,7 @@ def write_markdown(
         for run, (j, review) in judged.items():
             lines.append(f"| {run} | {j['votes']} | {j['disagreements']} | {_fmt(review.get('kappa'), '.2f')} |")
         lines.append("")
-        lines.append("Disagreeing votes per item: `build/judging/<run>.disagreements.jsonl`.")
+        lines.append("Disagreeing votes per item: `build/judging/<run>.json`.")
     if unreported:
         lines += ["", "## Runs not reported", ""]
         lines.append("These configured runs have no accuracy and are left out of every table, figure and fit:")

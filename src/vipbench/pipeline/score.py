@@ -62,7 +62,8 @@ def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
         # votes and disagreements repeat; how many votes came from the cache does not
         details["llm_judge"] = {"votes": panel.calls + panel.cache_hits, "disagreements": len(panel.disagreements)}
         measured["llm_judge"] = {"calls": panel.calls, "cache_hits": panel.cache_hits}
-    write_jsonl(this.judging_file, panel.disagreements if panel else [])
+    # never empty (DVC warns about an empty output): the run, and its judges' disagreeing votes
+    write_json(this.judging_file, {"run": run, "disagreements": panel.disagreements if panel else []})
     write_jsonl(this.scores_file, scored)
     run_id = track_run(ws, this, scored, details, measured, items, responses) if track else None
     write_json(this.tracking_file, {"run": run, "mlflow_run_id": run_id})
