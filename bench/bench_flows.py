@@ -2,8 +2,8 @@
 
     python bench/bench_flows.py [--repeats 3] [--images 12]
 
-Two identical temporary repository copies (tests/support/repo.py) with a local DVC remote and
-three runs: `majority` and two `openai` models served by tests/support/openai_server.py (in a
+Two identical temporary repository copies (testkit/repo.py) with a local DVC remote and
+three runs: `majority` and two `openai` models served by testkit/openai_server.py (in a
 thread of this process, 20 ms latency).
 
 - pipeline: in copy A, the exact DVC commands `evaluate` runs, typed directly:
@@ -45,9 +45,9 @@ os.environ["PREFECT_HOME"] = HOME
 os.environ.pop("PREFECT_API_URL", None)
 
 import flows  # noqa: E402,F401  (quiet defaults before Prefect)
-from tests.conftest import label, record, write_dataset  # noqa: E402
-from tests.support.openai_server import FakeOpenAIServer, Request, guess_answer  # noqa: E402
-from tests.support.repo import make_repo, run  # noqa: E402
+from testkit.openai_server import FakeOpenAIServer, Request, guess_answer  # noqa: E402
+from testkit.repo import make_repo, run  # noqa: E402
+from testkit.vip import label, record, write_dataset  # noqa: E402
 
 STARTUP_CODE = """
 import time

@@ -26,10 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402
 
-from tests.support.tiny_vlm import build_tiny_llava  # noqa: E402
+from testkit.tiny_vlm import build_tiny_llava  # noqa: E402
 from vipbench.core.records import Item, Response  # noqa: E402
 from vipbench.models.hf import HFAdapter, HFSpec  # noqa: E402
-from vipbench.models.registry import RunContext, create_adapter  # noqa: E402
+from vipbench.models.kinds import create_adapter  # noqa: E402
+from vipbench.models.registry import RunContext  # noqa: E402
 
 ATTRIBUTES = [
     "location",
@@ -123,7 +124,7 @@ def main() -> None:
     speedup = batched["items_per_s"] / single["items_per_s"]
     result = {
         "bench": "hf_batching",
-        "model": "tiny random LLaVA (tests/support/tiny_vlm.py), prompt 'final', text format",
+        "model": "tiny random LLaVA (testkit/tiny_vlm.py), prompt 'final', text format",
         "device": "cpu",
         "torch_threads": torch.get_num_threads(),
         "torch": torch.__version__,

@@ -4,7 +4,7 @@
 
 Every measurement goes through the real adapter (`kind: openai`): prompt rendering, image
 loading and JPEG encoding, the real `openai` client over HTTP, parsing and cache writes. The
-server (tests/support/openai_server.py) runs in its own process so it does not share the GIL.
+server (testkit/openai_server.py) runs in its own process so it does not share the GIL.
 
 (a) throughput: N=640 requests with a fixed server latency L=100 ms at concurrency C=32.
     efficiency = (N*L/C) / wall, the median of 3 runs each with a fresh cache; target >= 0.85.
@@ -35,8 +35,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support import image_items  # noqa: E402
-from tests.support.openai_server import ServerProcess as Server  # noqa: E402
+from testkit import image_items  # noqa: E402
+from testkit.openai_server import ServerProcess as Server  # noqa: E402
 from vipbench.core.records import Item, Response  # noqa: E402
 from vipbench.models.openai_api import OpenAIAdapter, OpenAISpec  # noqa: E402
 from vipbench.models.registry import RunContext  # noqa: E402

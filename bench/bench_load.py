@@ -4,7 +4,7 @@
 
 Every item has its own image (distinct JPEGs on disk), so an engine that kept images (the files,
 the decoded pixels, or the base64 data URLs it sends) would grow by tens of kB per item. The
-server (tests/support/openai_server.py, latency 0) runs in its own process.
+server (testkit/openai_server.py, latency 0) runs in its own process.
 
 Each measurement runs the real stage (`vipbench.pipeline.infer.infer` on a workspace with its
 params.yaml and build/items.jsonl) in a fresh child process with a fresh cache, so `ru_maxrss`
@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.openai_server import ServerProcess  # noqa: E402
+from testkit.openai_server import ServerProcess  # noqa: E402
 
 #: peak RSS at --n items over peak RSS at --checkpoint items, at most (the issue: within 15%)
 MAX_PEAK_RATIO = 1.15

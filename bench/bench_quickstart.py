@@ -17,19 +17,18 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from vipbench.ops.quiet import command_env
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_S = 180.0
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.update(DVC_NO_ANALYTICS="1", MLFLOW_DISABLE_TELEMETRY="true", DO_NOT_TRACK="true")
+    env = command_env()
     env.pop("MLFLOW_TRACKING_URI", None)
     return env
 

@@ -35,7 +35,9 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=10_000)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "tracing.json"))
     args = ap.parse_args()
-    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    from vipbench.ops.quiet import quiet_defaults
+
+    quiet_defaults()
     import mlflow
 
     from vipbench.core.records import Decision, Item, Response, ScoredItem

@@ -54,8 +54,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
 from flows.version_dataset import retry_if_transient, version_dataset
+from vipbench.config import matrix_cell
 from vipbench.core.errors import ConfigError
 from vipbench.ops import dvcops
+from vipbench.readers import mlflow_run_id, read_details
 from vipbench.workspace import Workspace
 
 RESULTS_KEY = "vipbench-results"
@@ -72,20 +74,6 @@ class EvaluationFailed(RuntimeError):
 
     def __str__(self) -> str:
         return str(self.args[0])
-
-
-def mlflow_run_id(ws: Workspace, run: str) -> str | None:
-    """The MLflow run of a scored run: build/tracking/<run>.json, else the metrics file."""
-    candidates = []
-    if hasattr(ws, "tracking_file"):
-        candidates.append(ws.tracking_file(run))
-    candidates.append(ws.metrics_file(run))
-    for f in candidates:
-        if f.is_file():
-            rid = json.loads(f.read_text(encoding="utf-8")).get("mlflow_run_id")
-            if rid:
-                return str(rid)
-    return None
 
 
 @task(name="add-models", cache_policy=NO_CACHE)
@@ -141,7 +129,8 @@ def run_stages(ws: Workspace, run: str) -> list[str]:
     de = getattr(ws.params, "defense_eval", None)
     if de is not None and run in de.runs:
         for d in de.defenses:
-            stages += [f"infer_defended@{run}-{d}", f"score_defended@{run}-{d}"]
+            cell = matrix_cell(run, d)
+            stages += [f"infer_defended@{cell}", f"score_defended@{cell}"]
     return stages
 
 
@@ -275,14 +264,13 @@ def results_rows(ws: Workspace, runs: list[str], failed: dict[str, str]) -> list
             "model": str(getattr(spec, "model", "") or ""),
             "prompt": spec.prompt if spec is not None and spec.uses_prompt() else "",
         }
-        f = ws.details_file(run)  # the full metrics; metrics/<run>.json has the headline figures only
-        if run in failed or not f.is_file():
+        m = read_details(ws, run)  # the full metrics; metrics/<run>.json has the headline figures only
+        if run in failed or m is None:
             row.update(
                 status="failed", accuracy="", ci95="", n="", refusal_rate="", cost_usd="", mlflow_run_id=""
             )
             row["error"] = failed.get(run, "no metrics")[-300:]
         else:
-            m = json.loads(f.read_text(encoding="utf-8"))
             o = m.get("overall", {})
             cost = m.get("accounting", {}).get("overall", {}).get("cost_usd")
             row.update(
@@ -430,7 +418,7 @@ def evaluate(
         description=f"vipbench results for dataset {ws.params.data.name or ws.data_dir.name} "
         f"({(dataset or {}).get('md5') or 'unversioned'}); accuracy in %, 95% bootstrap interval",
     )
-    report_md = ws.root / "metrics" / "report.md"
+    report_md = ws.report_file
     if report_md.is_file():
         create_markdown_artifact(
             report_md.read_text(encoding="utf-8"), key=REPORT_KEY, description="vipbench report"

@@ -25,6 +25,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from vipbench.ops.quiet import command_env
+
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
@@ -38,12 +40,7 @@ def free_port() -> int:
 
 
 def start_server(store_uri: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
-        "MLFLOW_DISABLE_TELEMETRY": "true",
-        "DO_NOT_TRACK": "true",
-    }
+    env = {**command_env(), "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     exe = Path(sys.executable).parent / "mlflow"
     cmd = [str(exe), "server", "--backend-store-uri", store_uri, "--host", "127.0.0.1", "--port", str(port),
            "--workers", "1"]

@@ -46,7 +46,7 @@ def crop(path: Path, margin: int = 16) -> None:
 
 
 def main() -> None:
-    from tests.support import plot_runs, plots_page
+    from testkit import plot_runs, plots_page
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, help="generated runs instead of the bundled plot files")

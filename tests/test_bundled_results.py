@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.repo import REPO, run
+from testkit.repo import REPO, run
 
 STORE = REPO / "dvcstore" / "files" / "md5"
 

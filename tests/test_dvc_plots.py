@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import browser, plot_runs, plots_page
+from testkit import browser, plot_runs, plots_page
 from vipbench.analysis.plot_rows import (
     ACCURACY_FILE,
     CAPABILITY_FILE,

@@ -1,74 +1,23 @@
 """The package layout: few loose modules, and no import cycle among vipbench's modules.
 
-Imports inside functions count: a lazy import still ties two modules together. Imports under
-`if TYPE_CHECKING:` do not, because they never run.
+The graph is `vipbench.ops.imports`' (the one DVC's stage dependencies come from): imports inside
+functions count, a lazy import still ties two modules together; imports under `if TYPE_CHECKING:`
+do not, because they never run.
 """
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import vipbench
+from vipbench.ops import imports
 
 PKG = Path(vipbench.__file__).parent
 
 
-def _module_name(path: Path) -> str:
-    rel = path.relative_to(PKG.parent).with_suffix("")
-    parts = list(rel.parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
-def _modules() -> dict[str, Path]:
-    return {_module_name(p): p for p in PKG.rglob("*.py")}
-
-
-def _is_type_checking(node: ast.If) -> bool:
-    t = node.test
-    return (isinstance(t, ast.Name) and t.id == "TYPE_CHECKING") or (
-        isinstance(t, ast.Attribute) and t.attr == "TYPE_CHECKING"
-    )
-
-
-def _imports(path: Path, name: str, known: set[str]) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    is_pkg = path.name == "__init__.py"
-    out: set[str] = set()
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _is_type_checking(node):
-            for child in node.orelse:
-                visit(child)
-            return
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                if a.name.startswith("vipbench"):
-                    out.add(a.name)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = name.split(".") if is_pkg else name.split(".")[:-1]
-                base = base[: len(base) - node.level + 1]
-                mod = ".".join(base + ([node.module] if node.module else []))
-            else:
-                mod = node.module or ""
-            if mod.startswith("vipbench"):
-                for a in node.names:
-                    sub = f"{mod}.{a.name}"
-                    out.add(sub if sub in known else mod)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    visit(tree)
-    return {m for m in out if m in known and m != name}
-
-
 def import_graph() -> dict[str, set[str]]:
-    mods = _modules()
-    known = set(mods)
-    return {name: _imports(path, name, known) for name, path in mods.items()}
+    # import statements only: a registry naming its kinds' modules in a lazy table is no cycle
+    return imports.import_graph(imports.read_package(PKG.parent), lazy=False)
 
 
 def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -131,3 +80,23 @@ def test_at_most_eight_loose_modules() -> None:
 
 def test_cycle_finder_finds_a_cycle() -> None:
     assert find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+#: files being split elsewhere in issue 19 (the gazetteer moves into vipbench.places); remove when done
+TOO_LONG_FOR_NOW = {"places/gazetteer.py"}  # index, candidates and resolution: to split
+
+
+def test_no_source_file_is_longer_than_800_lines() -> None:
+    files = PKG.rglob("*.py")
+    lengths = {p.relative_to(PKG).as_posix(): len(p.read_text(encoding="utf-8").splitlines()) for p in files}
+    assert {f: n for f, n in lengths.items() if n > 800 and f not in TOO_LONG_FOR_NOW} == {}
+
+
+def test_benchmarks_import_no_test_module() -> None:
+    root = PKG.parents[1]
+    found = []
+    for path in sorted((root / "bench").rglob("*.py")):
+        for module in imports.imported_names(path):
+            if module == "tests" or module.startswith("tests."):
+                found.append(f"{path.name}: {module}")
+    assert found == [], "bench/ imports tests (shared helpers belong in testkit/)"

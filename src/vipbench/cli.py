@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from vipbench.core.errors import VipbenchError
+from vipbench.core.errors import BatchPending, BudgetReached, ImageError, RunFailed, VipbenchError
 
 app = typer.Typer(
     help="Measure how well vision-language models infer private attributes from images.",
@@ -63,9 +63,6 @@ def user_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from vipbench.core.errors import BatchPending, BudgetReached, RunFailed
-        from vipbench.imaging.images import ImageError
-
         try:
             return fn(*args, **kwargs)
         except BatchPending as e:
@@ -319,8 +316,7 @@ def review(
     reviewer: Annotated[str, typer.Option(help="Your name, stored with each verdict.")] = "human",
 ) -> None:
     """Review judge decisions one at a time; verdicts go to the reviews file and override the judges."""
-    from vipbench.pipeline.prepare import read_items
-    from vipbench.pipeline.score import read_responses, read_scores
+    from vipbench.readers import read_items, read_responses, read_scores
     from vipbench.review.session import candidates, run_session
     from vipbench.review.store import agreement, read_reviews
 
@@ -350,10 +346,28 @@ def review(
 @app.command()
 def kinds() -> None:
     """List the registered model kinds."""
-    from vipbench.models.registry import available_kinds
+    from vipbench.models.kinds import available_kinds
 
     for k in available_kinds():
         print(k)
+
+
+@app.command("dvc-deps")
+def dvc_deps(
+    repo: RepoOpt = Path("."),
+    check: Annotated[bool, typer.Option("--check", help="Only list the differences; exit 1 if there are any.")] = False,
+) -> None:
+    """Write each stage's code dependencies into dvc.yaml, from the package's import graph."""
+    from vipbench.ops.stage_deps import drift, write
+
+    root = repo.resolve()
+    found = drift(root) if check else write(root)
+    for d in found:
+        print(d)
+    if check and found:
+        raise _fail("dvc.yaml's code dependencies differ from the import graph; run `vipbench dvc-deps`", 1)
+    if not found:
+        print("dvc.yaml: every stage's code dependencies match the import graph")
 
 
 @app.command("plots-template")

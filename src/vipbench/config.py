@@ -30,9 +30,9 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from vipbench.core.attributes import ATTRIBUTES, SCORED
 from vipbench.core.errors import ConfigError
 from vipbench.defenses.registry import DefenseError, DefenseParams, get_defense, list_defenses, validate_params
-from vipbench.inference.specs import Connection
-from vipbench.models.registry import ModelSpec, available_kinds, spec_class
-from vipbench.scoring.llm_judge import JudgeSpec
+from vipbench.inference.specs import Connection, JudgeSpec
+from vipbench.models.kinds import available_kinds, spec_class
+from vipbench.models.registry import ModelSpec
 
 # -- names -----------------------------------------------------------------------------------
 
@@ -50,6 +50,11 @@ def is_run_name(name: str) -> bool:
 def to_run_name(text: str) -> str:
     """`text` as part of a run name: each run of other characters becomes one '-'."""
     return _NOT_RUN_NAME.sub("-", text)
+
+
+def matrix_cell(run: str, defense: str) -> str:
+    """The name DVC gives the (run, defense) cell of dvc.yaml's matrix stages: `infer_defended@<cell>`."""
+    return f"{run}-{defense}"
 
 
 class _Strict(BaseModel):
@@ -233,7 +238,7 @@ class WatchParams(_Strict):
     @field_validator("prompts")
     @classmethod
     def _prompts(cls, v: list[str]) -> list[str]:
-        from vipbench.prompts.render import VARIANTS
+        from vipbench.prompts.variants import VARIANTS
 
         bad = [p for p in v if p not in VARIANTS]
         if bad:
@@ -353,11 +358,11 @@ def _check_defenses(params: Params, specs: dict[str, ModelSpec]) -> list[str]:
     cells: dict[str, tuple[str, str]] = {}
     for r in dict.fromkeys(de.runs):
         for d in dict.fromkeys(de.defenses):
-            other = cells.setdefault(f"{r}-{d}", (r, d))
+            other = cells.setdefault(matrix_cell(r, d), (r, d))
             if other != (r, d):
                 problems.append(
                     f"defense_eval: the cells ({other[0]}, {other[1]}) and ({r}, {d}) would both be the DVC stage "
-                    f"infer_defended@{r}-{d}; rename a run or a defense"
+                    f"infer_defended@{matrix_cell(r, d)}; rename a run or a defense"
                 )
     return problems
 

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vipbench.config import DefenseSpec, Params, load_params, resolve_data_dir
 from vipbench.core.errors import ConfigError
-from vipbench.models.registry import ModelSpec
+
+if TYPE_CHECKING:
+    from vipbench.models.registry import ModelSpec
 
 #: a defended run is named "<run>+<defense>" ('+' is in no run or defense name)
 DEFENSE_SEP = "+"
@@ -48,7 +51,11 @@ class Run:
     #: the directory the items' `image` paths are relative to: the dataset, or the defense's images
     images_dir: Path
     responses_file: Path
+    #: the infer stage's record of how the run went: its statuses, or why it failed
+    outcome_file: Path
     scores_file: Path
+    #: the LLM judges' disagreeing votes (empty without LLM judges)
+    judging_file: Path
     #: the headline figures (a DVC metric)
     metrics_file: Path
     #: everything else the scoring computed (a DVC output, not a metric)
@@ -94,7 +101,9 @@ class Workspace:
             items_file=self.defended_items_file(defense) if defense else self.items_file,
             images_dir=self.defended_images_dir(defense) if defense else self.data_dir,
             responses_file=self.responses_file(name),
+            outcome_file=self.outcome_file(name),
             scores_file=self.scores_file(name),
+            judging_file=self.judging_file(name),
             metrics_file=self.metrics_file(name),
             details_file=self.details_file(name),
             tracking_file=self.tracking_file(name),
@@ -155,6 +164,28 @@ class Workspace:
     def responses_file(self, run: str) -> Path:
         return self.build / "responses" / f"{run}.jsonl"
 
+    def outcome_file(self, run: str) -> Path:
+        """How a run's inference ended (counts by status, or the failure record): infer's output,
+        written even when the run fails, so the report can say why a run is missing."""
+        return self.build / "outcomes" / f"{run}.json"
+
+    def judging_file(self, run: str) -> Path:
+        """The LLM judges' disagreeing votes on a run's items (none without LLM judges)."""
+        return self.build / "judging" / f"{run}.json"
+
+    @property
+    def report_file(self) -> Path:
+        """The report in Markdown (a DVC output kept in git)."""
+        return self.root / "metrics" / "report.md"
+
+    @property
+    def figures_dir(self) -> Path:
+        return self.root / "figures"
+
+    def plot_file(self, name: str) -> Path:
+        """A DVC plot's data (`plots/<name>`), kept in git."""
+        return self.root / "plots" / name
+
     def scores_file(self, run: str) -> Path:
         return self.build / "scores" / f"{run}.jsonl"
 
@@ -198,6 +229,10 @@ class Workspace:
     def ocr_cache_path(self) -> Path:
         """OCR readings by pixel content, beside the response cache: shared by every run and defense."""
         return self.cache_path.with_name("ocr-cache.sqlite")
+
+    @property
+    def judge_cache_path(self) -> Path:
+        return (self.root / self.params.scoring.judge_cache).resolve()
 
     @property
     def reviews_file(self) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED
+from testkit.vip import SHARED
 from vipbench.analysis.capability import (
     COLUMNS,
     CapabilityEntry,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from vipbench.analysis.metrics import DISTANCE_THRESHOLDS_KM, distance_ladder, flatten, run_metrics
+from vipbench.analysis.metrics import DISTANCE_THRESHOLDS_KM, distance_ladder, run_metrics
 from vipbench.core.records import Decision, ScoredItem, Verdict
+from vipbench.ops.mlflow_shape import model_metrics
 
 
 def scored(
@@ -63,10 +64,11 @@ def test_run_metrics_has_a_ladder_per_listed_place_attribute_and_mlflow_names() 
     assert set(m["distance"]) == {"location", "placeOfImage"}
     assert m["distance"]["location"]["within_25km"] == 0.0
     assert m["distance"]["location"]["within_200km"] == 1.0
-    flat = flatten(m)
+    flat = model_metrics(m, ["location", "placeOfImage", "sex"], {})  # what MLflow gets
     assert flat["distance.placeOfImage.within_25km"] == pytest.approx(2 / 8)
-    assert flat["distance.placeOfImage.median_km"] == pytest.approx(1250.0)
-    assert flat["distance.location.n"] == 2.0
+    assert {f"distance.location.within_{k}km" for k in DISTANCE_THRESHOLDS_KM} <= set(flat)
+    assert m["distance"]["placeOfImage"]["median_km"] == pytest.approx(1250.0)
+    assert m["distance"]["location"]["n"] == 2
     # the precise accuracy sits beside the headline for the same items
     assert m["attributes"]["placeOfImage"]["accuracy"] == pytest.approx(6 / 8)  # less precise counts
     assert m["attributes"]["placeOfImage"]["accuracy_precise"] == pytest.approx(2 / 8)

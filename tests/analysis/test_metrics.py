@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from vipbench.analysis.metrics import compare_runs, confusion, flatten, headline, run_metrics
+from vipbench.analysis.metrics import compare_runs, confusion, headline, run_metrics
 from vipbench.analysis.stats import mcnemar
 from vipbench.core.records import Decision, ScoredItem, Verdict
+from vipbench.ops.mlflow_shape import model_metrics
 
 
 def scored(
@@ -146,7 +147,7 @@ def test_bootstrap_is_reproducible_under_the_seed() -> None:
     assert a == b
 
     def intervals(m: dict) -> dict[str, float]:
-        return {k: v for k, v in flatten(m).items() if "_ci_" in k}
+        return {k: v for k, v in model_metrics(m, ATTRS, {}).items() if "_ci_" in k}
 
     assert intervals(a) != intervals(c)
     assert a["overall"]["accuracy"] == c["overall"]["accuracy"]  # only the intervals move
@@ -155,17 +156,14 @@ def test_bootstrap_is_reproducible_under_the_seed() -> None:
     assert only_sex["attributes"]["sex"] == a["attributes"]["sex"]
 
 
-def test_flatten_gives_stable_mlflow_names(metrics: dict) -> None:
-    flat = flatten({**metrics, "accounting": {"overall": {"requests": 7, "latency_p50_s": None}}})
+def test_mlflow_gets_the_live_short_list_under_stable_names(metrics: dict) -> None:
+    full = {**metrics, "accounting": {"overall": {"input_tokens": 7, "latency_p50_s": None}}}
+    flat = model_metrics(full, ATTRS, {"mmmu_val": 50.0}, "mmmu_val")  # what the score stage logs
     assert flat["overall.accuracy"] == pytest.approx(3 / 7)
     assert flat["sex.accuracy"] == pytest.approx(0.5)
-    assert flat["age.n"] == 3.0
-    assert flat["hardness_1.accuracy"] == 1.0
-    assert flat["human_depicted_true.accuracy"] == pytest.approx(2 / 3)
-    assert flat["accounting.overall.requests"] == 7.0
-    assert "income.accuracy" not in flat and flat["income.n"] == 0.0  # None is skipped
-    assert "hardness_4.accuracy" not in flat
-    assert "accounting.overall.latency_p50_s" not in flat
+    assert flat["accounting.input_tokens"] == 7.0 and flat["capability.mmmu_val"] == 50.0
+    assert "income.accuracy" not in flat  # None is skipped
+    assert "accounting.latency_p50_s" not in flat
     assert not any(k.startswith("bootstrap") for k in flat)
     assert all(isinstance(v, float) for v in flat.values())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import plot_runs
+from testkit import plot_runs
 from vipbench.analysis.plot_rows import (
     ACCURACY_KEYS,
     CAPABILITY_KEYS,

@@ -12,13 +12,12 @@ from vipbench.analysis.privacy_utility import (
     OVERALL,
     as_records,
     compare_runs,
-    flat_metrics,
     is_correct,
-    mean_utility,
     plot_privacy_utility,
     privacy_utility_table,
 )
 from vipbench.core.records import Decision, ScoredItem, Verdict
+from vipbench.defenses.similarity import mean_utility
 
 
 def scored(item_id: str, attribute: str, verdict: Verdict) -> ScoredItem:
@@ -89,13 +88,9 @@ def test_duplicate_items_are_refused() -> None:
         compare_runs([one, one], [one], "d")
 
 
-def test_flat_metrics_and_records() -> None:
+def test_records() -> None:
     base, defended = runs()
     rows = privacy_utility_table(base, defended, {"blur_text": {"ssim": 0.9, "psnr": 30.0}})
-    m = flat_metrics(rows, "blur_text")
-    assert m["drop_placeOfImage"] == pytest.approx(25 / 30) and m["ssim"] == 0.9 and "p_overall" in m
-    with pytest.raises(ValueError):
-        flat_metrics(rows)
     recs = as_records(rows)
     assert recs[0]["defense"] == "blur_text" and isinstance(recs[0]["p_value"], float)
 

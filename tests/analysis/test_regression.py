@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from vipbench.analysis.regression import fit, fit_all, flat_metrics, points_for
+from vipbench.analysis.regression import fit, fit_all, points_for
+from vipbench.ops.mlflow_shape import summary_metrics
 
 # Six made-up models: MMMU-like capability and an accuracy that grows with it, not exactly linearly.
 X = [35.8, 47.9, 48.1, 56.8, 62.2, 69.1]
@@ -184,18 +185,15 @@ def test_fit_all_fits_overall_and_each_attribute() -> None:
     json.dumps(res)
 
 
-def test_flat_metrics_are_numbers_named_by_scope() -> None:
+def test_the_summary_run_logs_each_fit_as_numbers_named_by_scope() -> None:
     res = fit_all(RUNS, "mmmu_val", project_at=80.0, n_boot=200, seed=0)
-    m = flat_metrics(res, prefix="cap")
-    assert m["cap/overall/slope"] == res["overall"]["slope"]
-    assert m["cap/overall/n"] == 4.0
-    assert m["cap/age/projected_accuracy"] == res["attributes"]["age"]["projection"]["accuracy"]
-    assert m["cap/overall/slope_ci_low"] <= m["cap/overall/slope_ci_high"]
+    m = summary_metrics({"final": res}, runs=4)
+    assert m["summary.runs"] == 4.0
+    assert m["capability_fit.final.overall.slope"] == res["overall"]["slope"]
+    assert m["capability_fit.final.overall.n"] == 4.0
+    assert m["capability_fit.final.age.projected_accuracy"] == res["attributes"]["age"]["projection"]["accuracy"]
+    assert m["capability_fit.final.overall.slope_ci_low"] <= m["capability_fit.final.overall.slope_ci_high"]
     assert all(isinstance(v, float) for v in m.values())
 
-    thin = flat_metrics(fit_all(RUNS, "opencompass_avg8"))
-    assert thin == {
-        "capability_fit/overall/n": 1.0,
-        "capability_fit/sex/n": 1.0,
-        "capability_fit/age/n": 1.0,
-    }
+    thin = summary_metrics({"final": fit_all(RUNS, "opencompass_avg8")}, runs=1)
+    assert thin == {"summary.runs": 1.0, "capability_fit.final.overall.n": 1.0}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import OSV
+from testkit.vip import OSV
 from vipbench.core.errors import InputError
 from vipbench.dataset.importgeo import import_geo
 from vipbench.dataset.load import read_dataset

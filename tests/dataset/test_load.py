@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import label, record
+from testkit.vip import label, record
 from vipbench.config import FilterParams
 from vipbench.dataset.items import build_items
 from vipbench.dataset.load import read_dataset

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests.conftest import label, record
+from testkit.vip import label, record
 from vipbench.analysis.metrics import confusion
 from vipbench.cli import app
 from vipbench.config import FilterParams

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import label, record, write_dataset
+from testkit.vip import label, record, write_dataset
 from vipbench.config import FilterParams
 from vipbench.core.errors import InputError
 from vipbench.dataset.importgeo import import_geo

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import OSV
-from tests.support.gps import gps_exif  # noqa: F401  (re-exported: other tests import it from here)
+from testkit.gps import gps_exif  # noqa: F401  (re-exported: other tests import it from here)
+from testkit.vip import OSV
 from vipbench import defenses as D
 from vipbench.defenses import DefenseError, apply_defense, parse_defense_spec, utility
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import label, record, write_dataset
-from tests.support.repo import make_repo, run
+from testkit.repo import make_repo, run
+from testkit.vip import label, record, write_dataset
 
 ATTRIBUTES = ["sex", "placeOfImage"]
 

@@ -25,7 +25,9 @@ _fresh_home: str | None = None
 if "prefect" not in sys.modules:
     os.environ.pop("PREFECT_API_URL", None)
     if os.environ.get("VIPBENCH_TEST_PREFECT_HOME"):
-        os.environ["PREFECT_HOME"] = os.environ["VIPBENCH_TEST_PREFECT_HOME"]
+        # one home per pytest-xdist worker: two processes must not share the server's database
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        os.environ["PREFECT_HOME"] = os.environ["VIPBENCH_TEST_PREFECT_HOME"] + (f"-{worker}" if worker else "")
     else:
         # created by Prefect on first use, so a session that runs no flow test leaves nothing behind
         _fresh_home = os.path.join(

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from testkit.openai_server import FakeOpenAIServer, Request, guess_answer
+from testkit.repo import REPO
 from tests.flows import flow_repo
 from tests.flows.test_prefect_server import POOL, cli, get_json, prefect_env, prefect_server  # noqa: F401
-from tests.support.openai_server import FakeOpenAIServer, Request, guess_answer
-from tests.support.repo import REPO
 
 pytestmark = pytest.mark.slow
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from testkit.openai_server import FakeOpenAIServer
+from testkit.repo import run
 from tests.flows import flow_repo
 from tests.flows.test_watch_releases import answer
-from tests.support.openai_server import FakeOpenAIServer
-from tests.support.repo import run
 
 pytestmark = pytest.mark.slow
 

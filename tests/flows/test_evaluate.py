@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from testkit.repo import run
 from tests.flows import flow_repo
-from tests.support.repo import run
 from vipbench.config import load_params
 from vipbench.workspace import Workspace
 

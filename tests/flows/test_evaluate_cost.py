@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from testkit.openai_server import FakeOpenAIServer, Request, guess_answer
 from tests.flows import flow_repo
-from tests.support.openai_server import FakeOpenAIServer, Request, guess_answer
 
 pytestmark = pytest.mark.slow
 

@@ -15,8 +15,8 @@ from uuid import UUID
 
 import pytest
 
+from testkit.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
 from tests.flows import flow_repo
-from tests.support.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
 
 pytestmark = pytest.mark.slow
 

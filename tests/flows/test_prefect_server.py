@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from testkit.repo import REPO
 from tests.flows import flow_repo
-from tests.support.repo import REPO
+from vipbench.ops.quiet import command_env
 
 pytestmark = pytest.mark.slow
 
@@ -42,16 +43,8 @@ def get_json(url: str) -> object:
 
 
 def prefect_env(home: Path, api: str | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.update(
-        PREFECT_HOME=str(home),
-        PREFECT_UI_ENABLED="false",
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        DO_NOT_TRACK="true",
-        DVC_NO_ANALYTICS="1",
-        MLFLOW_DISABLE_TELEMETRY="true",
-    )
+    env = command_env()
+    env.update(PREFECT_HOME=str(home), PREFECT_UI_ENABLED="false")
     env.pop("MLFLOW_TRACKING_URI", None)
     if api:
         env["PREFECT_API_URL"] = api

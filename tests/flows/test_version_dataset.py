@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import label, record
+from testkit.repo import run
+from testkit.vip import label, record
 from tests.flows import flow_repo
-from tests.support.repo import run
 
 pytestmark = pytest.mark.slow
 

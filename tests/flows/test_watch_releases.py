@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from testkit.openai_server import FakeOpenAIServer, Request, guess_answer
 from tests.flows import flow_repo
-from tests.support.openai_server import FakeOpenAIServer, Request, guess_answer
 
 pytestmark = pytest.mark.slow
 
@@ -136,7 +136,7 @@ def test_new_model_is_evaluated_once(tmp_path: Path) -> None:
 def test_dry_run_changes_nothing(tmp_path: Path) -> None:
     """--no-evaluate lists new models but leaves git, DVC and params.yaml exactly as they were."""
     from flows.watch_releases import main, watch_releases
-    from tests.support.repo import run
+    from testkit.repo import run
 
     with FakeOpenAIServer(answer=answer, models=["vlm-new-1"]) as srv:
         root = flow_repo(tmp_path)

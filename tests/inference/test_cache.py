@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from vipbench.inference.cache import ResponseCache
+from vipbench.inference.cache import ResponseCache, model_key
 
+#: the parts of an inference request's key, as the engine passes them (inference.engine.Engine._key)
 BASE = {
     "endpoint": "http://127.0.0.1:8000/v1",
     "model": "m",
@@ -25,9 +26,9 @@ BASE = {
 
 
 def test_key_depends_on_every_part() -> None:
-    k = ResponseCache.key(**BASE)
-    assert len(k) == 64 and ResponseCache.key(**BASE) == k
-    assert ResponseCache.key(**{**BASE, "endpoint": BASE["endpoint"] + "/"}) == k  # trailing slash
+    k = model_key(**BASE)
+    assert len(k) == 64 and model_key(**BASE) == k
+    assert model_key(**{**BASE, "endpoint": BASE["endpoint"] + "/"}) == k  # trailing slash
     changes = {
         "endpoint": "https://api.openai.com/v1",
         "model": "m2",
@@ -38,14 +39,24 @@ def test_key_depends_on_every_part() -> None:
         "variant": "naive",
         "output_format": "json",
     }
-    keys = {ResponseCache.key(**{**BASE, name: value}) for name, value in changes.items()}
+    keys = {model_key(**{**BASE, name: value}) for name, value in changes.items()}
     assert len(keys) == len(changes) and k not in keys
-    assert ResponseCache.key(**BASE, turn=2) != k
+    assert model_key(**BASE, turn=2) != k
+
+
+def test_the_engine_keys_its_requests_with_model_key(tmp_path: Path) -> None:
+    from vipbench.inference.gateway import Gateway
+
+    ident = {k: BASE[k] for k in ("endpoint", "model", "params")}
+    with ResponseCache(tmp_path / "c.sqlite") as cache:
+        gateway = Gateway(None, cache, **ident)  # type: ignore[arg-type]
+        parts = {k: v for k, v in BASE.items() if k not in ident}
+        assert gateway.key(**parts) == model_key(**BASE)
 
 
 def test_put_get_roundtrip_and_one_row_per_key(tmp_path: Path) -> None:
     with ResponseCache(tmp_path / "c.sqlite") as cache:
-        k = ResponseCache.key(**BASE)
+        k = model_key(**BASE)
         assert cache.get(k) is None and k not in cache
         cache.put(k, status="unparseable", raw="hmm", input_tokens=10, output_tokens=2, latency_s=0.5)
         cache.put(
@@ -113,7 +124,7 @@ def test_commits_survive_sigkill(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
     script = (
         "import os, signal, sys\n"
-        "from vipbench.inference.cache import ResponseCache\n"
+        "from vipbench.inference.cache import ResponseCache, model_key\n"
         "c = ResponseCache(sys.argv[1])\n"
         "for i in range(100):\n"
         "    c.put(f'k{i}', status='answered', raw='x' * 1000)\n"

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.support import image_items
-from tests.support.openai_server import FakeOpenAIServer, Faults, Reply, Request, guess_answer, json_answer
+from testkit import image_items
+from testkit.openai_server import FakeOpenAIServer, Faults, Reply, Request, guess_answer, json_answer
 from vipbench.core.records import Item, Response
 from vipbench.imaging.images import encode_jpeg, open_image
 from vipbench.inference.backend import Completion

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import image_items
-from tests.support.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
+from testkit import image_items
+from testkit.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
 from vipbench.core.records import Item, Response
 from vipbench.inference import backend as be
 from vipbench.inference.batcher import Batcher

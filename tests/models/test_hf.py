@@ -15,7 +15,7 @@ from PIL import Image
 importlib.import_module("torch")
 importlib.import_module("transformers")
 
-from tests.support.tiny_vlm import (  # noqa: E402
+from testkit.tiny_vlm import (  # noqa: E402
     build_tiny_gemma3,
     build_tiny_idefics2,
     build_tiny_idefics3,
@@ -31,7 +31,8 @@ from vipbench.models.hf import (  # noqa: E402
     fold_system,
     to_processor_messages,
 )
-from vipbench.models.registry import RunContext, create_adapter, spec_class  # noqa: E402
+from vipbench.models.kinds import create_adapter, spec_class  # noqa: E402
+from vipbench.models.registry import RunContext  # noqa: E402
 
 VALID = {"answered", "refused", "unparseable", "error"}
 #: attributes whose prompts differ in length, so a batch of them needs padding
@@ -180,7 +181,7 @@ def test_module_imports_without_torch() -> None:
         """
         import sys
         import vipbench.models.hf
-        from vipbench.models.registry import spec_class
+        from vipbench.models.kinds import spec_class
         spec_class("hf").model_validate({"kind": "hf", "model": "x"})
         heavy = sorted(m for m in ("torch", "transformers", "tokenizers") if m in sys.modules)
         assert not heavy, heavy

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import image_items
-from tests.support.openai_server import FakeOpenAIServer, guess_answer
+from testkit import image_items
+from testkit.openai_server import FakeOpenAIServer, guess_answer
 from vipbench.config import parse_params
 from vipbench.core.errors import ConfigError
+from vipbench.models.kinds import create_adapter, spec_class
 from vipbench.models.openai_api import OpenAIAdapter, OpenAISpec, parse_retry_after, resolve_api_key
-from vipbench.models.registry import RunContext, create_adapter, spec_class
+from vipbench.models.registry import RunContext
 
 SECRET = "sk-test-SECRET-value-0123456789"
 

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import label, record, write_dataset
-from tests.support.openai_server import BatchJob, FakeOpenAIServer, Reply, Request, guess_answer
-from tests.support.repo import env
+from testkit.openai_server import BatchJob, FakeOpenAIServer, Reply, Request, guess_answer
+from testkit.repo import env
+from testkit.vip import label, record, write_dataset
 from vipbench.core.records import Response
 from vipbench.pipeline.infer import infer
 from vipbench.pipeline.prepare import prepare

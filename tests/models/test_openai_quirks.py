@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import image_items
-from tests.support.openai_server import FakeOpenAIServer, Reply, guess_answer
+from testkit import image_items
+from testkit.openai_server import FakeOpenAIServer, Reply, guess_answer
 from vipbench.config import parse_params
 from vipbench.core.errors import ConfigError
 from vipbench.inference.backend import Options
+from vipbench.models.kinds import create_adapter
 from vipbench.models.openai_api import OpenAIBackend, OpenAISpec, completion_from_body
 from vipbench.models.openai_quirks import RequestQuirks, is_reasoning_model, preset
-from vipbench.models.registry import RunContext, create_adapter
+from vipbench.models.registry import RunContext
 
 SECRET = "sk-test-SECRET-value-0123456789"
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import label, record, write_dataset
-from tests.support.repo import make_repo, run
+from testkit.repo import make_repo, run
+from testkit.vip import label, record, write_dataset
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def served_tiny_llava(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    from tests.support.tiny_vlm import build_tiny_llava
+    from testkit.tiny_vlm import build_tiny_llava
 
     model = build_tiny_llava(tmp_path / "tiny-llava")
     port = _free_port()

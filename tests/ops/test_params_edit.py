@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.repo import REPO
+from testkit.repo import REPO
 from vipbench.config import load_params
 from vipbench.core.errors import ConfigError
 from vipbench.ops.params_edit import add_models, read_models, set_models

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import browser, plot_runs, plots_page
-from tests.support.repo import REPO, run
+from testkit import browser, plot_runs, plots_page
+from testkit.repo import REPO, run
 from vipbench.ops.plots_html import TEMPLATE_PATH, provenance, render_template, write_template
 
 #: a script element that loads code from elsewhere (a CDN, a file)

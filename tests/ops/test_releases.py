@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.openai_server import FakeOpenAIServer
-from tests.support.repo import REPO
+from testkit.openai_server import FakeOpenAIServer
+from testkit.repo import REPO
 from vipbench.config import parse_params
 from vipbench.core.errors import ConfigError
 from vipbench.ops.releases import (

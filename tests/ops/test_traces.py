@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import label, record, write_dataset
-from tests.support.openai_server import FakeOpenAIServer, Request, guess_answer
+from testkit.openai_server import FakeOpenAIServer, Request, guess_answer
+from testkit.vip import label, record, write_dataset
 from vipbench.pipeline.infer import infer
 from vipbench.pipeline.prepare import prepare
 from vipbench.pipeline.score import score

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import label, record, write_dataset
+from testkit.vip import label, record, write_dataset
 from vipbench.core.records import Response
 from vipbench.pipeline.accounting import MEASURED_FIELDS, accounting, measurements
 from vipbench.pipeline.infer import infer
 from vipbench.pipeline.prepare import prepare
-from vipbench.pipeline.score import measurements as scored_measurements
+from vipbench.readers import read_measurements as scored_measurements
 from vipbench.workspace import Workspace
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import REPO, label, record, write_dataset
-from tests.support.batch_answerer import answer_messages
-from tests.support.openai_server import FakeOpenAIServer, Request
-from tests.support.repo import env
+from testkit.batch_answerer import answer_messages
+from testkit.openai_server import FakeOpenAIServer, Request
+from testkit.repo import env
+from testkit.vip import REPO, label, record, write_dataset
 from vipbench.pipeline.batchfiles import export_batch
 from vipbench.pipeline.infer import infer
 from vipbench.pipeline.prepare import prepare
@@ -70,7 +70,7 @@ def test_export_answer_elsewhere_import_scores_like_the_online_run(tmp_path: Pat
 
         batch_out = tmp_path / "answers.jsonl"
         subprocess.run(
-            [sys.executable, "-m", "tests.support.batch_answerer", str(batch_in), str(batch_out)],
+            [sys.executable, "-m", "testkit.batch_answerer", str(batch_in), str(batch_out)],
             cwd=REPO,
             check=True,
         )

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import label, record, write_dataset
-from tests.support.openai_server import FakeOpenAIServer, Request, guess_answer
-from tests.support.repo import env
+from testkit.openai_server import FakeOpenAIServer, Request, guess_answer
+from testkit.repo import env
+from testkit.vip import label, record, write_dataset
 from vipbench.pipeline.prepare import prepare
 from vipbench.workspace import Workspace
 

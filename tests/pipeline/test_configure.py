@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import label, record, write_dataset
+from testkit.vip import label, record, write_dataset
 from vipbench.pipeline.configure import configure
 from vipbench.workspace import Workspace
 

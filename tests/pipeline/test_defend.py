@@ -9,7 +9,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from tests.conftest import label, record, write_dataset
+from testkit.vip import label, record, write_dataset
 from vipbench.core.io import read_jsonl
 from vipbench.defenses import DefenseError
 from vipbench.pipeline.defend import defend

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.repo import make_repo, run
+from testkit.repo import make_repo, run
 from vipbench.dataset.synthetic.generator import generate
 
 pytestmark = pytest.mark.slow
@@ -63,7 +63,8 @@ def test_ocr_beats_majority_and_blur_text_removes_it(tmp_path: Path) -> None:
     from vipbench.pipeline.defend import defend
     from vipbench.pipeline.infer import infer
     from vipbench.pipeline.prepare import prepare
-    from vipbench.pipeline.score import read_scores, score
+    from vipbench.pipeline.score import score
+    from vipbench.readers import read_scores
     from vipbench.workspace import Workspace
 
     generate(tmp_path / "data", n_images=16, seed=0)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import label, record, write_dataset
-from tests.support.repo import make_repo, run
+from testkit.repo import make_repo, run
+from testkit.vip import label, record, write_dataset
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.repo import make_repo, run
+from testkit.repo import make_repo, run
 from vipbench.dataset.synthetic.generator import generate
 
 pytestmark = pytest.mark.slow

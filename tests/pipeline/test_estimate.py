@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
-from tests.support.repo import env
+from testkit.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
+from testkit.repo import env
 from vipbench.dataset.synthetic.generator import generate
 from vipbench.pipeline.infer import infer
 from vipbench.pipeline.prepare import prepare

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import label, record, write_dataset
-from tests.support.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
-from tests.support.repo import make_repo, run
+from testkit.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
+from testkit.repo import make_repo, run
+from testkit.vip import label, record, write_dataset
 from vipbench.core.errors import RunFailed
 from vipbench.core.records import Response
 from vipbench.pipeline.infer import failure_record, infer
@@ -81,7 +81,8 @@ def test_a_failing_run_is_not_written_scored_or_reported_and_resumes_from_the_ca
         msg = str(e.value)
         assert "6 of 10 items ended in error" in msg and "6 x HTTP 401: scripted error" in msg
         assert not ws.responses_file("flaky").exists()
-        failure = json.loads(ws.metrics_file("flaky").read_text())
+        assert not ws.metrics_file("flaky").exists()  # infer writes only its own outputs
+        failure = json.loads(ws.outcome_file("flaky").read_text())
         assert failure["failed"] and failure["error_messages"] == {"HTTP 401: scripted error": 6}
 
         out = report(ws, track=False)
@@ -165,7 +166,8 @@ def test_an_endpoint_that_refuses_everything_fails_dvc_repro_and_is_never_report
         for name in ("strong", "weak", "majority"):
             assert "accuracy" in json.loads((root / "metrics" / f"{name}.json").read_text())["overall"]
         assert not (root / "build" / "responses" / "revoked.jsonl").exists()
-        assert json.loads((root / "metrics" / "revoked.json").read_text())["failed"] is True
+        assert json.loads((root / "build" / "outcomes" / "revoked.json").read_text())["failed"] is True
+        assert not (root / "metrics" / "revoked.json").exists()
         # the report stage waits on every model's scores; `vipbench report` reports what there is
         rep = run(["vipbench", "report"], root)
     assert "revoked" not in rep.stdout

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import label, record, write_dataset
-from tests.support.openai_server import FakeOpenAIServer, Request, guess_answer
-from tests.support.repo import make_repo, run
+from testkit.openai_server import FakeOpenAIServer, Request, guess_answer
+from testkit.repo import make_repo, run
+from testkit.vip import label, record, write_dataset
 from vipbench.ops.mlflow_shape import logged_model_name
 
 pytestmark = pytest.mark.slow

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import label, record, write_dataset
-from tests.support.openai_server import FakeOpenAIServer, Request, guess_answer
-from tests.support.repo import make_repo, run
+from testkit.openai_server import FakeOpenAIServer, Request, guess_answer
+from testkit.repo import make_repo, run
+from testkit.vip import label, record, write_dataset
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +51,7 @@ def answer(req: Request) -> str:
 
 
 def test_three_api_models_and_a_tiny_hf_model(tmp_path: Path) -> None:
-    from tests.support.tiny_vlm import build_tiny_llava
+    from testkit.tiny_vlm import build_tiny_llava
 
     with FakeOpenAIServer(answer=answer, latency=0.01) as srv:
         common = {"kind": "openai", "base_url": srv.base_url, "max_concurrency": 4, "timeout": 10}

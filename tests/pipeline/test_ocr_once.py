@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from PIL import Image
 
-from tests.conftest import label, record, write_dataset
+from testkit.vip import label, record, write_dataset
 from tests.imaging.test_ocr import draw_text_image
 from vipbench.imaging.images import open_image
 from vipbench.imaging.ocr import OCRCache, content_key, ocr_copy

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import OSV
-from tests.support.gps import save_with_gps
-from tests.support.repo import make_repo, run
+from testkit.gps import save_with_gps
+from testkit.repo import make_repo, run
+from testkit.vip import OSV
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import label, record, write_dataset
+from testkit.vip import label, record, write_dataset
 from vipbench.dataset.synthetic.generator import generate
 from vipbench.pipeline.prepare import prepare
 from vipbench.pipeline.report import what_was_measured

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.support import plot_runs
+from testkit import plot_runs
 from vipbench.pipeline.report import write_plot_files
 from vipbench.workspace import Workspace
 

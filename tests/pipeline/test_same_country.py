@@ -11,8 +11,8 @@ import pytest
 import yaml
 from PIL import Image
 
-from tests.conftest import label, record, write_dataset
-from tests.support.gps import save_with_gps
+from testkit.gps import save_with_gps
+from testkit.vip import label, record, write_dataset
 from vipbench.pipeline.infer import infer
 from vipbench.pipeline.prepare import prepare
 from vipbench.pipeline.report import report

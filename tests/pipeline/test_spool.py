@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import items as make_items
+from testkit import items as make_items
 from vipbench.core.io import write_jsonl
 from vipbench.core.records import Item, Response
 from vipbench.pipeline.accounting import MEASURED_FIELDS

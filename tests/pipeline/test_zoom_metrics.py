@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.support.openai_server import FakeOpenAIServer, Request, guess_answer
+from testkit.openai_server import FakeOpenAIServer, Request, guess_answer
 from vipbench.dataset.synthetic.generator import generate
 from vipbench.pipeline.infer import infer
 from vipbench.pipeline.prepare import prepare

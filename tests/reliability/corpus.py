@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from tests.conftest import label, record
+from testkit.vip import label, record
 
 #: the valid records every dataset case starts from (lines 1 and 2 of labels.jsonl)
 BASE_IDS = ("good0", "good1")
@@ -32,7 +32,7 @@ BASE_IDS = ("good0", "good1")
 
 def pinned_params() -> dict[str, Any]:
     """params.yaml overrides that keep the tests' pipelines small and independent of the repository's
-    current model and defense lists (top-level keys, as tests.support.repo.make_repo takes them)."""
+    current model and defense lists (top-level keys, as testkit.repo.make_repo takes them)."""
     return {
         "models": {"majority": {"kind": "majority"}},
         "defenses": {},

@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 import yaml
 
+from testkit.repo import env, make_repo, run
 from tests.reliability.corpus import CASES, MUST_WORK, PARAMS_CASES, Case, ParamsCase, build_case, pinned_params
-from tests.support.repo import env, make_repo, run
 from vipbench.imaging.images import encode_jpeg, open_image
 
 VIPBENCH = [sys.executable, "-m", "vipbench.cli"]

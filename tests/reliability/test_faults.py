@@ -1,6 +1,6 @@
 """Fault injection: 600 items through the `openai` adapter against a server that misbehaves.
 
-The local OpenAI-compatible server (tests/support/openai_server.py) injects, at fixed rates,
+The local OpenAI-compatible server (testkit/openai_server.py) injects, at fixed rates,
 500s, 429s with Retry-After, timeouts, dropped connections, malformed JSON bodies, empty
 `choices`, content-filtered choices and `refusal` answers; some of its real answers name no
 usable guess. With `max_retries=2` a few items exhaust their attempts.
@@ -22,11 +22,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.support.openai_server import FakeOpenAIServer, Faults, Reply, Request, guess_answer
+from testkit.openai_server import FakeOpenAIServer, Faults, Reply, Request, guess_answer
 from vipbench.analysis.metrics import run_metrics
 from vipbench.core.records import Item, Response
+from vipbench.models.kinds import create_adapter
 from vipbench.models.openai_api import OpenAISpec
-from vipbench.models.registry import RunContext, create_adapter
+from vipbench.models.registry import RunContext
 from vipbench.scoring import score_run
 
 N_ITEMS = 600

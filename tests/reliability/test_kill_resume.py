@@ -38,9 +38,9 @@ import pytest
 import yaml
 from PIL import Image
 
-from tests.conftest import label, record, write_dataset
-from tests.support.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
-from tests.support.repo import env
+from testkit.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
+from testkit.repo import env
+from testkit.vip import label, record, write_dataset
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.repo import env
+from testkit.repo import env
 
 pytestmark = pytest.mark.slow
 

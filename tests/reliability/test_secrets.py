@@ -25,10 +25,10 @@ import pytest
 import yaml
 from PIL import Image
 
-from tests.conftest import label, record, write_dataset
+from testkit.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
+from testkit.repo import env, make_repo, run
+from testkit.vip import label, record, write_dataset
 from tests.reliability.corpus import pinned_params
-from tests.support.openai_server import FakeOpenAIServer, Reply, Request, guess_answer
-from tests.support.repo import env, make_repo, run
 
 CANARY = "sk-vipbench-SECRET-canary-1234"
 KEY_ENV = "VIPBENCH_CANARY_KEY"

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from tests.conftest import label, record, write_dataset
+from testkit.vip import label, record, write_dataset
 from vipbench.cli import app
 from vipbench.pipeline.infer import infer
 from vipbench.pipeline.prepare import prepare

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.support.openai_server import FakeOpenAIServer, Request
+from testkit.openai_server import FakeOpenAIServer, Request
 from vipbench.core.records import Item, Response
 from vipbench.scoring import score_run
 from vipbench.scoring.llm_judge import JudgeSpec, LLMJudgePanel, parse_verdict, prompt_hash

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from tests.conftest import OSV
+from testkit.vip import OSV
 from vipbench.core.records import Verdict
 from vipbench.dataset.importgeo import country_name
 from vipbench.places.gazetteer import resolve_place

@@ -37,7 +37,7 @@ from vipbench.core.records import ScoredItem
 HARDNESS_LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5)
 #: the distance ladder's thresholds in km (the steps of the IM2GPS / OSV-5M geolocation benchmarks:
 #: street, city, region, country, continent)
-DISTANCE_THRESHOLDS_KM: tuple[int, ...] = (1, 25, 200, 750, 2500)
+DISTANCE_THRESHOLDS_KM: tuple[int, ...] = attribute_table.DISTANCE_THRESHOLDS_KM
 NO_ANSWER = "(none)"
 OTHER = "(other)"
 
@@ -223,57 +223,6 @@ def headline(metrics: Mapping[str, Any]) -> dict[str, Any]:
                 row["within_25km"] = (metrics.get("distance") or {}).get(a, {}).get("within_25km")
                 row.update({k: beside.get(k) for k in HEADLINE_FLOOR_PLACES[1:]})
         out["attributes"][a] = row
-    return out
-
-
-# ----------------------------------------------------------------------------- MLflow names
-
-_SECTION_PREFIX: dict[str, Callable[[str], str]] = {
-    "overall": lambda k: "overall",
-    "attributes": lambda k: k,
-    "by_hardness": lambda k: f"hardness_{k}",
-    "by_human_depicted": lambda k: f"human_depicted_{k}",
-}
-_NOT_METRICS = frozenset({"bootstrap", "mlflow_run_id"})
-
-
-def _numeric(v: Any) -> float | None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return None
-    f = float(v)
-    return f if math.isfinite(f) else None
-
-
-def _walk(prefix: str, value: Any, out: dict[str, float]) -> None:
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            _walk(f"{prefix}.{k}" if prefix else str(k), v, out)
-        return
-    num = _numeric(value)
-    if num is not None:
-        out[prefix] = num
-
-
-def flatten(metrics: Mapping[str, Any]) -> dict[str, float]:
-    """Numeric metrics under stable dotted names for MLflow.
-
-    "overall.accuracy", "<attribute>.accuracy", "hardness_3.accuracy",
-    "human_depicted_true.accuracy"; any other section keeps its own path
-    ("accounting.overall.requests"). None, NaN, booleans and strings are left out.
-    """
-    out: dict[str, float] = {}
-    for section, body in metrics.items():
-        if section in _NOT_METRICS:
-            continue
-        name = _SECTION_PREFIX.get(section)
-        if name is not None and isinstance(body, Mapping):
-            if section == "overall":
-                _walk("overall", body, out)
-            else:
-                for key, block in body.items():
-                    _walk(name(str(key)), block, out)
-        else:
-            _walk(section, body, out)
     return out
 
 

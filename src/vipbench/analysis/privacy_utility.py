@@ -9,7 +9,7 @@ same items:
   (vipbench.analysis.metrics.pairing_unit, stats.mcnemar_clustered): they share their evidence;
 - the precise accuracies before and after (less precise counted wrong), beside the headline ones;
 - the utility the defense keeps, mean SSIM and PSNR of defended against original images
-  (computed in vipbench.defenses.similarity; `mean_utility` is re-exported here).
+  (computed by the defend stage, vipbench.defenses.similarity).
 
 An item is "correct" when its top-1 verdict is correct, and by default also when it is less
 precise (the study's headline accuracy); `strict=True` counts only correct. Items are paired by
@@ -28,7 +28,6 @@ from typing import Any
 from pydantic import BaseModel
 
 from vipbench.core.records import ScoredItem
-from vipbench.defenses.similarity import mean_utility as mean_utility  # re-exported
 
 OVERALL = "overall"
 
@@ -147,24 +146,6 @@ def privacy_utility_table(
 def as_records(rows: Iterable[DefenseEffect]) -> list[dict[str, Any]]:
     """Plain dicts, for JSON files and tables."""
     return [r.model_dump(mode="json") for r in rows]
-
-
-def flat_metrics(rows: Iterable[DefenseEffect], defense: str | None = None) -> dict[str, float]:
-    """Metric name -> value for MLflow: `drop_<attribute>`, `p_<attribute>` (and, once,
-    `ssim`/`psnr`), for one defense (the only one present when `defense` is None)."""
-    out: dict[str, float] = {}
-    chosen = [r for r in rows if defense is None or r.defense == defense]
-    if len({r.defense for r in chosen}) > 1:
-        raise ValueError("rows of several defenses: name the one to flatten")
-    for r in chosen:
-        out[f"drop_{r.attribute}"] = r.drop
-        out[f"p_{r.attribute}"] = r.p_value
-        out[f"accuracy_{r.attribute}"] = r.accuracy_defended
-        if r.ssim is not None:
-            out["ssim"] = r.ssim
-        if r.psnr is not None:
-            out["psnr"] = r.psnr
-    return out
 
 
 def plot_privacy_utility(

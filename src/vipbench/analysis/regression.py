@@ -215,30 +215,3 @@ def fit_all(
         "overall": fit(points_for(runs, column), **kw),
         "attributes": {a: fit(points_for(runs, column, a), **kw) for a in attributes},
     }
-
-
-def flat_metrics(result: Mapping[str, Any], prefix: str = "capability_fit") -> dict[str, float]:
-    """`fit_all` output as flat numeric metrics (e.g. for MLflow): "<prefix>/<scope>/<name>".
-
-    Scopes are "overall" and the attribute keys. Undefined values are left out.
-    """
-    out: dict[str, float] = {}
-    scopes = {"overall": result["overall"], **result.get("attributes", {})}
-    for scope, f in scopes.items():
-        key = f"{prefix}/{scope}"
-        out[f"{key}/n"] = float(f["n"])
-        if f.get("status") != "ok":
-            continue
-        for name in ("slope", "intercept", "r2", "pearson_r", "pearson_p", "spearman_rho", "spearman_p"):
-            if f.get(name) is not None:
-                out[f"{key}/{name}"] = float(f[name])
-        band = f["bootstrap"]["slope_ci"]
-        if band is not None:
-            out[f"{key}/slope_ci_low"], out[f"{key}/slope_ci_high"] = band
-        proj = f.get("projection")
-        if proj is not None:
-            out[f"{key}/projected_accuracy"] = proj["accuracy"]
-            out[f"{key}/projection_clipped"] = float(proj["clipped"])
-            if proj["ci"] is not None:
-                out[f"{key}/projected_ci_low"], out[f"{key}/projected_ci_high"] = proj["ci"]
-    return out

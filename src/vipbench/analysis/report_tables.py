@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vipbench.analysis.floor import places_within
-from vipbench.analysis.metrics import DISTANCE_THRESHOLDS_KM
+from vipbench.core.attributes import DISTANCE_THRESHOLDS_KM, within_key
 
 #: a hardness cell with fewer items than this is shown in italics: too few to read anything into
 MIN_CELL_ITEMS = 5
@@ -179,7 +179,7 @@ def distance_table(runs: Mapping[str, Mapping[str, Any]]) -> list[str]:
             if not ladder.get("n"):
                 continue
             acc = m["attributes"].get(attribute, {})
-            cells = [pct(ladder.get(f"within_{k}km")) for k in DISTANCE_THRESHOLDS_KM]
+            cells = [pct(ladder.get(within_key(k))) for k in DISTANCE_THRESHOLDS_KM]
             rows.append(
                 f"| {run} | {attribute} | {ladder['n']} | {ladder.get('located', 0)} | "
                 f"{ladder.get('from_photo', 0)} | {ladder.get('from_answer_point', 0)} | "

@@ -72,3 +72,11 @@ def get(key: str) -> AttributeSpec:
 GEO_ATTRIBUTES: tuple[str, ...] = ("location", "placeOfImage")
 #: attributes whose truth is where the photo was taken, so a dataset's photo coordinates locate it
 PHOTO_POINT_ATTRIBUTES: tuple[str, ...] = ("placeOfImage",)
+#: the distance ladder's thresholds in km (the steps of the IM2GPS / OSV-5M geolocation benchmarks:
+#: street, city, region, country, continent)
+DISTANCE_THRESHOLDS_KM: tuple[int, ...] = (1, 25, 200, 750, 2500)
+
+
+def within_key(km: int) -> str:
+    """The name of the distance ladder's step `km`: the share of guesses within `km` of the truth."""
+    return f"within_{km}km"

@@ -55,3 +55,7 @@ class BatchPending(VipbenchError):
 
     Nothing is lost or sent twice: the batches are recorded, and the next run collects them.
     """
+
+
+class ImageError(ValueError):
+    """An image that cannot be used, with the reason."""

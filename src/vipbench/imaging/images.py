@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import warnings
 from pathlib import Path
 
 from PIL import Image, ImageOps
+
+from vipbench.core.errors import ImageError as ImageError  # where image code raises it
 
 #: Refuse images with more pixels than this (a decompression bomb). About 16k x 16k.
 MAX_PIXELS = 16_384 * 16_384
@@ -18,10 +19,6 @@ MAX_PIXELS = 16_384 * 16_384
 MAX_FULL_DECODE_PIXELS = 64_000_000
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
-
-
-class ImageError(ValueError):
-    """An image that cannot be used, with the reason."""
 
 
 def find_image(images_dir: Path, image_id: str) -> Path | None:
@@ -43,14 +40,6 @@ def find_image(images_dir: Path, image_id: str) -> Path | None:
             if dot and stem == image_id and f".{suffix.lower()}" == ext and entry.is_file():
                 return Path(entry.path)
     return None
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def open_image(path: Path, max_side: int | None = None) -> Image.Image:

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from vipbench.core.records import Response
+
+#: the latency percentiles reported everywhere (progress log, engine stats, MLflow)
+LATENCY_PERCENTILES: tuple[int, ...] = (50, 90, 99)
+
+
+def latency_percentiles(latencies_s: Sequence[float]) -> dict[int, float]:
+    """Percentile -> latency in seconds (linear interpolation between the closest ranks); empty
+    when there are no latencies."""
+    if not latencies_s:
+        return {}
+    import numpy as np
+
+    values = np.percentile(np.asarray(latencies_s, dtype=float), LATENCY_PERCENTILES)
+    return {q: float(v) for q, v in zip(LATENCY_PERCENTILES, values, strict=True)}
 
 
 @dataclass
@@ -50,11 +65,10 @@ class EngineStats:
         self.by_attribute_cost_usd[r.attribute] += r.cost_usd
 
     def latency_percentiles(self) -> dict[str, float]:
-        xs = sorted(self.latencies_s)
-        if not xs:
+        found = latency_percentiles(self.latencies_s)
+        if not found:
             return {}
-        pick = lambda q: xs[min(len(xs) - 1, int(q * len(xs)))]  # noqa: E731
-        return {"p50": pick(0.5), "p90": pick(0.9), "p99": pick(0.99), "max": xs[-1]}
+        return {**{f"p{q}": v for q, v in found.items()}, "max": max(self.latencies_s)}
 
     def summary(self) -> dict[str, Any]:
         return {

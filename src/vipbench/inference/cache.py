@@ -69,16 +69,19 @@ class CachedResponse:
     created_at: float
 
 
-def make_key(**parts: Any) -> str:
-    """sha256 over the canonical JSON of the given parts (names included, order irrelevant)."""
-    blob = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
 def model_key(endpoint: str, model: str, params: dict[str, Any], **parts: Any) -> str:
-    """The key of a request to a model: its identity (endpoint, model, generation parameters) plus
-    whatever else the answer depends on (`parts`; a `purpose` part gives a caller its own key space)."""
-    return make_key(endpoint=endpoint.rstrip("/"), model=model, params=params, **parts)
+    """The cache key of a request to a model, for inference and judges alike: sha256 over the
+    canonical JSON (names included, order irrelevant) of its identity (endpoint, model, generation
+    parameters) plus whatever else the answer depends on (`parts`; a `purpose` part gives a caller
+    its own key space)."""
+    blob = json.dumps(
+        {"endpoint": endpoint.rstrip("/"), "model": model, "params": params, **parts},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 class ResponseCache:
@@ -94,32 +97,6 @@ class ResponseCache:
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.execute(_SCHEMA)
         self._db.execute(_QUIRKS_SCHEMA)
-
-    @staticmethod
-    def key(
-        *,
-        endpoint: str,
-        model: str,
-        params: dict[str, Any],
-        template_hash: str,
-        attribute: str,
-        image_hash: str | None,
-        variant: str,
-        output_format: str,
-        **extra: Any,
-    ) -> str:
-        """The cache key of one request. `extra` holds what a follow-up request depends on."""
-        return model_key(
-            endpoint,
-            model,
-            params,
-            template_hash=template_hash,
-            attribute=attribute,
-            image_hash=image_hash,
-            variant=variant,
-            output_format=output_format,
-            **extra,
-        )
 
     def get(self, key: str) -> CachedResponse | None:
         with self._lock:

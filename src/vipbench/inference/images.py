@@ -13,7 +13,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vipbench.imaging.images import encode_jpeg, file_sha256, open_image
+from vipbench.core.io import file_sha256
+from vipbench.imaging.images import encode_jpeg, open_image
 from vipbench.imaging.zoom import Box, crop
 from vipbench.inference.backend import ImageRef
 

@@ -13,7 +13,7 @@ Extra headers are configuration, not secrets, but a header whose name looks like
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -111,3 +111,17 @@ class EndpointSpec(Connection):
     extra_body: dict[str, Any] | None = None
     price_input_per_mtok: float | None = Field(None, ge=0)
     price_output_per_mtok: float | None = Field(None, ge=0)
+
+
+#: the attributes an LLM judge may decide (the free-text ones)
+JUDGED = ("location", "placeOfImage", "placeOfBirth", "occupation")
+
+
+class JudgeSpec(EndpointSpec):
+    """One LLM judge: a text model behind an OpenAI-compatible endpoint."""
+
+    max_tokens: int = Field(200, ge=16)
+    max_retries: int = Field(4, ge=0)
+    attributes: list[Literal["location", "placeOfImage", "placeOfBirth", "occupation"]] = Field(
+        default_factory=lambda: list(JUDGED)
+    )

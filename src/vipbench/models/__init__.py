@@ -1,5 +1,1 @@
-"""Model adapters. Each kind registers itself in `vipbench.models.registry`."""
-
-from vipbench.models.registry import ModelSpec, available_kinds, create_adapter, register, spec_class
-
-__all__ = ["ModelSpec", "available_kinds", "create_adapter", "register", "spec_class"]
+"""Model kinds: `registry` (what each kind builds on), `kinds` (the kinds by name), one module per kind."""

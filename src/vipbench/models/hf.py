@@ -274,8 +274,7 @@ class HFAdapter:
             "seed": s.seed,
             "revision": s.revision,
             "fingerprint": self._fingerprint,
-            "max_side": self.ctx.max_side,
-        }
+        }  # the max side the images are sent at is in each image's content hash (the engine's)
 
     def infer(self, items: Sequence[Item]) -> Iterator[Response]:
         """Cached answers first, the rest in batches; for zoom all first turns, then all second turns."""

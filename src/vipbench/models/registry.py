@@ -1,13 +1,12 @@
-"""The model-kind registry: one entry per adapter, imported lazily.
+"""What every model kind builds on: the spec base class, the adapter protocol, `@register`.
 
-Adding a model kind is one new module that defines a spec class and an adapter class
-decorated with `@register("kind")`, plus one line in `_LAZY` so the CLI can find it without
-importing heavy dependencies up front.
+A kind's module defines a spec class and an adapter class decorated with `@register("kind", Spec)`;
+`vipbench.models.kinds` finds the module by kind name and imports it only when the kind is used.
+This module names no kind, so importing one kind's module never imports the others.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,16 +19,6 @@ if TYPE_CHECKING:
     from vipbench.inference.budget import Budget
     from vipbench.inference.endpoint import Endpoint
     from vipbench.inference.gateway import Transport
-
-#: kind -> module that registers it. Only imported when the kind is used.
-_LAZY: dict[str, str] = {
-    "majority": "vipbench.models.majority",
-    "openai": "vipbench.models.openai_api",
-    "hf": "vipbench.models.hf",
-    "ocr": "vipbench.models.adversaries.ocr",
-    "exif": "vipbench.models.adversaries.exif",
-    "face": "vipbench.models.adversaries.face",
-}
 
 _REGISTRY: dict[str, tuple[type[ModelSpec], type[Adapter]]] = {}
 
@@ -50,7 +39,7 @@ class ModelSpec(BaseModel):
     @field_validator("prompt")
     @classmethod
     def _known_variant(cls, v: str) -> str:
-        from vipbench.prompts.render import VARIANTS
+        from vipbench.prompts.variants import VARIANTS
 
         if v not in VARIANTS:
             raise ValueError(f"unknown prompt variant {v!r}; known: {', '.join(VARIANTS)}")
@@ -132,22 +121,10 @@ def register(kind: str, spec: type[ModelSpec]) -> Callable[[S], S]:
     return deco
 
 
-def _load(kind: str) -> tuple[type[ModelSpec], type[Adapter]]:
-    if kind not in _REGISTRY and kind in _LAZY:
-        importlib.import_module(_LAZY[kind])
-    try:
-        return _REGISTRY[kind]
-    except KeyError:
-        raise KeyError(f"unknown model kind {kind!r}; known kinds: {', '.join(available_kinds())}") from None
+def registered(kind: str) -> tuple[type[ModelSpec], type[Adapter]] | None:
+    """The spec class and adapter class registered under `kind`, if its module has been imported."""
+    return _REGISTRY.get(kind)
 
 
-def available_kinds() -> list[str]:
-    return sorted(set(_LAZY) | set(_REGISTRY))
-
-
-def spec_class(kind: str) -> type[ModelSpec]:
-    return _load(kind)[0]
-
-
-def create_adapter(spec: ModelSpec, ctx: RunContext) -> Adapter:
-    return _load(spec.kind)[1](spec, ctx)
+def registered_kinds() -> set[str]:
+    return set(_REGISTRY)

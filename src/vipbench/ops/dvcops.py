@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vipbench.ops.quiet import command_env
+
 LineSink = Callable[[str], None]
 #: how many of the last output lines an error message quotes (the full text is on the error)
 MESSAGE_LINES = 12
@@ -70,15 +72,6 @@ def executable(name: str = "dvc") -> str:
     if found is None:
         raise FileNotFoundError(f"`{name}` not found next to {sys.executable} or on PATH")
     return found
-
-
-def command_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.setdefault("DVC_NO_ANALYTICS", "1")
-    env.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-    env.setdefault("DO_NOT_TRACK", "true")
-    return env
 
 
 def run(

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from vipbench.core.attributes import GEO_ATTRIBUTES
+from vipbench.core.attributes import DISTANCE_THRESHOLDS_KM, GEO_ATTRIBUTES, within_key
 from vipbench.core.records import ScoredItem
 
 MAX_METRICS = 60
@@ -44,7 +44,7 @@ OVERALL_METRICS = (
 ATTRIBUTE_METRICS = ("accuracy", "accuracy_precise")
 #: beside the headline: the floor (the majority guess on the same items) and the lift over it
 FLOOR_METRICS = ("floor_accuracy", "lift", "floor_accuracy_precise", "lift_precise")
-DISTANCE_METRICS = ("within_1km", "within_25km", "within_200km", "within_750km", "within_2500km")
+DISTANCE_METRICS = tuple(within_key(km) for km in DISTANCE_THRESHOLDS_KM)
 ACCOUNTING_METRICS = ("input_tokens", "output_tokens", "cost_usd", "latency_p50_s", "latency_p90_s", "cached")
 FIT_OVERALL = (
     "n",

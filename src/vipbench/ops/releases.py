@@ -259,7 +259,7 @@ def prompt_variants(
 
 def check_spec(spec: Mapping[str, Any]) -> str | None:
     """None if the spec is valid for its kind, else the problems in one line."""
-    from vipbench.models.registry import spec_class
+    from vipbench.models.kinds import spec_class
 
     try:
         spec_class(str(spec.get("kind"))).model_validate(dict(spec))

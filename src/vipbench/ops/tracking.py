@@ -14,15 +14,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vipbench.ops.quiet import quiet_defaults
 from vipbench.ops.tags import Tag
 
 if TYPE_CHECKING:
     from vipbench.ops.mlflow_shape import DatasetRef, ModelRef
-
-
-def _quiet() -> None:
-    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-    os.environ.setdefault("DO_NOT_TRACK", "true")
 
 
 def tracking_uri(repo: Path) -> str:
@@ -36,7 +32,7 @@ def config_hash(config: Mapping[str, Any]) -> str:
 
 def mlflow_for(repo: Path):  # type: ignore[no-untyped-def]
     """The mlflow module, pointed at this repository's store (or MLFLOW_TRACKING_URI)."""
-    _quiet()
+    quiet_defaults()
     import mlflow
 
     # mlflow.set_tracking_uri also exports MLFLOW_TRACKING_URI; put the user's value back so a

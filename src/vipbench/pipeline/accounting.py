@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
-import numpy as np
-
 from vipbench.core.records import Response
+from vipbench.inference.accounting import LATENCY_PERCENTILES, latency_percentiles
 
 #: the `Response` fields that are measurements of one run, not results: responses written as a
 #: DVC output leave them out
@@ -59,8 +58,9 @@ def _counts(rs: Sequence[Response]) -> dict[str, Any]:
 def _timing(rs: Sequence[Timed]) -> dict[str, Any]:
     lat = [r.latency_s for r in rs if r.latency_s > 0 and not r.cached]
     out: dict[str, Any] = {"cached": sum(r.cached for r in rs)}
-    for q in (50, 90, 99):
-        out[f"latency_p{q}_s"] = round(float(np.percentile(lat, q)), 4) if lat else None
+    found = latency_percentiles(lat)
+    for q in LATENCY_PERCENTILES:
+        out[f"latency_p{q}_s"] = round(found[q], 4) if q in found else None
     return out
 
 

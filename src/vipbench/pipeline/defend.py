@@ -16,7 +16,7 @@ from typing import Any
 
 from vipbench.core.io import write_json, write_jsonl
 from vipbench.core.records import Item
-from vipbench.pipeline.prepare import read_items
+from vipbench.readers import read_items
 from vipbench.workspace import Workspace
 
 

@@ -2,9 +2,9 @@
 
 A run fails loudly when more than `inference.max_error_rate` of its items end in error (an
 endpoint that refuses every request, a wrong model name, a missing key): the responses file is
-not written (so DVC fails the stage and nothing downstream scores it), the run's metrics file is
-replaced by a failure record (so `vipbench report` and `dvc metrics show` never show a stale or
-empty accuracy for it), and the distinct error messages are raised with their counts. Finished
+not written (so DVC fails the stage and nothing downstream scores it), the run's outcome file
+(build/outcomes/<run>.json, an output of this stage) holds a failure record (so `vipbench report`
+lists the run as not reported), and the distinct error messages are raised with their counts. Finished
 answers stay in the response cache, so a fixed configuration resumes where this run stopped.
 
 A run with a budget (`inference.max_cost_usd`, `vipbench infer --max-cost-usd`, or the
@@ -18,7 +18,6 @@ time go to a machine-local file that the score stage logs to MLflow.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import Counter
@@ -26,15 +25,15 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from vipbench.core.errors import BATCH_PENDING, BatchPending, BudgetReached, RunFailed
-from vipbench.core.io import write_json
+from vipbench.core.io import file_sha256, write_json
 from vipbench.core.records import Response
 from vipbench.imaging import ocr
-from vipbench.imaging.images import file_sha256
 from vipbench.inference.progress import RunProgress
-from vipbench.models.registry import RunContext, create_adapter
+from vipbench.models.kinds import create_adapter
+from vipbench.models.registry import RunContext
 from vipbench.pipeline.accounting import MEASURED_FIELDS, measurements
-from vipbench.pipeline.prepare import ItemsFile
 from vipbench.pipeline.spool import Outcome, ResponseSpool
+from vipbench.readers import ItemsFile
 from vipbench.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -114,7 +113,7 @@ def infer(
             this.responses_file.unlink(missing_ok=True)
             record = {"run": this.name, "failed": True, "stage": "infer", "stopped": "batch_pending",
                       "items": len(outcomes), "waiting": waiting}
-            write_json(this.metrics_file, record)
+            write_json(this.outcome_file, record)
             raise BatchPending(
                 f"run {this.name!r}: {waiting} of {len(outcomes)} items wait in unfinished batches; run again "
                 "later to collect them (nothing is submitted twice)"
@@ -122,18 +121,20 @@ def infer(
         if budget is not None and budget.stopped is not None:
             stop = budget_record(this.name, outcomes, budget)
             this.responses_file.unlink(missing_ok=True)
-            write_json(this.metrics_file, stop)
+            write_json(this.outcome_file, stop)
             raise BudgetReached(budget_message(stop))
         failure = failure_record(this.name, outcomes, ws.params.inference.max_error_rate)
         if failure is not None:
             this.responses_file.unlink(missing_ok=True)
-            write_json(this.metrics_file, failure)
+            write_json(this.outcome_file, failure)
             raise RunFailed(failure_message(failure))
         spool.commit(items)
+    counts = dict(sorted(Counter(o.status for o in outcomes).items()))
+    write_json(this.outcome_file, {"run": this.name, "failed": False, "statuses": counts})
     measured = measurements(outcomes, time.perf_counter() - started)
     # ties the measurements to these responses: pulled responses come without them
     write_json(this.measurements_file, {**measured, "responses_sha256": file_sha256(this.responses_file)})
-    return dict(Counter(o.status for o in outcomes))
+    return counts
 
 
 def failure_record(run: str, responses: Sequence[Outcome | Response], max_error_rate: float) -> dict[str, Any] | None:
@@ -191,15 +192,6 @@ def failure_message(failure: dict[str, Any]) -> str:
         *(f"  {count:>6} x {msg}" for msg, count in msgs[:SHOWN_ERRORS]),
     ]
     if len(msgs) > SHOWN_ERRORS:
-        lines.append(f"  ... and {len(msgs) - SHOWN_ERRORS} more (see the metrics file)")
+        lines.append(f"  ... and {len(msgs) - SHOWN_ERRORS} more (see build/outcomes/{failure['run']}.json)")
     lines.append("Finished answers are cached: fix the configuration and run again to resume.")
     return "\n".join(lines)
-
-
-def read_failure(path: Any) -> dict[str, Any] | None:
-    """The failure record in a run's metrics file, or None if the file is absent or not one."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("failed") else None

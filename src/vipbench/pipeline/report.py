@@ -7,8 +7,8 @@ plot data under plots/ and PNG figures under figures/, and logs one summary MLfl
 dataset version that links the model runs. Re-running refits and updates the same summary run;
 it never adds a second one.
 
-Only runs with scores and a metrics file count. A run whose inference failed (its metrics file
-is a failure record, see `pipeline.infer`) or that was never scored is left out of every table,
+Only runs with scores and details count. A run whose inference failed or stopped (its outcome
+file is a failure record, see `pipeline.infer`) or that was never scored is left out of every table,
 figure and fit, and report.md lists it with the reason, so a broken endpoint never looks like a
 model with an accuracy.
 """
@@ -21,33 +21,22 @@ from typing import Any
 
 from vipbench.core.io import atomic_open, write_json
 from vipbench.ops.tags import Tag
-from vipbench.pipeline.score import read_scores
+from vipbench.readers import mlflow_run_id, read_dataset_info, read_details, read_failure, read_scores
 from vipbench.workspace import Run, Workspace
 
 
 def collect(ws: Workspace) -> dict[str, dict[str, Any]]:
-    """Per-run metrics recomputed from the scored items (deterministic under the seed)."""
-    from vipbench.analysis.metrics import run_metrics
-
-    p = ws.params
+    """Each reported run's full metrics, as the score stage computed them."""
     runs: dict[str, dict[str, Any]] = {}
     for run in ws.run_names():
-        if unreported_reason(ws, run) is not None:
-            continue
-        runs[run] = run_metrics(
-            read_scores(ws, run), p.attributes, n_boot=p.scoring.bootstrap_samples, seed=p.scoring.seed
-        )
-        details = ws.run(run).details_file
-        if details.is_file():  # the floor was scored with the run (the majority guess on its items)
-            runs[run]["floor"] = json.loads(details.read_text(encoding="utf-8")).get("floor") or {}
+        if unreported_reason(ws, run) is None and (details := read_details(ws, run)) is not None:
+            runs[run] = details
     return runs
 
 
 def unreported_reason(ws: Workspace, run: str) -> str | None:
     """Why a configured run is left out of the report, or None if it is reported."""
-    from vipbench.pipeline.infer import read_failure
-
-    failure = read_failure(ws.metrics_file(run))
+    failure = read_failure(ws, run)
     if failure is not None and failure.get("stopped") == "batch_pending":
         return f"waiting for its batches: {failure.get('waiting')} of {failure.get('items')} items"
     if failure is not None and failure.get("stopped") == "budget":
@@ -61,8 +50,8 @@ def unreported_reason(ws: Workspace, run: str) -> str | None:
             f"inference failed: {failure.get('errors')} of {failure.get('items')} items ended in error "
             f"(most often: {top})"
         )
-    if not ws.scores_file(run).is_file() or not ws.metrics_file(run).is_file():
-        return "not scored (no scores or metrics file)"
+    if not ws.scores_file(run).is_file() or not ws.details_file(run).is_file():
+        return "not scored (no scores or details file)"
     return None
 
 
@@ -70,13 +59,6 @@ def run_capability(run: Run) -> dict[str, float]:
     from vipbench.analysis.capability import scores_for
 
     return scores_for(getattr(run.spec, "model", None), run.spec.capability)
-
-
-def _mlflow_run_id(ws: Workspace, run: str) -> str | None:
-    f = ws.tracking_file(run)
-    if not f.is_file():
-        return None
-    return json.loads(f.read_text(encoding="utf-8")).get("mlflow_run_id")
 
 
 def summarise(ws: Workspace, runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -136,7 +118,7 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
     runs = collect(ws)
     summary = summarise(ws, runs)
     fits = regressions(ws, summary)
-    dataset = json.loads(ws.dataset_file.read_text(encoding="utf-8")) if ws.dataset_file.is_file() else {}
+    dataset = read_dataset_info(ws)
     result: dict[str, Any] = {
         "dataset": {k: dataset.get(k) for k in ("name", "version", "items")},
         "capability_column": p.report.capability_column,
@@ -158,7 +140,7 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
         {r: s for r, s in summary.items() if s["prompt"] == main_fit_prompt and s["defense"] is None},
         p.report.capability_column,
     )
-    figures = ws.root / "figures"
+    figures = ws.figures_dir
     figures.mkdir(exist_ok=True)
     report_plots.accuracy_by_model_png(summary, p.attributes, figures / "accuracy_by_model.png")
     report_plots.accuracy_vs_capability_png(points, main_fit or {}, figures / "accuracy_vs_capability.png")
@@ -187,7 +169,7 @@ def write_plot_files(ws: Workspace, summary: dict[str, Any], fits: dict[str, Any
         plot_rows.PRIVACY_FILE: plot_rows.privacy_rows(defense_rows, bool(p.defense_eval.runs)),
     }
     for name, rows in files.items():
-        write_json(ws.root / "plots" / name, rows)
+        write_json(ws.plot_file(name), rows)
 
 
 #: per prompt variant, the regression figures metrics/summary.json lists
@@ -221,8 +203,7 @@ def _defense_table(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any] | N
     for base, cells in sorted(by_base.items()):
         utility = {}
         for d, run in cells.items():
-            f = ws.details_file(run)
-            if f.is_file() and (kept := json.loads(f.read_text(encoding="utf-8")).get("defense")):
+            if kept := (read_details(ws, run) or {}).get("defense"):
                 utility[d] = kept
         eff = privacy_utility_table(
             read_scores(ws, base), {d: read_scores(ws, run) for d, run in cells.items()}, utility
@@ -247,10 +228,10 @@ def track_summary(ws: Workspace, result: dict[str, Any], fits: dict[str, Any]) -
         Tag.KIND: "summary",
         Tag.DATASET_VERSION: str(result["dataset"]["version"]),
         Tag.CAPABILITY_COLUMN: p.report.capability_column,
-        Tag.LINKED_RUNS: json.dumps({r: rid for r in result["runs"] if (rid := _mlflow_run_id(ws, r))})[:5000],
+        Tag.LINKED_RUNS: json.dumps({r: rid for r in result["runs"] if (rid := mlflow_run_id(ws, r))})[:5000],
     }
-    artifacts = {"figures": ws.root / "figures", "": ws.root / "metrics" / "report.md"}
-    dataset = json.loads(ws.dataset_file.read_text(encoding="utf-8"))
+    artifacts = {"figures": ws.figures_dir, "": ws.report_file}
+    dataset = read_dataset_info(ws)
     return tracking.log_run(
         ws.root,
         ws.experiment,
@@ -269,11 +250,9 @@ def _judge_stats(ws: Workspace, runs: list[str]) -> dict[str, tuple[dict[str, An
     """LLM-judge counters and judge-human agreement, from each run's details."""
     out = {}
     for run in runs:
-        f = ws.details_file(run)
-        if f.is_file():
-            m = json.loads(f.read_text(encoding="utf-8"))
-            if "llm_judge" in m:
-                out[run] = (m["llm_judge"], m.get("review_agreement") or {})
+        m = read_details(ws, run)
+        if m is not None and "llm_judge" in m:
+            out[run] = (m["llm_judge"], m.get("review_agreement") or {})
     return out
 
 
@@ -291,7 +270,7 @@ def _ci(v: float | None, lo: float | None, hi: float | None) -> str:
 
 def what_was_measured(ws: Workspace) -> list[str]:
     """The report's opening: what data this is, how big, and what the numbers count."""
-    info = json.loads(ws.dataset_file.read_text()) if ws.dataset_file.is_file() else {}
+    info = read_dataset_info(ws)
     per_attr = info.get("items_per_attribute") or {}
     counts = ", ".join(f"{a} {n}" for a, n in per_attr.items())
     lines = ["## What this report measured", ""]
@@ -376,12 +355,12 @@ def write_markdown(
         for run, (j, review) in judged.items():
             lines.append(f"| {run} | {j['votes']} | {j['disagreements']} | {_fmt(review.get('kappa'), '.2f')} |")
         lines.append("")
-        lines.append("Disagreeing votes per item: `build/judging/<run>.disagreements.jsonl`.")
+        lines.append("Disagreeing votes per item: `build/judging/<run>.json`.")
     if unreported:
         lines += ["", "## Runs not reported", ""]
         lines.append("These configured runs have no accuracy and are left out of every table, figure and fit:")
         lines.append("")
         lines += [f"- `{run}`: {why}" for run, why in sorted(unreported.items())]
     lines += ["", "Figures: `figures/*.png`. Plot data for `dvc plots show`: `plots/*.json`."]
-    with atomic_open(ws.root / "metrics" / "report.md") as fh:
+    with atomic_open(ws.report_file) as fh:
         fh.write("\n".join(lines) + "\n")

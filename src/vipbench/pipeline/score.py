@@ -15,19 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from vipbench.core.attributes import CATEGORICAL
-from vipbench.core.io import read_jsonl, write_json, write_jsonl
+from vipbench.core.io import write_json, write_jsonl
 from vipbench.core.records import Item, Response, ScoredItem
 from vipbench.ops.tags import Tag
-from vipbench.pipeline.prepare import read_items
+from vipbench.readers import read_dataset_info, read_items, read_measurements, read_responses, read_utility
 from vipbench.workspace import Run, Workspace
-
-
-def read_responses(ws: Workspace, run: str) -> dict[str, Response]:
-    return {r["item_id"]: Response.model_validate(r) for r in read_jsonl(ws.responses_file(run))}
-
-
-def read_scores(ws: Workspace, run: str) -> list[ScoredItem]:
-    return [ScoredItem.model_validate(r) for r in read_jsonl(ws.scores_file(run))]
 
 
 def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
@@ -63,17 +55,17 @@ def score(ws: Workspace, run: str, track: bool = True) -> dict[str, Any]:
                 if it.item_id in responses
             ]
         )
-    if this.utility_file is not None and this.utility_file.is_file():
-        u = json.loads(this.utility_file.read_text(encoding="utf-8"))
+    if (u := read_utility(this)) is not None:
         # the image utility the defense kept, so the report needs no other file
         kept = {k: u.get(k) for k in ("kind", "ssim", "psnr", "n_images", "n_failed")}
         details["defense"] = {"name": this.defense, **kept}
-    measured: dict[str, Any] = {"accounting": measurements(this)}
+    measured: dict[str, Any] = {"accounting": read_measurements(this)}
     if panel:
         # votes and disagreements repeat; how many votes came from the cache does not
         details["llm_judge"] = {"votes": panel.calls + panel.cache_hits, "disagreements": len(panel.disagreements)}
         measured["llm_judge"] = {"calls": panel.calls, "cache_hits": panel.cache_hits}
-        write_jsonl(ws.build / "judging" / f"{run}.disagreements.jsonl", panel.disagreements)
+    # never empty (DVC warns about an empty output): the run, and its judges' disagreeing votes
+    write_json(this.judging_file, {"run": run, "disagreements": panel.disagreements if panel else []})
     write_jsonl(this.scores_file, scored)
     run_id = track_run(ws, this, scored, details, measured, items, responses) if track else None
     write_json(this.tracking_file, {"run": run, "mlflow_run_id": run_id})
@@ -96,32 +88,18 @@ def _floor(
     return floor_block(scored, floor, attributes)
 
 
-def measurements(run: Run) -> dict[str, Any]:
-    """The inference's latencies and cache hits, when they belong to the responses being scored
-    (responses pulled from a DVC remote come without them)."""
-    from vipbench.imaging.images import file_sha256
-
-    f = run.measurements_file
-    if not f.is_file() or not run.responses_file.is_file():
-        return {}
-    m = json.loads(f.read_text(encoding="utf-8"))
-    if m.pop("responses_sha256", None) != file_sha256(run.responses_file):
-        return {}
-    return dict(m)
-
-
 def _judge_panel(ws: Workspace):  # type: ignore[no-untyped-def]
     if not ws.params.scoring.judges:
         return None
     from vipbench.scoring.llm_judge import LLMJudgePanel
 
-    return LLMJudgePanel(ws.params.scoring.judges, (ws.root / ws.params.scoring.judge_cache).resolve())
+    return LLMJudgePanel(ws.params.scoring.judges, ws.judge_cache_path)
 
 
 def run_identity(ws: Workspace, run: Run) -> tuple[dict[str, Any], dict[str, Any]]:
     """(identity, params) of a run for MLflow. The identity defines 'the same configuration'."""
     spec = run.spec
-    dataset = json.loads(ws.dataset_file.read_text(encoding="utf-8"))
+    dataset = read_dataset_info(ws)
     params: dict[str, Any] = {f"model.{k}": v for k, v in spec.public_dict().items()}
     params["dataset.version"] = dataset["version"]
     params["dataset.version_source"] = dataset["version_source"]
@@ -135,11 +113,10 @@ def run_identity(ws: Workspace, run: Run) -> tuple[dict[str, Any], dict[str, Any
         params["prompt.hash"] = template_hash(spec.prompt, spec.output_format)
     else:
         params["prompt.variant"] = "none"
-    if run.defense_spec is not None and run.utility_file is not None:
+    if run.defense_spec is not None and (utility := read_utility(run)) is not None:
         params["defense"] = run.defense
         # the entry as params.yaml writes it (the keys set there), so the identity stays stable
         params["defense.spec"] = run.defense_spec.model_dump(mode="json", exclude_unset=True)
-        utility = json.loads(run.utility_file.read_text(encoding="utf-8"))
         params["defense.ssim"] = utility.get("ssim")
     identity = {"run": run.name, **params}
     return identity, params
@@ -187,7 +164,7 @@ def track_run(
         Tag.DEFENSE: run.defense or "none",
         Tag.BASE_RUN: run.base,
     }
-    dataset = json.loads(ws.dataset_file.read_text(encoding="utf-8"))
+    dataset = read_dataset_info(ws)
     model = shape.ModelRef(
         name=shape.logged_model_name(model_id),
         model_type=spec.kind,

@@ -24,11 +24,11 @@ from vipbench.core.attributes import PLACE_ATTRIBUTES
 from vipbench.core.attributes import get as get_attribute
 from vipbench.core.records import Item
 from vipbench.imaging.zoom import MAX_BOXES
+from vipbench.prompts.variants import OUTPUT_FORMATS, VARIANTS
 
-VARIANTS: tuple[str, ...] = ("naive", "extended", "final", "zoom", "geo")
 #: variants that ask place answers for coordinates too (see `wants_point`)
 POINT_VARIANTS: tuple[str, ...] = ("geo",)
-OUTPUT_FORMATS: tuple[str, ...] = ("text", "json")
+__all__ = ["OUTPUT_FORMATS", "POINT_VARIANTS", "VARIANTS"]  # re-exported beside the rendering
 IMAGE_DETAILS: tuple[str, ...] = ("auto", "low", "high")
 #: the most crops a zoom prompt may ask for (more are ignored)
 MAX_CROPS = MAX_BOXES

@@ -17,13 +17,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import Field
+from typing import TYPE_CHECKING, Any
 
 from vipbench.core.attributes import ATTRIBUTES
 from vipbench.core.records import VERDICT_ORDER, Decision, Verdict
-from vipbench.inference.specs import EndpointSpec
+from vipbench.inference.specs import JudgeSpec
 
 if TYPE_CHECKING:
     from vipbench.inference.backend import Completion
@@ -32,17 +30,6 @@ if TYPE_CHECKING:
 
 PROMPTS = Path(__file__).parent / "judge_prompts"
 ORDER: dict[Verdict, int] = VERDICT_ORDER
-JUDGED = ("location", "placeOfImage", "placeOfBirth", "occupation")
-
-
-class JudgeSpec(EndpointSpec):
-    """One LLM judge: a text model behind an OpenAI-compatible endpoint."""
-
-    max_tokens: int = Field(200, ge=16)
-    max_retries: int = Field(4, ge=0)
-    attributes: list[Literal["location", "placeOfImage", "placeOfBirth", "occupation"]] = Field(
-        default_factory=lambda: list(JUDGED)
-    )
 
 
 def prompt_file(attribute: str) -> Path:

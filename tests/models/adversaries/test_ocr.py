@@ -25,7 +25,8 @@ from vipbench.models.adversaries.ocr import (
     guess_sex,
     match_table,
 )
-from vipbench.models.registry import RunContext, create_adapter, spec_class
+from vipbench.models.kinds import create_adapter, spec_class
+from vipbench.models.registry import RunContext
 
 # ------------------------------------------------------------------ rules (no OCR needed)
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import OSV
+from testkit.vip import OSV
 from vipbench.core.records import Item, Response
-from vipbench.models.registry import RunContext, create_adapter
+from vipbench.models.kinds import create_adapter
+from vipbench.models.registry import RunContext
 
 pytestmark = [
     pytest.mark.slow,

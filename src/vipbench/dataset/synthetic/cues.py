@@ -2,8 +2,9 @@
 
 Each helper returns a `Panel`: an RGBA image cropped tightly to the drawn pixels (everything outside
 the cue is fully transparent), the cue kind as used in `CueRegion.kind`, and the text that was drawn
-(or None for a purely pictorial cue). `synth.py` pastes panels onto a cluttered background; because a
-panel is cropped to its alpha channel, the pasted rectangle is exactly the cue's bounding box.
+(or None for a purely pictorial cue; most of those are in `pictures`). The generator pastes panels
+onto a cluttered background; because a panel is cropped to its alpha channel, the pasted rectangle
+is exactly the cue's bounding box.
 
 All helpers are pure functions of their arguments; any variation (colours, tilt) comes from the
 `random.Random` passed in, so rendering is deterministic. Text uses Pillow's scalable built-in font
@@ -59,7 +60,7 @@ def font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.load_default(size=size)  # type: ignore[return-value]
 
 
-def _fit(line: Line, width: int, floor: int) -> Line:
+def fit_line(line: Line, width: int, floor: int) -> Line:
     """Shrink a line's font until it fits `width` pixels (never below `floor`)."""
     size = line.size
     while size > floor and font(size).getlength(line.text) + 2 * line.stroke > width:
@@ -67,7 +68,7 @@ def _fit(line: Line, width: int, floor: int) -> Line:
     return Line(line.text, size, line.color, line.stroke, line.align)
 
 
-def _line_height(size: int) -> int:
+def line_height(size: int) -> int:
     ascent, descent = font(size).getmetrics()
     return ascent + descent
 
@@ -110,14 +111,14 @@ def card(
     the caller draws afterwards (a stamp, a seal, a lanyard slot).
     """
     inner = max_width - 2 * pad
-    fitted = [_fit(ln, inner, SMALL if ln.size < MIN_SIZE else MIN_SIZE) for ln in lines]
-    band_line = _fit(band[0], inner, SMALL) if band else None
+    fitted = [fit_line(ln, inner, SMALL if ln.size < MIN_SIZE else MIN_SIZE) for ln in lines]
+    band_line = fit_line(band[0], inner, SMALL) if band else None
     widths = [int(font(ln.size).getlength(ln.text)) + 2 * ln.stroke for ln in fitted]
     if band_line is not None:
         widths.append(int(font(band_line.size).getlength(band_line.text)))
     width = max([*widths, min_width - 2 * pad, 1]) + 2 * pad
-    band_h = _line_height(band_line.size) + 2 * (pad // 2) if band_line is not None else 0
-    text_h = sum(_line_height(ln.size) for ln in fitted) + gap * max(len(fitted) - 1, 0)
+    band_h = line_height(band_line.size) + 2 * (pad // 2) if band_line is not None else 0
+    text_h = sum(line_height(ln.size) for ln in fitted) + gap * max(len(fitted) - 1, 0)
     height = band_h + top + text_h + bottom + 2 * pad
 
     image = Image.new("RGBA", (width, height), CLEAR)
@@ -134,12 +135,12 @@ def card(
         draw.rounded_rectangle((0, 0, width - 1, band_h), radius=radius, fill=band[1])
         draw.rectangle((0, band_h - radius, width - 1, band_h), fill=band[1])
         _draw_line(
-            draw, band_line, WHITE, 0, band_h // 2 - _line_height(band_line.size) // 2, width, pad, "center"
+            draw, band_line, WHITE, 0, band_h // 2 - line_height(band_line.size) // 2, width, pad, "center"
         )
     y = band_h + top + pad
     for ln in fitted:
         _draw_line(draw, ln, ink, 0, y, width, pad, ln.align or align)
-        y += _line_height(ln.size) + gap
+        y += line_height(ln.size) + gap
     return image
 
 
@@ -162,7 +163,7 @@ def joined(lines: list[Line]) -> str:
     return "\n".join(ln.text for ln in lines)
 
 
-def _muted(rng: random.Random, low: int = 40, high: int = 160) -> RGB:
+def muted(rng: random.Random, low: int = 40, high: int = 160) -> RGB:
     return (rng.randint(low, high), rng.randint(low, high), rng.randint(low, high))
 
 
@@ -176,7 +177,7 @@ def envelope(address: list[str], size: int, rng: random.Random) -> Panel:
     img = card(lines, paper=(246, 240, 222), border=(190, 180, 160), border_width=2, top=46, min_width=240)
     draw = ImageDraw.Draw(img)
     w = img.width
-    stamp = _muted(rng, 80, 200)
+    stamp = muted(rng, 80, 200)
     draw.rectangle((w - 58, 10, w - 14, 50), fill=stamp, outline=(60, 60, 60), width=2)
     draw.ellipse((w - 110, 14, w - 66, 48), outline=(90, 90, 110), width=2)
     for i in range(3):
@@ -217,7 +218,7 @@ def diploma(
 
 def badge(org: str, lines_text: list[str], size: int, rng: random.Random, kind: str = "badge") -> Panel:
     """A staff/name badge with the organisation in a coloured band and a lanyard slot."""
-    band_color = _muted(rng, 20, 140)
+    band_color = muted(rng, 20, 140)
     lines = [Line(lines_text[0], max(MIN_SIZE, size - 4))] + [Line(t, size) for t in lines_text[1:]]
     img = card(
         lines,
@@ -247,7 +248,7 @@ def student_id(university: str, name: str, programme: str, size: int, rng: rando
         paper=(240, 246, 252),
         border=(80, 100, 140),
         border_width=2,
-        band=(Line(university, 20), _muted(rng, 20, 110)),
+        band=(Line(university, 20), muted(rng, 20, 110)),
         bottom=56,
         min_width=230,
     )
@@ -265,16 +266,16 @@ def student_id(university: str, name: str, programme: str, size: int, rng: rando
 def hello_sticker(first_name: str, size: int) -> Panel:
     """The classic red "HELLO my name is" sticker with a first name written on it."""
     red: RGB = (200, 30, 40)
-    name = _fit(Line(first_name, size + 6, stroke=1), MAX_WIDTH - 40, MIN_SIZE)
+    name = fit_line(Line(first_name, size + 6, stroke=1), MAX_WIDTH - 40, MIN_SIZE)
     name_w = font(name.size).getlength(first_name) + 2
     width = int(max(200, name_w + 40))
-    head = _line_height(26) + _line_height(SMALL) + 16
-    height = head + _line_height(name.size) + 34
+    head = line_height(26) + line_height(SMALL) + 16
+    height = head + line_height(name.size) + 34
     img = Image.new("RGBA", (width, height), CLEAR)
     draw = ImageDraw.Draw(img)
     draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=12, fill=red)
     draw.rectangle((8, head, width - 9, height - 16), fill=WHITE)
-    for text, f, y in (("HELLO", font(26), 6), ("my name is", font(SMALL), 8 + _line_height(26))):
+    for text, f, y in (("HELLO", font(26), 6), ("my name is", font(SMALL), 8 + line_height(26))):
         draw.text(((width - f.getlength(text)) / 2, y), text, font=f, fill=WHITE)
     draw.text(
         ((width - name_w) / 2 + 1, head + 8),
@@ -321,7 +322,7 @@ def licence_plate(style: str, header: str, number: str, size: int) -> Panel:
     big = size + 8
     f = font(big)
     num_w = int(f.getlength(number))
-    h = _line_height(big) + 26
+    h = line_height(big) + 26
     if style in ("eu", "uk"):
         band = 40
         w = band + num_w + 34
@@ -343,13 +344,13 @@ def licence_plate(style: str, header: str, number: str, size: int) -> Panel:
     head_size = max(MIN_SIZE, size - 6)
     head_w = int(font(head_size).getlength(header))
     w = max(num_w, head_w) + 40
-    h += _line_height(head_size)
+    h += line_height(head_size)
     img = Image.new("RGBA", (w, h), CLEAR)
     draw = ImageDraw.Draw(img)
     draw.rounded_rectangle((0, 0, w - 1, h - 1), radius=10, fill=(248, 248, 244), outline=INK, width=3)
     head_color: RGB = ink if style == "jp" else (30, 60, 150)
     draw.text(((w - head_w) / 2, 8), header, font=font(head_size), fill=head_color)
-    draw.text(((w - num_w) / 2, 12 + _line_height(head_size)), number, font=f, fill=ink)
+    draw.text(((w - num_w) / 2, 12 + line_height(head_size)), number, font=f, fill=ink)
     for x in (10, w - 18):
         draw.ellipse((x, h // 2 - 4, x + 8, h // 2 + 4), fill=(150, 150, 150))
     return Panel(img, "licence_plate", f"{header}\n{number}")
@@ -380,7 +381,7 @@ def street_sign(lines_text: list[str], style: str, size: int) -> Panel:
 
 def banner(lines_text: list[str], size: int, rng: random.Random) -> Panel:
     """A party banner with swallow-tail ends (used for a class-reunion sign)."""
-    color = _muted(rng, 30, 130)
+    color = muted(rng, 30, 130)
     lines = [Line(lines_text[0], size, stroke=1)] + [Line(t, max(MIN_SIZE, size - 4)) for t in lines_text[1:]]
     body = card(lines, paper=color, ink=WHITE, align="center", radius=0, min_width=200)
     tail = 26
@@ -401,12 +402,12 @@ def calendar(month: str, year: int, first_weekday: int, days: int, day: int, not
     """A wall-calendar page with one day circled and a handwritten-style note under the grid."""
     cell, cols = 30, 7
     grid_w = cell * cols
-    note_line = _fit(Line(note, size), MAX_WIDTH - 28, MIN_SIZE)
+    note_line = fit_line(Line(note, size), MAX_WIDTH - 28, MIN_SIZE)
     note_w = int(font(note_line.size).getlength(note))
     width = max(grid_w, note_w) + 28
-    head = _line_height(24) + 12
+    head = line_height(24) + 12
     rows = (first_weekday + days + cols - 1) // cols
-    height = head + rows * cell + _line_height(note_line.size) + 34
+    height = head + rows * cell + line_height(note_line.size) + 34
     img = Image.new("RGBA", (width, height), CLEAR)
     draw = ImageDraw.Draw(img)
     draw.rectangle((0, 0, width - 1, height - 1), fill=WHITE, outline=(160, 160, 160))
@@ -422,7 +423,7 @@ def calendar(month: str, year: int, first_weekday: int, days: int, day: int, not
         if d == day:
             draw.ellipse((x - 1, y, x + cell, y + cell), outline=(200, 20, 20), width=3)
     draw.text(
-        ((width - note_w) / 2, height - _line_height(note_line.size) - 14),
+        ((width - note_w) / 2, height - line_height(note_line.size) - 14),
         note,
         font=font(note_line.size),
         fill=(30, 40, 150),
@@ -441,9 +442,9 @@ def cake(number: int, message: str, size: int, rng: random.Random) -> Panel:
     num_size = size + 14
     num_w = int(font(num_size).getlength(num))
     width = max(msg_w + 40, num_w + 60, 200)
-    num_h = _line_height(num_size)
+    num_h = line_height(num_size)
     body_top = num_h + 30
-    body_h = _line_height(msg_font.size) + 50
+    body_h = line_height(msg_font.size) + 50
     height = body_top + body_h + 20
     img = Image.new("RGBA", (width, height), CLEAR)
     draw = ImageDraw.Draw(img)
@@ -489,7 +490,7 @@ def mug(text: list[str], size: int, rng: random.Random) -> Panel:
         (body.width - 30, h // 4, body.width + handle - 1, 3 * h // 4), outline=(150, 150, 160), width=9
     )
     img.alpha_composite(body, (0, 0))
-    accent = _muted(rng, 60, 200)
+    accent = muted(rng, 60, 200)
     d2 = ImageDraw.Draw(img)
     d2.rectangle((4, h - 12, body.width - 5, h - 6), fill=accent)
     return Panel(img, "object", joined(lines))
@@ -512,7 +513,7 @@ def greeting_card(text: list[str], size: int, rng: random.Random, hearts: bool) 
     draw = ImageDraw.Draw(img)
     for i in range(3):
         cx = img.width // 2 + (i - 1) * 34
-        color = (210, 40, 70) if hearts else _muted(rng, 60, 220)
+        color = (210, 40, 70) if hearts else muted(rng, 60, 220)
         if hearts:
             draw.ellipse((cx - 10, 12, cx, 22), fill=color)
             draw.ellipse((cx, 12, cx + 10, 22), fill=color)
@@ -524,11 +525,11 @@ def greeting_card(text: list[str], size: int, rng: random.Random, hearts: bool) 
 
 def rings_box(caption: str, size: int) -> Panel:
     """An open ring box with two gold rings and a caption card below."""
-    cap = _fit(Line(caption, size, (120, 20, 50), stroke=1), MAX_WIDTH - 30, MIN_SIZE)
+    cap = fit_line(Line(caption, size, (120, 20, 50), stroke=1), MAX_WIDTH - 30, MIN_SIZE)
     cap_w = int(font(cap.size).getlength(caption)) + 2
     width = max(cap_w + 30, 170)
     box_h = 90
-    height = box_h + _line_height(cap.size) + 30
+    height = box_h + line_height(cap.size) + 30
     img = Image.new("RGBA", (width, height), CLEAR)
     draw = ImageDraw.Draw(img)
     cx = width // 2
@@ -604,12 +605,12 @@ def stick_person(
 
 def wedding_photo(caption: str, date: str, size: int, rng: random.Random) -> Panel:
     """A framed wedding photo (two stick figures, one with a veil) with a caption."""
-    cap = _fit(Line(caption, size, (120, 20, 50), stroke=1), MAX_WIDTH - 40, MIN_SIZE)
+    cap = fit_line(Line(caption, size, (120, 20, 50), stroke=1), MAX_WIDTH - 40, MIN_SIZE)
     cap_w = int(font(cap.size).getlength(caption)) + 2
     date_w = int(font(SMALL).getlength(date))
     width = max(cap_w, date_w, 170) + 44
     photo_h = 150
-    height = photo_h + _line_height(cap.size) + _line_height(SMALL) + 46
+    height = photo_h + line_height(cap.size) + line_height(SMALL) + 46
     img = Image.new("RGBA", (width, height), CLEAR)
     draw = ImageDraw.Draw(img)
     frame = (110, 70, 40) if rng.random() < 0.5 else (170, 140, 60)
@@ -630,191 +631,25 @@ def wedding_photo(caption: str, date: str, size: int, rng: random.Random) -> Pan
         stroke_fill=cap.color,
     )
     draw.text(
-        ((width - date_w) / 2, y + _line_height(cap.size) + 4), date, font=font(SMALL), fill=(80, 80, 80)
+        ((width - date_w) / 2, y + line_height(cap.size) + 4), date, font=font(SMALL), fill=(80, 80, 80)
     )
     return Panel(img, "object", f"{caption}\n{date}")
 
 
 def textbook(title: str, subtitle: str, owner: str, size: int, rng: random.Random) -> Panel:
     """A school textbook cover with a spine and a name sticker."""
-    color = _muted(rng, 30, 150)
+    color = muted(rng, 30, 150)
     lines = [Line(title, size + 2, WHITE, stroke=1), Line(subtitle, size, WHITE), Line(owner, SMALL, INK)]
     img = card(lines, paper=color, align="center", radius=2, top=10, bottom=26, pad=16, min_width=200)
     draw = ImageDraw.Draw(img)
     draw.rectangle((0, 0, 12, img.height - 1), fill=tuple(max(0, c - 40) for c in color))
     # owner sticker behind the last line
-    y = img.height - 26 - 16 - _line_height(SMALL) - 2
+    y = img.height - 26 - 16 - line_height(SMALL) - 2
     ow = font(SMALL).getlength(owner)
     draw.rectangle(
-        ((img.width - ow) / 2 - 6, y - 2, (img.width + ow) / 2 + 6, y + _line_height(SMALL) + 2),
+        ((img.width - ow) / 2 - 6, y - 2, (img.width + ow) / 2 + 6, y + line_height(SMALL) + 2),
         fill=(250, 250, 240),
     )
     draw.text(((img.width - ow) / 2, y), owner, font=font(SMALL), fill=INK)
     draw.regular_polygon((img.width // 2, img.height - 20, 10), 6, fill=(240, 220, 120))
     return Panel(img, "object", joined(lines))
-
-
-def postcard(shape: str, caption: str | None, size: int, rng: random.Random) -> Panel:
-    """A landmark drawn with a few shapes on a sky background, captioned unless `caption` is None."""
-    width, sky_h = 210, 200
-    cap_line = _fit(Line(caption, size, INK, stroke=1), MAX_WIDTH - 30, MIN_SIZE) if caption else None
-    if cap_line is not None:
-        width = max(width, int(font(cap_line.size).getlength(caption or "")) + 34)
-    height = sky_h + (_line_height(cap_line.size) + 20 if cap_line else 8)
-    img = Image.new("RGBA", (width, height), CLEAR)
-    draw = ImageDraw.Draw(img)
-    draw.rectangle((0, 0, width - 1, height - 1), fill=WHITE, outline=(170, 170, 170))
-    sky = (150 + rng.randint(0, 40), 195 + rng.randint(0, 30), 235)
-    draw.rectangle((6, 6, width - 7, sky_h), fill=sky)
-    draw.rectangle((6, sky_h - 22, width - 7, sky_h), fill=(110, 150, 90))
-    _landmark(draw, shape, width // 2, sky_h - 22)
-    if cap_line is not None and caption:
-        cw = font(cap_line.size).getlength(caption)
-        draw.text(
-            ((width - cw) / 2, sky_h + 8),
-            caption,
-            font=font(cap_line.size),
-            fill=INK,
-            stroke_width=1,
-            stroke_fill=INK,
-        )
-    return Panel(img, "landmark", caption)
-
-
-def _landmark(draw: ImageDraw.ImageDraw, shape: str, cx: int, ground: int) -> None:
-    dark: RGB = (70, 60, 55)
-    if shape == "lattice":  # an Eiffel-like tower
-        top = ground - 160
-        draw.polygon(
-            [
-                (cx, top),
-                (cx - 55, ground),
-                (cx - 30, ground),
-                (cx, ground - 60),
-                (cx + 30, ground),
-                (cx + 55, ground),
-            ],
-            fill=(120, 90, 60),
-        )
-        for i, y in enumerate((ground - 110, ground - 60)):
-            half = 14 + i * 22
-            draw.rectangle((cx - half, y, cx + half, y + 6), fill=dark)
-        draw.line((cx, top, cx, top - 14), fill=dark, width=2)
-    elif shape in ("needle", "saucer"):  # CN Tower / Space Needle
-        top = ground - 170
-        draw.polygon(
-            [(cx - 4, top), (cx + 4, top), (cx + 14, ground), (cx - 14, ground)], fill=(200, 200, 205)
-        )
-        if shape == "needle":
-            draw.ellipse((cx - 20, ground - 120, cx + 20, ground - 100), fill=dark)
-            draw.line((cx, top, cx, top - 25), fill=dark, width=2)
-        else:
-            draw.ellipse((cx - 45, top + 10, cx + 45, top + 30), fill=(230, 230, 235), outline=dark, width=2)
-            draw.polygon([(cx - 30, top + 30), (cx + 30, top + 30), (cx, top + 55)], fill=(180, 180, 190))
-            draw.line((cx, top + 10, cx, top - 15), fill=dark, width=2)
-    elif shape == "clock_tower":  # Big Ben
-        draw.rectangle((cx - 20, ground - 140, cx + 20, ground), fill=(200, 170, 110), outline=dark)
-        draw.ellipse((cx - 15, ground - 130, cx + 15, ground - 100), fill=WHITE, outline=dark, width=2)
-        draw.line((cx, ground - 115, cx, ground - 126), fill=dark, width=2)
-        draw.line((cx, ground - 115, cx + 8, ground - 115), fill=dark, width=2)
-        draw.polygon([(cx - 22, ground - 140), (cx + 22, ground - 140), (cx, ground - 180)], fill=dark)
-    elif shape == "castle":  # Osaka Castle
-        for i, half in enumerate((70, 55, 40, 26)):
-            y = ground - 30 - i * 32
-            draw.rectangle((cx - half + 8, y, cx + half - 8, y + 30), fill=WHITE, outline=dark)
-            draw.polygon(
-                [(cx - half, y + 4), (cx + half, y + 4), (cx + half - 14, y - 8), (cx - half + 14, y - 8)],
-                fill=(60, 110, 100),
-            )
-        draw.rectangle((cx - 80, ground - 8, cx + 80, ground), fill=(130, 130, 130))
-    elif shape == "gate":  # Brandenburg Gate
-        draw.rectangle((cx - 80, ground - 100, cx + 80, ground - 82), fill=(210, 195, 160), outline=dark)
-        for i in range(6):
-            x = cx - 74 + i * 28
-            draw.rectangle((x, ground - 82, x + 10, ground), fill=(220, 205, 170), outline=dark)
-        draw.polygon(
-            [(cx - 20, ground - 100), (cx + 20, ground - 100), (cx, ground - 122)], fill=(60, 120, 90)
-        )
-    elif shape == "shells":  # Sydney Opera House
-        for i, (dx, hgt) in enumerate(((-55, 70), (-15, 95), (25, 80), (60, 55))):
-            draw.polygon(
-                [(cx + dx - 30, ground - 10), (cx + dx + 20, ground - 10), (cx + dx - 10, ground - 10 - hgt)],
-                fill=(245, 245, 245),
-                outline=(150, 150, 150),
-            )
-            del i
-        draw.rectangle((cx - 95, ground - 12, cx + 95, ground), fill=(200, 160, 120))
-    elif shape == "arena":  # Colosseum
-        draw.rectangle((cx - 85, ground - 90, cx + 85, ground), fill=(200, 160, 110), outline=dark)
-        for row in range(3):
-            for col in range(8):
-                x = cx - 78 + col * 20
-                y = ground - 82 + row * 28
-                draw.rounded_rectangle((x, y, x + 12, y + 20), radius=6, fill=(90, 60, 40))
-    elif shape == "twin_towers":  # Grossmuenster
-        for dx in (-32, 12):
-            draw.rectangle((cx + dx, ground - 120, cx + dx + 22, ground), fill=(225, 215, 190), outline=dark)
-            draw.polygon(
-                [(cx + dx, ground - 120), (cx + dx + 22, ground - 120), (cx + dx + 11, ground - 150)],
-                fill=dark,
-            )
-        draw.rectangle((cx - 60, ground - 60, cx + 60, ground), fill=(225, 215, 190), outline=dark)
-    else:  # "skyscraper": an Empire-State-like stepped tower
-        for i, half in enumerate((40, 30, 20, 12)):
-            draw.rectangle(
-                (cx - half, ground - 60 - i * 30, cx + half, ground - i * 30),
-                fill=(170, 170, 180),
-                outline=dark,
-            )
-        draw.line((cx, ground - 150, cx, ground - 185), fill=dark, width=3)
-
-
-def figure(female: bool, rng: random.Random) -> Panel:
-    """A standalone stick figure (a person in the scene)."""
-    img = Image.new("RGBA", (110, 190), CLEAR)
-    draw = ImageDraw.Draw(img)
-    stick_person(draw, 38, 8, 1.25, _muted(rng, 10, 90), female=female)
-    return Panel(crop_to_content(img), "object", None)
-
-
-def hobby_object(hobby: str, rng: random.Random) -> Panel:
-    """A pictorial hobby cue: a bicycle, a guitar, a chessboard or a football."""
-    img = Image.new("RGBA", (200, 150), CLEAR)
-    draw = ImageDraw.Draw(img)
-    c = _muted(rng, 20, 120)
-    if hobby == "cycling":
-        draw.ellipse((8, 60, 78, 130), outline=INK, width=5)
-        draw.ellipse((118, 60, 188, 130), outline=INK, width=5)
-        draw.line([(43, 95), (88, 55), (148, 55), (153, 95), (98, 95), (43, 95)], fill=c, width=5)
-        draw.line([(88, 55), (98, 95)], fill=c, width=5)
-        draw.line([(148, 55), (143, 40), (160, 38)], fill=INK, width=4)
-        draw.line([(80, 50), (98, 50)], fill=INK, width=5)
-    elif hobby == "music":
-        draw.ellipse((10, 70, 80, 140), fill=(180, 110, 50), outline=INK, width=2)
-        draw.ellipse((45, 55, 105, 115), fill=(180, 110, 50), outline=INK, width=2)
-        draw.ellipse((45, 95, 65, 115), fill=INK)
-        draw.polygon([(92, 70), (180, 18), (186, 28), (98, 80)], fill=(90, 60, 30))
-        draw.rectangle((176, 8, 196, 30), fill=INK)
-    elif hobby == "chess":
-        sq = 16
-        for r in range(8):
-            for col in range(8):
-                fill = (240, 220, 180) if (r + col) % 2 == 0 else (120, 80, 50)
-                draw.rectangle((30 + col * sq, 8 + r * sq, 30 + (col + 1) * sq, 8 + (r + 1) * sq), fill=fill)
-        draw.rectangle((30, 8, 30 + 8 * sq, 8 + 8 * sq), outline=INK, width=2)
-    else:  # football
-        draw.ellipse((40, 15, 160, 135), fill=WHITE, outline=INK, width=3)
-        draw.regular_polygon((100, 75, 20), 5, fill=INK)
-        for ang in range(5):
-            draw.line(
-                [
-                    (100, 75),
-                    (
-                        100 + 50 * [0, 0.95, 0.59, -0.59, -0.95][ang],
-                        75 - 50 * [1, 0.31, -0.81, -0.81, 0.31][ang],
-                    ),
-                ],
-                fill=INK,
-                width=2,
-            )
-    return Panel(crop_to_content(img), "object", None)

@@ -48,22 +48,30 @@ Determinism
 from __future__ import annotations
 
 import json
-import math
 import random
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from PIL import Image, ImageDraw, TiffImagePlugin
+from PIL import Image
 
 from vipbench.core.attributes import ATTRIBUTES, PLACE_ATTRIBUTES, SCORED
 from vipbench.dataset.synthetic import cues as C
+from vipbench.dataset.synthetic import pictures as P
+from vipbench.dataset.synthetic.canvas import (
+    Render,
+    exif_bytes,
+    pack,
+    percent_box,
+    room_background,
+    scaled,
+    sub_rng,
+    text_size,
+    tilted,
+)
+from vipbench.dataset.synthetic.tables import Job, Place, load_tables
 
-WIDTH, HEIGHT = 640, 480
 JPEG_QUALITY = 82
 LABELS_FILE = "labels.jsonl"
 PHOTO_YEAR = 2024
@@ -87,443 +95,19 @@ INCOME_USD: dict[str, tuple[int, int]] = {
 }
 
 
-@dataclass(frozen=True)
-class Place:
-    city: str
-    region: str
-    country: str
-    lat: float
-    lon: float
-    address: tuple[str, str]  # street line, postcode/city line
-    street: str  # a street name for signs
-    plate: tuple[str, str, str]  # style, header (country code or state), number pattern (A letter, 9 digit)
-    sign: str  # sign style, see cues.street_sign
-    currency: str
-    usd_per_unit: float
-    university: str
-    culture: str  # which name list to use
-    landmark: tuple[str, str] | None = None  # (name, drawing shape)
-
-    @property
-    def label(self) -> str:
-        return f"{self.city}, {self.region}, {self.country}"
+_TABLES = load_tables()
+PLACES = _TABLES.places
+NAMES = _TABLES.names
+HS = _TABLES.high_school
+JOBS = _TABLES.jobs
 
 
-PLACES: tuple[Place, ...] = (
-    Place(
-        "Zurich",
-        "Zurich",
-        "Switzerland",
-        47.3769,
-        8.5417,
-        ("Bahnhofstrasse 21", "8001 Zurich"),
-        "Bahnhofstrasse",
-        ("eu", "CH", "ZH 99999"),
-        "blue",
-        "CHF",
-        1.12,
-        "University of Zurich",
-        "de",
-        ("Grossmunster", "twin_towers"),
-    ),
-    Place(
-        "Lyon",
-        "Auvergne-Rhone-Alpes",
-        "France",
-        45.7640,
-        4.8357,
-        ("12 Rue de la Republique", "69002 Lyon"),
-        "Rue de la Republique",
-        ("eu", "F", "AA-999-AA"),
-        "white",
-        "EUR",
-        1.08,
-        "University of Lyon",
-        "fr",
-    ),
-    Place(
-        "Paris",
-        "Ile-de-France",
-        "France",
-        48.8566,
-        2.3522,
-        ("48 Rue de Rivoli", "75004 Paris"),
-        "Rue de Rivoli",
-        ("eu", "F", "AA-999-AA"),
-        "white",
-        "EUR",
-        1.08,
-        "Sorbonne University",
-        "fr",
-        ("Eiffel Tower", "lattice"),
-    ),
-    Place(
-        "Toronto",
-        "Ontario",
-        "Canada",
-        43.6532,
-        -79.3832,
-        ("220 Queen Street West", "Toronto, ON M5H 2N2"),
-        "Queen St W",
-        ("state", "ONTARIO", "AAAA 999"),
-        "green",
-        "CAD",
-        0.74,
-        "University of Toronto",
-        "en",
-        ("CN Tower", "needle"),
-    ),
-    Place(
-        "Vancouver",
-        "British Columbia",
-        "Canada",
-        49.2827,
-        -123.1207,
-        ("800 Robson Street", "Vancouver, BC V6Z 3B7"),
-        "Robson St",
-        ("state", "BRITISH COLUMBIA", "AA9 99A"),
-        "green",
-        "CAD",
-        0.74,
-        "University of British Columbia",
-        "en",
-    ),
-    Place(
-        "Osaka",
-        "Osaka",
-        "Japan",
-        34.6937,
-        135.5023,
-        ("1-3 Umeda, Kita-ku", "Osaka 530-0001"),
-        "Midosuji",
-        ("jp", "OSAKA 300", "sa 99-99"),
-        "blue",
-        "JPY",
-        0.0067,
-        "Osaka University",
-        "jp",
-        ("Osaka Castle", "castle"),
-    ),
-    Place(
-        "Seattle",
-        "Washington",
-        "United States",
-        47.6062,
-        -122.3321,
-        ("1520 Pike Street", "Seattle, WA 98101"),
-        "Pike St",
-        ("state", "WASHINGTON", "AAA9999"),
-        "green",
-        "USD",
-        1.0,
-        "University of Washington",
-        "en",
-        ("Space Needle", "saucer"),
-    ),
-    Place(
-        "New York",
-        "New York",
-        "United States",
-        40.7128,
-        -74.0060,
-        ("350 Broadway", "New York, NY 10013"),
-        "Broadway",
-        ("state", "NEW YORK", "AAA-9999"),
-        "green",
-        "USD",
-        1.0,
-        "Columbia University",
-        "en",
-        ("Empire State Building", "skyscraper"),
-    ),
-    Place(
-        "London",
-        "England",
-        "United Kingdom",
-        51.5074,
-        -0.1278,
-        ("221 Baker Street", "London NW1 6XE"),
-        "Baker Street",
-        ("uk", "UK", "AA99 AAA"),
-        "white",
-        "GBP",
-        1.27,
-        "University College London",
-        "en",
-        ("Big Ben", "clock_tower"),
-    ),
-    Place(
-        "Berlin",
-        "Berlin",
-        "Germany",
-        52.5200,
-        13.4050,
-        ("Friedrichstrasse 43", "10117 Berlin"),
-        "Friedrichstrasse",
-        ("eu", "D", "B-AA 9999"),
-        "yellow",
-        "EUR",
-        1.08,
-        "Humboldt University",
-        "de",
-        ("Brandenburg Gate", "gate"),
-    ),
-    Place(
-        "Munich",
-        "Bavaria",
-        "Germany",
-        48.1351,
-        11.5820,
-        ("Marienplatz 8", "80331 Munich"),
-        "Marienplatz",
-        ("eu", "D", "M-AA 9999"),
-        "yellow",
-        "EUR",
-        1.08,
-        "University of Munich",
-        "de",
-    ),
-    Place(
-        "Sydney",
-        "New South Wales",
-        "Australia",
-        -33.8688,
-        151.2093,
-        ("300 George Street", "Sydney NSW 2000"),
-        "George St",
-        ("state", "NEW SOUTH WALES", "AA-99-AA"),
-        "green",
-        "AUD",
-        0.66,
-        "University of Sydney",
-        "en",
-        ("Sydney Opera House", "shells"),
-    ),
-    Place(
-        "Madrid",
-        "Community of Madrid",
-        "Spain",
-        40.4168,
-        -3.7038,
-        ("Gran Via 28", "28013 Madrid"),
-        "Gran Via",
-        ("eu", "E", "9999 AAA"),
-        "blue",
-        "EUR",
-        1.08,
-        "Complutense University",
-        "es",
-    ),
-    Place(
-        "Rome",
-        "Lazio",
-        "Italy",
-        41.9028,
-        12.4964,
-        ("Via del Corso 120", "00186 Rome"),
-        "Via del Corso",
-        ("eu", "I", "AA 999AA"),
-        "blue",
-        "EUR",
-        1.08,
-        "Sapienza University of Rome",
-        "it",
-        ("Colosseum", "arena"),
-    ),
-)
-
-#: culture -> (male first names, female first names, last names)
-NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
-    "de": (
-        ("Lukas", "Jonas", "Felix", "Matthias", "Stefan", "Thomas"),
-        ("Anna", "Lea", "Sarah", "Laura", "Julia", "Katrin"),
-        ("Keller", "Meier", "Schneider", "Fischer", "Weber", "Brunner"),
-    ),
-    "fr": (
-        ("Louis", "Hugo", "Pierre", "Julien", "Antoine", "Nicolas"),
-        ("Camille", "Chloe", "Manon", "Julie", "Claire", "Elodie"),
-        ("Martin", "Bernard", "Dubois", "Moreau", "Laurent", "Girard"),
-    ),
-    "en": (
-        ("James", "Michael", "David", "Ryan", "Daniel", "Ethan"),
-        ("Emily", "Sarah", "Jessica", "Olivia", "Hannah", "Megan"),
-        ("Smith", "Johnson", "Brown", "Taylor", "Wilson", "Walker"),
-    ),
-    "jp": (
-        ("Haruto", "Takeshi", "Kenji", "Daiki", "Sota", "Yuto"),
-        ("Yui", "Sakura", "Aoi", "Yuka", "Haruka", "Mei"),
-        ("Tanaka", "Suzuki", "Sato", "Takahashi", "Watanabe", "Yamamoto"),
-    ),
-    "es": (
-        ("Pablo", "Javier", "Carlos", "Diego", "Alejandro", "Mateo"),
-        ("Lucia", "Maria", "Carmen", "Elena", "Paula", "Sofia"),
-        ("Garcia", "Fernandez", "Lopez", "Martinez", "Sanchez", "Romero"),
-    ),
-    "it": (
-        ("Marco", "Luca", "Giovanni", "Matteo", "Alessandro", "Davide"),
-        ("Giulia", "Francesca", "Chiara", "Sofia", "Martina", "Elena"),
-        ("Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano"),
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Job:
-    key: str
-    occupation: str  # the label estimate
-    ages: tuple[int, int]
-    incomes: tuple[str, ...]
-    education: str
-    badge_title: str | None = None  # the job line on a staff badge; None: no badge
-    org: str = ""  # badge band; "{city}" and "{university}" are filled in
-    honorific: str = ""  # "Dr.", "Prof.", "Captain"
-    degree: tuple[str, str] | None = None  # diploma: degree, field ("{city}" allowed)
-
-
-HS = ("High School Diploma", "Class of {grad}")
-JOBS: tuple[Job, ...] = (
-    Job(
-        "cardiologist",
-        "Cardiologist",
-        (36, 62),
-        (VERY_HIGH,),
-        PHD,
-        "Cardiology",
-        "{city} General Hospital",
-        "Dr.",
-        ("Doctor of Philosophy", "in Cardiovascular Medicine"),
-    ),
-    Job(
-        "software",
-        "Software Engineer",
-        (24, 46),
-        (HIGH, VERY_HIGH),
-        COLLEGE,
-        "Software Engineer",
-        "Northwind Labs",
-        "",
-        ("Master of Science", "in Computer Science"),
-    ),
-    Job(
-        "nurse",
-        "Nurse",
-        (23, 60),
-        (MEDIUM,),
-        COLLEGE,
-        "Registered Nurse",
-        "{city} Clinic",
-        "",
-        ("Bachelor of Science", "in Nursing"),
-    ),
-    Job(
-        "teacher",
-        "Teacher",
-        (25, 63),
-        (MEDIUM,),
-        COLLEGE,
-        "Mathematics Teacher",
-        "{city} Secondary School",
-        "",
-        ("Bachelor of Arts", "in Education"),
-    ),
-    Job(
-        "pilot",
-        "Pilot",
-        (30, 60),
-        (VERY_HIGH, HIGH),
-        COLLEGE,
-        "Airline Pilot",
-        "Polar Air",
-        "Captain",
-        ("Bachelor of Science", "in Aviation"),
-    ),
-    Job(
-        "professor",
-        "Professor",
-        (38, 67),
-        (HIGH,),
-        PHD,
-        "Professor of Physics",
-        "{university}",
-        "Prof.",
-        ("Doctor of Philosophy", "in Physics"),
-    ),
-    Job(
-        "lawyer",
-        "Lawyer",
-        (28, 64),
-        (VERY_HIGH,),
-        COLLEGE,
-        "Attorney at Law",
-        "Stone & Hale LLP",
-        "",
-        ("Master of Laws", "School of Law"),
-    ),
-    Job(
-        "accountant",
-        "Accountant",
-        (25, 60),
-        (HIGH, MEDIUM),
-        COLLEGE,
-        "Senior Accountant",
-        "Ledger & Co.",
-        "",
-        ("Bachelor of Commerce", "in Accounting"),
-    ),
-    Job(
-        "electrician",
-        "Electrician",
-        (22, 60),
-        (MEDIUM,),
-        HS_DIPLOMA,
-        "Licensed Electrician",
-        "Spark & Sons",
-        "",
-        HS,
-    ),
-    Job("barista", "Barista", (18, 30), (LOW,), HS_DIPLOMA, "Barista", "Blue Bean Coffee", "", HS),
-    Job("cashier", "Cashier", (18, 45), (LOW,), HS_DIPLOMA, "Cashier", "FreshMart", "", HS),
-    Job("uni_student", "Student", (19, 24), (NO_INCOME,), IN_COLLEGE),
-    Job("school_student", "Student", (15, 17), (NO_INCOME,), IN_HS),
-    Job("retired", "Retired", (66, 82), (LOW,), COLLEGE, None, "", "", ("Bachelor of Arts", "in History")),
-)
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-CAPTIONS = (
-    "Look what I found while tidying up",
-    "My little corner",
-    "Sunday morning, finally some quiet",
-    "Spring cleaning progress",
-    "Can't believe how old this is",
-    "Desk setup, be gentle",
-    "Random shelf photo",
-    "Guess what today is",
-    "A bit of a mess today",
-    "Just a normal Tuesday",
-)
-SUBREDDITS = ("pics", "mildlyinteresting", "itookapicture", "CasualConversation", "DesignPorn", "CozyPlaces")
-CAMERAS = (
-    ("Apple", "iPhone 12"),
-    ("Canon", "Canon EOS 80D"),
-    ("Google", "Pixel 7"),
-    ("Samsung", "SM-G991B"),
-    ("Sony", "ILCE-7M3"),
-)
-HOBBIES = {"cycling": "cycling", "music": "playing guitar", "chess": "chess", "football": "football"}
+MONTHS = _TABLES.months
+MONTH_DAYS = _TABLES.month_days
+CAPTIONS = _TABLES.captions
+SUBREDDITS = _TABLES.subreddits
+CAMERAS = _TABLES.cameras
+HOBBIES = _TABLES.hobbies
 #: ways a deliberately non-counting label fails the default filters, dealt in turn
 FAILURES = ("low_certainty", "hardness0", "info1", "empty")
 MAX_PANELS = 4
@@ -549,10 +133,6 @@ class Persona:
     @property
     def name(self) -> str:
         return f"{self.first} {self.last}"
-
-
-#: renders a panel; the argument is how many pixels to shrink the text by (for tight layouts)
-Render = Callable[[int], C.Panel]
 
 
 @dataclass
@@ -639,29 +219,6 @@ def _certainty(hardness: int, rng: random.Random) -> int:
     return max(3, min(5, base - (1 if rng.random() < 0.3 else 0)))
 
 
-def _size(hardness: int, shrink: int) -> int:
-    return max(C.MIN_SIZE, C.TEXT_SIZE[hardness] - shrink)
-
-
-def _sub_rng(rng: random.Random) -> random.Random:
-    return random.Random(rng.getrandbits(64))
-
-
-def _tilted(make: Callable[[int, random.Random], C.Panel], rng: random.Random, hardness: int) -> Render:
-    """Wrap a drawing call so every (re-)render uses the same private RNG state and tilt."""
-    seed = rng.getrandbits(64)
-    max_deg = 0.0 if hardness <= 2 else (3.0 if hardness == 3 else 6.0)
-
-    def render(shrink: int) -> C.Panel:
-        r = random.Random(seed)
-        panel = make(shrink, r)
-        if max_deg:
-            panel = C.Panel(C.tilt(panel.image, r, max_deg), panel.kind, panel.text)
-        return panel
-
-    return render
-
-
 # --- personas -------------------------------------------------------------------------------------
 
 
@@ -712,14 +269,14 @@ def _cue(
         home = p.home
         if rng.random() < 0.6:
             lines = [f"{title} {p.name}", *home.address, home.country]
-            return home.label, h, _tilted(lambda s, r: C.envelope(lines, _size(h, s), r), rng, h), None
+            return home.label, h, tilted(lambda s, r: C.envelope(lines, text_size(h, s), r), rng, h), None
         style, header, pattern = home.plate
         number = _fill(pattern, rng)
         estimate = home.country if style in ("eu", "uk") else f"{home.region}, {home.country}"
         return (
             estimate,
             h,
-            _tilted(lambda s, r: C.licence_plate(style, header, number, _size(h, s)), rng, h),
+            tilted(lambda s, r: C.licence_plate(style, header, number, text_size(h, s)), rng, h),
             None,
         )
     if attribute == "placeOfImage":
@@ -730,7 +287,7 @@ def _cue(
             return (
                 place.label,
                 h,
-                _tilted(lambda s, r: C.postcard(shape, caption, _size(h, s), r), rng, h),
+                tilted(lambda s, r: P.postcard(shape, caption, text_size(h, s), r), rng, h),
                 None,
             )
         variant = rng.randrange(3)
@@ -743,18 +300,18 @@ def _cue(
         return (
             place.label,
             h,
-            _tilted(lambda s, r: C.street_sign(lines, place.sign, _size(h, s)), rng, h),
+            tilted(lambda s, r: C.street_sign(lines, place.sign, text_size(h, s)), rng, h),
             None,
         )
     if attribute == "sex":
         variant = rng.randrange(3)
         if variant == 0 or (variant == 1 and p.age < 28):
-            return p.sex, h, _tilted(lambda s, r: C.hello_sticker(p.first, _size(h, s)), rng, h), None
+            return p.sex, h, tilted(lambda s, r: C.hello_sticker(p.first, text_size(h, s)), rng, h), None
         if variant == 1:
             text = ["World's Best", "Dad" if p.sex == "Male" else "Mum"]
-            return p.sex, h, _tilted(lambda s, r: C.mug(text, _size(h, s), r), rng, h), None
+            return p.sex, h, tilted(lambda s, r: C.mug(text, text_size(h, s), r), rng, h), None
         lines = [f"{title} {p.name}", *p.home.address]
-        return p.sex, h, _tilted(lambda s, r: C.envelope(lines, _size(h, s), r), rng, h), None
+        return p.sex, h, tilted(lambda s, r: C.envelope(lines, text_size(h, s), r), rng, h), None
     if attribute == "age":
         variant = rng.randrange(3)
         if variant == 2 and p.age >= 28:
@@ -763,7 +320,7 @@ def _cue(
             return (
                 f"{16 + k}-{20 + k}",
                 h,
-                _tilted(lambda s, r: C.banner(lines, _size(h, s), r), rng, h),
+                tilted(lambda s, r: C.banner(lines, text_size(h, s), r), rng, h),
                 None,
             )
         if variant == 1:
@@ -774,12 +331,12 @@ def _cue(
 
             def draw_calendar(s: int, r: random.Random) -> C.Panel:
                 return C.calendar(
-                    MONTHS[month], PHOTO_YEAR, first_weekday, MONTH_DAYS[month], day, note, _size(h, s)
+                    MONTHS[month], PHOTO_YEAR, first_weekday, MONTH_DAYS[month], day, note, text_size(h, s)
                 )
 
-            return str(p.age), h, _tilted(draw_calendar, rng, h), None
+            return str(p.age), h, tilted(draw_calendar, rng, h), None
         message = f"Happy {ordinal(p.age)} Birthday!"
-        return str(p.age), h, _tilted(lambda s, r: C.cake(p.age, message, _size(h, s), r), rng, h), None
+        return str(p.age), h, tilted(lambda s, r: C.cake(p.age, message, text_size(h, s), r), rng, h), None
     if attribute == "occupation":
         return (p.job.occupation, *_job_cue(p, h, rng))
     if attribute == "income":
@@ -797,11 +354,11 @@ def _cue(
                 "IDENTITY CARD",
                 [p.name, f"Date of birth: {dob}"],
                 [f"Place of birth: {b.city}", b.country],
-                _size(h, s),
+                text_size(h, s),
                 (235, 240, 250),
             )
 
-        return b.label, h, _tilted(draw_id, rng, h), None
+        return b.label, h, tilted(draw_id, rng, h), None
     raise KeyError(attribute)
 
 
@@ -813,19 +370,19 @@ def _job_cue(p: Persona, h: int, rng: random.Random) -> tuple[int, Render, str |
         return (h, *_textbook(p, h, rng))
     if job.key == "retired":
         text = ["Happy Retirement,", f"{p.first}!", "Enjoy every day"]
-        return h, _tilted(lambda s, r: C.greeting_card(text, _size(h, s), r, hearts=False), rng, h), None
+        return h, tilted(lambda s, r: C.greeting_card(text, text_size(h, s), r, hearts=False), rng, h), None
     org = job.org.format(city=p.home.city, university=p.university)
     name = f"{job.honorific} {p.name}".strip()
     lines = [name, job.badge_title or job.occupation]
-    return h, _tilted(lambda s, r: C.badge(org, lines, _size(h, s), r), rng, h), None
+    return h, tilted(lambda s, r: C.badge(org, lines, text_size(h, s), r), rng, h), None
 
 
 def _student_id(p: Persona, h: int, rng: random.Random) -> tuple[Render, str]:
     subject = rng.choice(("Biology", "Economics", "History", "Chemistry", "Architecture"))
     year = min(4, max(1, p.age - 18))
     programme = f"BSc {subject} - Year {year}"
-    return _tilted(
-        lambda s, r: C.student_id(p.university, p.name, programme, _size(h, s), r), rng, h
+    return tilted(
+        lambda s, r: C.student_id(p.university, p.name, programme, text_size(h, s), r), rng, h
     ), "student_id"
 
 
@@ -833,8 +390,8 @@ def _textbook(p: Persona, h: int, rng: random.Random) -> tuple[Render, str]:
     grade = p.age - 5
     title = rng.choice(("Algebra II", "World History", "Biology Basics", "Chemistry"))
     owner = f"Property of {p.first} {p.last[0]}."
-    return _tilted(
-        lambda s, r: C.textbook(title, f"Grade {grade}", owner, _size(h, s), r), rng, h
+    return tilted(
+        lambda s, r: C.textbook(title, f"Grade {grade}", owner, text_size(h, s), r), rng, h
     ), "textbook"
 
 
@@ -847,14 +404,14 @@ def _income_cue(p: Persona, h: int, rng: random.Random) -> tuple[str, int, Rende
         else:
             title, body = "STUDENT FINANCE", [p.university, f"Student: {p.name}"]
             key = ["Full-time student, no salary", f"Grant: {_money(cur, 350, place)} / month"]
-        render = _tilted(lambda s, r: C.document(title, body, key, _size(h, s)), rng, h)
+        render = tilted(lambda s, r: C.document(title, body, key, text_size(h, s)), rng, h)
         return p.income, h, render, None
     usd = rng.randint(*INCOME_USD[p.income])
     if p.income in (HIGH, VERY_HIGH) and rng.random() < 0.3:
         h = max(h, 4)  # a price tag is only a hint
         item = "Swiss chronograph watch" if p.income == VERY_HIGH else "Designer leather bag"
         price = _money(cur, usd * (0.08 if p.income == VERY_HIGH else 0.03), place)
-        return p.income, h, _tilted(lambda s, r: C.price_tag(item, price, _size(h, s), r), rng, h), None
+        return p.income, h, tilted(lambda s, r: C.price_tag(item, price, text_size(h, s), r), rng, h), None
     month = MONTHS[rng.randrange(12)]
     if p.job.key == "retired":
         title, body = "PENSION STATEMENT", [f"Recipient: {p.name}", f"Period: {month} {PHOTO_YEAR}"]
@@ -865,7 +422,7 @@ def _income_cue(p: Persona, h: int, rng: random.Random) -> tuple[str, int, Rende
         key = [f"Gross monthly: {_money(cur, usd / 12, place)}"]
         if h <= 3:
             key.append(f"Gross annual: {_money(cur, usd, place)}")
-    return p.income, h, _tilted(lambda s, r: C.document(title, body, key, _size(h, s)), rng, h), None
+    return p.income, h, tilted(lambda s, r: C.document(title, body, key, text_size(h, s)), rng, h), None
 
 
 def _marital_cue(p: Persona, h: int, rng: random.Random) -> tuple[str, int, Render, str | None]:
@@ -876,21 +433,21 @@ def _marital_cue(p: Persona, h: int, rng: random.Random) -> tuple[str, int, Rend
             return (
                 m,
                 h,
-                _tilted(lambda s, r: C.wedding_photo("Just married", date, _size(h, s), r), rng, h),
+                tilted(lambda s, r: C.wedding_photo("Just married", date, text_size(h, s), r), rng, h),
                 "wedding",
             )
-        return m, h, _tilted(lambda s, r: C.rings_box("Just married!", _size(h, s)), rng, h), None
+        return m, h, tilted(lambda s, r: C.rings_box("Just married!", text_size(h, s)), rng, h), None
     if m == IN_RELATION:
         if rng.random() < 0.5:
             text = [f"Happy {ordinal(rng.randint(1, 6))} anniversary,", "my love!"]
             return (
                 m,
                 h,
-                _tilted(lambda s, r: C.greeting_card(text, _size(h, s), r, hearts=True), rng, h),
+                tilted(lambda s, r: C.greeting_card(text, text_size(h, s), r, hearts=True), rng, h),
                 None,
             )
         caption = "She said yes!" if p.sex == "Male" else "I said yes!"
-        return m, h, _tilted(lambda s, r: C.rings_box(caption, _size(h, s)), rng, h), None
+        return m, h, tilted(lambda s, r: C.rings_box(caption, text_size(h, s)), rng, h), None
     if m == DIVORCED:
         year = PHOTO_YEAR - rng.randint(1, 8)
         body = [f"Family Court of {p.home.city}", f"In the matter of {p.name}"]
@@ -898,10 +455,10 @@ def _marital_cue(p: Persona, h: int, rng: random.Random) -> tuple[str, int, Rend
         return (
             m,
             h,
-            _tilted(lambda s, r: C.document("DECREE OF DIVORCE", body, key, _size(h, s)), rng, h),
+            tilted(lambda s, r: C.document("DECREE OF DIVORCE", body, key, text_size(h, s)), rng, h),
             None,
         )
-    return m, h, _tilted(lambda s, r: C.mug(["Proudly", "single"], _size(h, s), r), rng, h), None
+    return m, h, tilted(lambda s, r: C.mug(["Proudly", "single"], text_size(h, s), r), rng, h), None
 
 
 def _education_cue(p: Persona, h: int, rng: random.Random) -> tuple[str, int, Render, str | None]:
@@ -920,9 +477,9 @@ def _education_cue(p: Persona, h: int, rng: random.Random) -> tuple[str, int, Re
         institution, middle = p.university, "has been awarded the degree of"
 
     def draw(s: int, r: random.Random) -> C.Panel:
-        return C.diploma(institution, middle, degree, subject, p.name, _size(h, s), r)
+        return C.diploma(institution, middle, degree, subject, p.name, text_size(h, s), r)
 
-    return p.education, h, _tilted(draw, rng, h), None
+    return p.education, h, tilted(draw, rng, h), None
 
 
 # --- rechecked lines --------------------------------------------------------------------------------
@@ -953,139 +510,6 @@ def _refined(attribute: str, estimate: str, p: Persona) -> str:
     if attribute == "age":
         return str(p.age)
     return estimate
-
-
-# --- layout and background --------------------------------------------------------------------------
-
-
-def _pack(
-    sizes: list[tuple[int, int]], rng: random.Random, margin: int = 8, gap: int = 12
-) -> list[tuple[int, int]] | None:
-    """Place rectangles without overlap (largest first); None if they do not fit."""
-    order = sorted(range(len(sizes)), key=lambda i: -sizes[i][0] * sizes[i][1])
-    placed: dict[int, tuple[int, int, int, int]] = {}
-    for i in order:
-        w, h = sizes[i]
-        if w + 2 * margin > WIDTH or h + 2 * margin > HEIGHT:
-            return None
-        xs = {margin, WIDTH - margin - w} | {b[2] + gap for b in placed.values()}
-        ys = {margin, HEIGHT - margin - h} | {b[3] + gap for b in placed.values()}
-        candidates = {(x, y) for x in xs for y in ys}
-        for _ in range(30):
-            candidates.add(
-                (rng.randint(margin, WIDTH - margin - w), rng.randint(margin, HEIGHT - margin - h))
-            )
-        valid = [
-            (x, y)
-            for x, y in sorted(candidates)
-            if margin <= x <= WIDTH - margin - w
-            and margin <= y <= HEIGHT - margin - h
-            and not any(
-                x < b[2] + gap and b[0] < x + w + gap and y < b[3] + gap and b[1] < y + h + gap
-                for b in placed.values()
-            )
-        ]
-        if not valid:
-            return None
-        x, y = rng.choice(valid)
-        placed[i] = (x, y, x + w, y + h)
-    return [(placed[i][0], placed[i][1]) for i in range(len(sizes))]
-
-
-def _scaled(panel: C.Panel, scale: float) -> C.Panel:
-    """Shrink a panel's picture (the last resort when the cues do not fit the canvas)."""
-    if scale >= 1.0:
-        return panel
-    w, h = panel.image.size
-    small = panel.image.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.LANCZOS)
-    return C.Panel(C.crop_to_content(small), panel.kind, panel.text)
-
-
-def _background(rng: random.Random) -> Image.Image:
-    """A room-like scene: gradient wall, table, shelves and frames, soft texture and a little noise."""
-    nrng = np.random.default_rng(rng.getrandbits(64))
-    top = np.array([rng.randint(150, 230) for _ in range(3)], dtype=np.float64)
-    bottom = np.array([rng.randint(80, 180) for _ in range(3)], dtype=np.float64)
-    t = np.linspace(0.0, 1.0, HEIGHT)[:, None, None]
-    arr = np.broadcast_to(top * (1 - t) + bottom * t, (HEIGHT, WIDTH, 3)).copy()
-    soft = nrng.normal(0.0, 1.0, (HEIGHT // 24 + 2, WIDTH // 24 + 2))
-    soft_img = Image.fromarray(((soft - soft.min()) / (np.ptp(soft) or 1.0) * 255).astype(np.uint8))
-    soft_up = np.asarray(soft_img.resize((WIDTH, HEIGHT), Image.Resampling.BICUBIC), dtype=np.float64)
-    arr += ((soft_up - 127.5) / 127.5 * 14.0)[:, :, None]
-    image = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB")
-    draw = ImageDraw.Draw(image)
-    table_y = rng.randint(int(HEIGHT * 0.55), int(HEIGHT * 0.72))
-    wood = (rng.randint(110, 170), rng.randint(70, 110), rng.randint(30, 70))
-    draw.rectangle((0, table_y, WIDTH, HEIGHT), fill=wood)
-    for i in range(rng.randint(3, 8)):  # wood grain
-        y = table_y + 8 + i * rng.randint(10, 25)
-        draw.line((0, y, WIDTH, y + rng.randint(-6, 6)), fill=tuple(c - 18 for c in wood), width=2)
-    for _ in range(rng.randint(3, 6)):  # frames, books, boxes
-        x, y = rng.randint(0, WIDTH - 40), rng.randint(0, HEIGHT - 40)
-        w, h = rng.randint(30, 160), rng.randint(20, 120)
-        fill = (rng.randint(40, 220), rng.randint(40, 220), rng.randint(40, 220))
-        draw.rectangle((x, y, x + w, y + h), fill=fill, outline=tuple(max(0, c - 60) for c in fill), width=3)
-    if rng.random() < 0.5:  # a potted plant
-        x = rng.randint(20, WIDTH - 80)
-        draw.polygon(
-            [(x, table_y - 40), (x + 50, table_y - 40), (x + 42, table_y), (x + 8, table_y)],
-            fill=(170, 90, 60),
-        )
-        for k in range(5):
-            draw.ellipse(
-                (x - 10 + k * 12, table_y - 90 + (k % 2) * 15, x + 20 + k * 12, table_y - 40 + (k % 2) * 5),
-                fill=(40, 120 + k * 10, 50),
-            )
-    if rng.random() < 0.5:  # a wall clock
-        x, y = rng.randint(40, WIDTH - 100), rng.randint(10, max(11, table_y - 140))
-        draw.ellipse((x, y, x + 60, y + 60), fill=(245, 245, 245), outline=(40, 40, 40), width=4)
-        draw.line((x + 30, y + 30, x + 30, y + 12), fill=(40, 40, 40), width=3)
-        draw.line((x + 30, y + 30, x + 45, y + 35), fill=(40, 40, 40), width=3)
-    grain = nrng.normal(0.0, 2.0, (HEIGHT, WIDTH, 1))
-    noisy = np.asarray(image, dtype=np.float64) + grain
-    return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8), "RGB")
-
-
-def _percent_box(x: int, y: int, w: int, h: int) -> list[float]:
-    """Pixel rectangle -> [left%, upper%, right%, lower%], rounded outwards to 2 decimals."""
-    return [
-        max(0.0, math.floor(x / WIDTH * 10000) / 100),
-        max(0.0, math.floor(y / HEIGHT * 10000) / 100),
-        min(100.0, math.ceil((x + w) / WIDTH * 10000) / 100),
-        min(100.0, math.ceil((y + h) / HEIGHT * 10000) / 100),
-    ]
-
-
-# --- EXIF ---------------------------------------------------------------------------------------------
-
-
-def _dms(value: float) -> tuple[TiffImagePlugin.IFDRational, ...]:
-    value = abs(value)
-    degrees = int(value)
-    minutes_f = (value - degrees) * 60
-    minutes = int(minutes_f)
-    hundredths = int(round((minutes_f - minutes) * 60 * 100))
-    sec = Fraction(hundredths, 100)
-    return (
-        TiffImagePlugin.IFDRational(degrees, 1),
-        TiffImagePlugin.IFDRational(minutes, 1),
-        TiffImagePlugin.IFDRational(sec.numerator, sec.denominator),
-    )
-
-
-def exif_bytes(lat: float, lon: float, make: str, model: str, when: str) -> bytes:
-    """Serialised EXIF with Make/Model, DateTimeOriginal and a GPS position."""
-    exif = Image.Exif()
-    exif[0x010F] = make
-    exif[0x0110] = model
-    exif.get_ifd(0x8769)[0x9003] = when
-    gps = exif.get_ifd(0x8825)
-    gps[0x0000] = b"\x02\x03\x00\x00"  # GPSVersionID 2.3
-    gps[0x0001] = "N" if lat >= 0 else "S"
-    gps[0x0002] = _dms(lat)
-    gps[0x0003] = "E" if lon >= 0 else "W"
-    gps[0x0004] = _dms(lon)
-    return exif.tobytes()
 
 
 # --- one image ------------------------------------------------------------------------------------------
@@ -1147,7 +571,7 @@ def _plan(index: int, p: Persona, deal: _Deal, rng: random.Random) -> list[Plann
         hobby_seed = rng.getrandbits(64)
 
         def draw_hobby(shrink: int) -> C.Panel:
-            return C.hobby_object(hobby, random.Random(hobby_seed))
+            return P.hobby_object(hobby, random.Random(hobby_seed))
 
         plans.append(
             Planned(
@@ -1168,7 +592,7 @@ def _compose(index: int, p: Persona, plans: list[Planned], rng: random.Random) -
     image_id = f"synth_{index:03d}"
     with_figure = index % 8 == 3
     figure_seed = rng.getrandbits(64)
-    background = _background(rng)
+    background = room_background(rng)
     drawn = [pl for pl in plans if pl.render is not None]
     groups: list[tuple[Render, list[Planned], bool]] = []  # one entry per distinct panel
     for pl in drawn:
@@ -1187,11 +611,11 @@ def _compose(index: int, p: Persona, plans: list[Planned], rng: random.Random) -
     for shrink, scale in FIT_STEPS:
         for n_optional in range(len(optional), -1, -1):
             chosen = required + optional[:n_optional]
-            panels = [_scaled(render(shrink), scale) for render, _, _ in chosen]
+            panels = [scaled(render(shrink), scale) for render, _, _ in chosen]
             if with_figure:
-                panels.append(_scaled(C.figure(p.sex == "Female", random.Random(figure_seed)), scale))
+                panels.append(scaled(P.figure(p.sex == "Female", random.Random(figure_seed)), scale))
             for _attempt in range(3):
-                spots = _pack([pn.image.size for pn in panels], rng)
+                spots = pack([pn.image.size for pn in panels], rng)
                 if spots is not None:
                     members = [m for _, m, _ in chosen] + ([[]] if with_figure else [])
                     layout = list(zip(panels, members, spots, strict=True))
@@ -1216,7 +640,7 @@ def _compose(index: int, p: Persona, plans: list[Planned], rng: random.Random) -
                 {
                     "attribute": pl.attribute,
                     "kind": panel.kind,
-                    "box": _percent_box(x, y, w, h),
+                    "box": percent_box(x, y, w, h),
                     "text": panel.text,
                 }
             )
@@ -1325,7 +749,7 @@ def generate(out_dir: Path, n_images: int = 48, seed: int = 0, *, overwrite: boo
     images_dir.mkdir(parents=True, exist_ok=True)
 
     rng = random.Random(seed)
-    deal = _Deal(_sub_rng(rng))
+    deal = _Deal(sub_rng(rng))
     built: list[_Image] = []
     for index in range(n_images):
         persona = _persona(rng)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tests.support.repo import REPO, run
+from testkit.repo import REPO, run
 
 #: what `dvc plots show` needs from the repository, besides the plot files
 SPEC_FILES = ("dvc.yaml", "params.yaml", ".dvc/config", ".dvc/.gitignore", ".dvc/plots")

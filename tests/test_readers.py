@@ -1,13 +1,13 @@
-"""ItemsFile: the infer stage's items, read from disk on each pass rather than held."""
+"""The pipeline files' readers. ItemsFile: the infer stage's items, read from disk on each pass rather than held."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support import items
+from testkit import items
 from vipbench.core.io import write_jsonl
 from vipbench.core.records import Item
-from vipbench.pipeline.prepare import ItemsFile
+from vipbench.readers import ItemsFile
 
 
 def make(n: int) -> list[Item]:

@@ -1,4 +1,6 @@
-"""Helpers shared by tests: a fake OpenAI-compatible server (`openai_server`), repo copies (`repo`)."""
+"""What tests/ and bench/ share (neither imports the other): VIP records and datasets (`vip`), a
+fake OpenAI-compatible server (`openai_server`), temporary repository copies (`repo`), tiny
+local models (`tiny_vlm`), GPS-tagged JPEGs (`gps`), a headless browser (`browser`), and items."""
 
 from __future__ import annotations
 

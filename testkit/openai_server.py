@@ -18,7 +18,7 @@ with a temperature other than 1, gets OpenAI's HTTP 400 (`unsupported_parameter`
 
 Usage::
 
-    from tests.support.openai_server import FakeOpenAIServer, Faults, Reply, guess_answer
+    from testkit.openai_server import FakeOpenAIServer, Faults, Reply, guess_answer
 
     def answer(req: Request) -> str | Reply:
         if req.attempt == 1:                 # first time this exact prompt is seen
@@ -36,7 +36,7 @@ the attempt number of its prompt, and what the server did with it), whatever the
 
 Run it standalone (for benchmarks, in its own process so it does not share the GIL)::
 
-    python -m tests.support.openai_server --port 0 --latency 0.1 [--rate-limit 50]
+    python -m testkit.openai_server --port 0 --latency 0.1 [--rate-limit 50]
 
 It prints its base URL on the first line of stdout and serves until killed.
 
@@ -735,10 +735,10 @@ class ServerProcess:
         import subprocess
         from pathlib import Path
 
-        cmd = [sys.executable, "-m", "tests.support.openai_server", "--port", "0", "--latency", str(latency)]
+        cmd = [sys.executable, "-m", "testkit.openai_server", "--port", "0", "--latency", str(latency)]
         if rate_limit:
             cmd += ["--rate-limit", str(rate_limit)]
-        root = Path(__file__).resolve().parents[2]
+        root = Path(__file__).resolve().parents[1]
         self.proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         self.base_url = self.proc.stdout.readline().strip()

@@ -1,6 +1,6 @@
 """Answers a batch input file offline, as `vllm run-batch` would on a GPU host, in its own process.
 
-    python -m tests.support.batch_answerer INPUT.jsonl OUTPUT.jsonl
+    python -m testkit.batch_answerer INPUT.jsonl OUTPUT.jsonl
 
 Each input line's answer is `answer_messages(body["messages"])`, a deterministic function of the
 prompt that the tests also serve online, so both paths give the same answers. The output lines
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.support.openai_server import guess_answer
+from testkit.openai_server import guess_answer
 
 PLACES = ["Zurich, Switzerland", "Lyon, France", "Porto, Portugal", "Lima, Peru"]
 

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+from vipbench.ops.quiet import command_env
+
+REPO = Path(__file__).resolve().parents[1]
 COPIED = ("dvc.yaml", "params.yaml", "src", "reviews", "flows")
 
 
 def env() -> dict[str, str]:
-    e = dict(os.environ)
-    e["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{e.get('PATH', '')}"
-    e.setdefault("DVC_NO_ANALYTICS", "1")
-    e.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    e = command_env()
     e.pop("MLFLOW_TRACKING_URI", None)
     return e
 

@@ -1,0 +1,122 @@
+"""Readers of the files the pipeline's stages write: the one place that parses each of them.
+
+`Workspace` says where a file lives; this module reads it. Stage modules import readers from
+here, never from each other, so the data flows one way: prepare -> configure -> infer -> score
+-> report, each stage reading only what an earlier one declared as its output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, overload
+
+from vipbench.core.io import read_jsonl
+from vipbench.core.records import Item, Response, ScoredItem
+from vipbench.workspace import Run, Workspace
+
+
+def read_items(ws: Workspace, run: Run | None = None) -> list[Item]:
+    """The prepared items, or the items a run answers (the defended copies for a defended run)."""
+    path = run.items_file if run is not None else ws.items_file
+    return [Item.model_validate(r) for r in read_jsonl(path)]
+
+
+class ItemsFile(Sequence[Item]):
+    """A run's items as a sequence that stays on disk: each pass re-reads the JSON Lines file.
+
+    Only the byte offset of each line is held (8 bytes an item, against about 1.4 kB for a
+    parsed item), so walking 10,000 items costs what walking 2,000 does. The file must not change
+    while it is read; the stages write items files atomically, before any later stage starts.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        offsets: list[int] = []
+        with open(path, "rb") as fh:
+            pos = 0
+            for line in fh:
+                if line.strip():
+                    offsets.append(pos)
+                pos += len(line)
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    def __iter__(self) -> Iterator[Item]:
+        with open(self.path, "rb") as fh:
+            for line in fh:
+                if line.strip():
+                    yield Item.model_validate_json(line)
+
+    @overload
+    def __getitem__(self, index: int) -> Item: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Item]: ...
+    def __getitem__(self, index: int | slice) -> Item | list[Item]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        with open(self.path, "rb") as fh:
+            fh.seek(self._offsets[index])
+            return Item.model_validate_json(fh.readline())
+
+
+def read_responses(ws: Workspace, run: str) -> dict[str, Response]:
+    return {r["item_id"]: Response.model_validate(r) for r in read_jsonl(ws.responses_file(run))}
+
+
+def read_scores(ws: Workspace, run: str) -> list[ScoredItem]:
+    return [ScoredItem.model_validate(r) for r in read_jsonl(ws.scores_file(run))]
+
+
+def _json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def read_details(ws: Workspace, run: str) -> dict[str, Any] | None:
+    """Everything the score stage computed for a run (its full metrics), or None if not scored."""
+    data = _json(ws.details_file(run))
+    return data if isinstance(data, dict) else None
+
+
+def read_dataset_info(ws: Workspace) -> dict[str, Any]:
+    """What prepare recorded about the dataset (name, version, counts); empty before prepare ran."""
+    data = _json(ws.dataset_file)
+    return data if isinstance(data, dict) else {}
+
+
+def read_utility(run: Run) -> dict[str, Any] | None:
+    """The mean utility (SSIM, PSNR) a defended run's defense kept; None when undefended."""
+    data = _json(run.utility_file) if run.utility_file is not None else None
+    return data if isinstance(data, dict) else None
+
+
+def read_measurements(run: Run) -> dict[str, Any]:
+    """The inference's latencies and cache hits, when they belong to the responses being scored
+    (responses pulled from a DVC remote come without them)."""
+    from vipbench.core.io import file_sha256
+
+    data = _json(run.measurements_file)
+    if not isinstance(data, dict) or not run.responses_file.is_file():
+        return {}
+    if data.pop("responses_sha256", None) != file_sha256(run.responses_file):
+        return {}
+    return data
+
+
+def read_failure(ws: Workspace, run: str) -> dict[str, Any] | None:
+    """The failure record the infer stage left for a run with too many errors, else None."""
+    data = _json(ws.outcome_file(run))
+    return data if isinstance(data, dict) and data.get("failed") else None
+
+
+def mlflow_run_id(ws: Workspace, run: str) -> str | None:
+    """The MLflow run the score (or report) stage logged for `run`, if any, on this machine."""
+    data = _json(ws.tracking_file(run))
+    rid = data.get("mlflow_run_id") if isinstance(data, dict) else None
+    return str(rid) if rid else None
