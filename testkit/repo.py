@@ -48,6 +48,9 @@ def make_repo(tmp: Path, dataset: Path, params: dict[str, Any] | None = None) ->
     run(["git", "config", "user.name", "test"], root)
     run(["dvc", "init", "-q"], root)
     shutil.copy2(REPO / ".dvcignore", root / ".dvcignore")  # bytecode caches are not code
+    # the plot templates dvc.yaml names, and the offline page, as a clone has them
+    shutil.copytree(REPO / ".dvc" / "plots", root / ".dvc" / "plots", dirs_exist_ok=True)
+    run(["dvc", "config", "plots.html_template", "plots/offline.html"], root)
     run(["dvc", "config", "core.analytics", "false"], root)
     run(["dvc", "add", "-q", "data"], root)
     (root / ".gitignore").write_text("/build/\n/mlflow.db\n/mlruns/\n/.vipbench/\n/data\n")

@@ -181,7 +181,7 @@ def test_without_waiting_a_run_submits_once_and_collects_on_a_later_run(tmp_path
             with pytest.raises(BatchPending, match=f"{N} of {N} items wait"):
                 infer(ws, "vlm", wait=False)
         assert srv.batch_creations == 1 and srv.count() == 0
-        assert json.loads(ws.metrics_file("vlm").read_text())["stopped"] == "batch_pending"
+        assert json.loads(ws.outcome_file("vlm").read_text())["stopped"] == "batch_pending"
         release.set()
         assert infer(ws, "vlm", wait=False) == {"answered": N}
         assert srv.batch_creations == 1 and srv.count() == N
@@ -198,7 +198,7 @@ def test_the_budget_holds_requests_out_of_the_batch_and_a_higher_one_sends_the_r
             infer(ws, "vlm", max_cost_usd=0.1)
         (first,) = sizes(srv)
         assert 0 < first < N
-        record_ = json.loads(ws.metrics_file("vlm").read_text())
+        record_ = json.loads(ws.outcome_file("vlm").read_text())
         assert record_["cost_usd"] <= 0.1 and record_["finished"] == first
         assert infer(ws, "vlm", max_cost_usd=10.0) == {"answered": N}
         assert sizes(srv) == [first, N - first] and srv.count() == N

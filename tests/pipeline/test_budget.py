@@ -59,7 +59,7 @@ def test_a_run_stops_at_its_budget_and_resumes_with_a_higher_one(tmp_path: Path)
         assert stopped.returncode == 4, stopped.stderr
         assert "stopped at its budget" in stopped.stderr and "raise inference.max_cost_usd" in stopped.stderr
         assert f"of ${BUDGET:.4f}" in stopped.stderr  # the progress line shows the budget beside the cost
-        record_ = json.loads(ws.metrics_file("paid").read_text())
+        record_ = json.loads(ws.outcome_file("paid").read_text())
         assert record_["stopped"] == "budget" and record_["failed"]
         sent = srv.count()
         assert 0 < sent < N and record_["finished"] == sent and record_["not_sent"] == N - sent
@@ -70,7 +70,7 @@ def test_a_run_stops_at_its_budget_and_resumes_with_a_higher_one(tmp_path: Path)
         # so at most what is left of it is spent (items meet in another order, so one more may fit)
         again = infer(tmp_path)
         assert again.returncode == 4 and srv.count() >= sent
-        assert json.loads(ws.metrics_file("paid").read_text())["cost_usd"] <= BUDGET
+        assert json.loads(ws.outcome_file("paid").read_text())["cost_usd"] <= BUDGET
         assert all(r.attempt == 1 for r in srv.snapshot())
 
         done = infer(tmp_path, "--max-cost-usd", "10")  # the smallest budget applies: params.yaml's

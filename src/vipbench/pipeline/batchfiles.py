@@ -19,8 +19,9 @@ from typing import Any
 from vipbench.core.errors import ConfigError
 from vipbench.core.io import atomic_open
 from vipbench.inference.backend import Request
-from vipbench.models.registry import RunContext, create_adapter
-from vipbench.pipeline.prepare import ItemsFile
+from vipbench.models.kinds import create_adapter
+from vipbench.models.registry import RunContext
+from vipbench.readers import ItemsFile
 from vipbench.workspace import Workspace
 
 URL = "/v1/chat/completions"

@@ -23,8 +23,9 @@ from typing import Any
 from vipbench.core.errors import ConfigError
 from vipbench.inference.backend import Request
 from vipbench.inference.pricing import Pricing, pricing_for
-from vipbench.models.registry import RunContext, create_adapter
-from vipbench.pipeline.prepare import ItemsFile
+from vipbench.models.kinds import create_adapter
+from vipbench.models.registry import RunContext
+from vipbench.readers import ItemsFile
 from vipbench.workspace import Workspace
 
 #: assumed output tokens of one answer: a reasoning paragraph and three guesses
