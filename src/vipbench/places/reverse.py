@@ -12,9 +12,9 @@ import functools
 import math
 from typing import Any
 
-from vipbench.places import gazetteer as gz
-from vipbench.places.gazetteer import Place
+from vipbench.places import index as gz
 from vipbench.places.geo import EARTH_RADIUS_KM
+from vipbench.places.place import Place
 
 __all__ = ["nearest_place"]
 

@@ -1,0 +1,456 @@
+"""Resolution of a whole place string: split it into parts, pick one candidate reading per part so
+that each pick lies inside the next coarser one (a small dynamic programme), and turn the picks into
+a :class:`~vipbench.places.place.Place`; then the other plausible readings of the most specific part,
+and fuzzy matches inside what the other parts name. The public entry points are
+:func:`resolve_readings` and :func:`resolve_place`, re-exported by :mod:`vipbench.places.gazetteer`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from typing import Any
+
+from vipbench.places.aliases import _NO_PLACE
+from vipbench.places.candidates import (
+    _ALIAS,
+    _COUNTRY,
+    SWAP_RATIO,
+    _Cand,
+    _candidates,
+    _city_cand,
+    _fuzzy_city,
+    _FuzzyHit,
+    _native,
+    _native_country_prefix,
+    _prominence,
+)
+from vipbench.places.geo import haversine_km as _km_points
+from vipbench.places.index import _POSTAL_COUNTRIES, _City, _core, _countries, _km, _regions, _tier_a
+from vipbench.places.place import Place, Reading
+from vipbench.places.scripts import has_non_latin, normalize, script_key, split_cjk
+from vipbench.places.worldregions import world_region
+
+__all__ = ["MAX_RATIO", "fuzzy_city", "resolve_place", "resolve_readings", "split_place", "without_surroundings"]
+
+# --------------------------------------------------------------------------------------------
+# choosing one reading per part
+
+_NEIGHBOUR_KM = 50.0
+
+
+def _fits(inner: _Cand, outer: _Cand) -> int:
+    """0 if ``inner`` cannot lie in ``outer``, 1 if it may (unknown), 2 if it does."""
+    if inner.cc != outer.cc:
+        return 0
+    if outer.kind == "country":
+        return 2
+    if inner.kind == "country":
+        return 0
+    if outer.kind == "region":
+        assert outer.region is not None
+        if inner.kind == "region":  # only a nickname region or a site may repeat its region ("Bay Area, California")
+            return 2 if inner.region == outer.region and (inner.rank == _ALIAS or inner.site) else 0
+        if inner.iso is None:  # region unknown: it may lie in the region if it lies near its known towns
+            return 1 if inner.city is None or _near_region(inner.city, outer.region.code) else 0
+        return 2 if inner.iso == outer.region.code else 0
+    # outer is a city: only a nearby city (a district or suburb) fits, as weaker evidence than a region
+    if inner.kind == "city" and inner.city and outer.city:
+        return 1 if _km(inner.city, outer.city) <= _NEIGHBOUR_KM else 0
+    return 0
+
+
+#: A town whose region is unknown may lie in a named region only this far beyond the region's known towns.
+_REGION_MARGIN_KM = 300.0
+
+
+@functools.cache
+def _region_extents() -> dict[str, tuple[float, float, float]]:
+    """ISO region -> (lat, lon, radius km): the centre of its known 15k+ towns and the farthest of them."""
+    members: dict[str, list[_City]] = defaultdict(list)
+    gn_to_iso = _regions().gn_to_iso
+    for city in _tier_a()[0].values():
+        code = gn_to_iso.get((city.cc, city.gn_admin1))
+        if code:
+            members[code].append(city)
+    out: dict[str, tuple[float, float, float]] = {}
+    for code, towns in members.items():
+        x = sum(math.cos(math.radians(t.lat)) * math.cos(math.radians(t.lon)) for t in towns)
+        y = sum(math.cos(math.radians(t.lat)) * math.sin(math.radians(t.lon)) for t in towns)
+        z = sum(math.sin(math.radians(t.lat)) for t in towns)
+        lat, lon = math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
+        out[code] = (lat, lon, max(_km_points(lat, lon, t.lat, t.lon) for t in towns))
+    return out
+
+
+def _near_region(city: _City, code: str) -> bool:
+    """Whether a town of unknown region can lie in region ``code``: a named region is binding, so a
+    namesake thousands of kilometres from every known town of the region is not in it."""
+    extent = _region_extents().get(code)
+    if extent is None:
+        return True
+    lat, lon, radius = extent
+    return _km_points(lat, lon, city.lat, city.lon) <= radius + _REGION_MARGIN_KM
+
+
+# A reading's score, compared as a tuple (higher is better): coarsest part resolved, number of parts
+# resolved, minus the index of the most specific resolved part, containment evidence, minus the sum
+# of kind ranks, population of the most specific pick.
+_Score = tuple[int, int, int, int, int, int]
+# the best picks for a run of parts, with the score components of those picks (all but the first)
+_Partial = tuple[tuple[int, int, int, int, int], tuple[_Cand | None, ...]]
+
+
+@dataclass(frozen=True)
+class _Reading:
+    choice: tuple[_Cand | None, ...]  # one entry per part, most specific first
+    score: _Score
+
+
+def _best_reading(cands: list[tuple[_Cand, ...]]) -> _Reading:
+    """Pick one reading (or none) per part so that each pick fits inside the nearest coarser pick.
+
+    Dynamic programming from the most specific part: every score component except the first is a
+    sum over picks or belongs to the most specific pick, so the best picks for parts 0..i given the
+    pick that encloses them do not depend on the coarser parts."""
+
+    @functools.cache
+    def best(i: int, outer: _Cand | None) -> _Partial:
+        if i < 0:
+            return (0, 0, 0, 0, 0), ()
+        options: list[_Partial] = []
+        score, picks = best(i - 1, outer)
+        options.append((score, (*picks, None)))
+        for cand in cands[i]:
+            fit = _fits(cand, outer) if outer is not None else 0
+            if outer is not None and not fit:
+                continue
+            (count, neg_first, strength, neg_ranks, pop), picks = best(i - 1, cand)
+            if count == 0:  # cand is the most specific pick
+                neg_first, pop = -i, cand.weight
+            score = (count + 1, neg_first, strength + fit, neg_ranks - cand.rank, pop)
+            options.append((score, (*picks, cand)))
+        return max(options, key=lambda option: option[0])
+
+    last = len(cands) - 1
+    score, picks = best(last - 1, None)
+    readings = [_Reading((*picks, None), (0, *score))]
+    for cand in cands[last]:
+        (count, neg_first, strength, neg_ranks, pop), inner = best(last - 1, cand)
+        if count == 0:
+            neg_first, pop = -last, cand.weight
+        total = (1, count + 1, neg_first, strength, neg_ranks - cand.rank, pop)
+        readings.append(_Reading((*inner, cand), total))
+    return max(readings, key=lambda reading: reading.score)
+
+
+def _split(text: str) -> list[str]:
+    """Comma-separated parts, most specific first. Official names written with a comma ("Congo, The
+    Democratic Republic of the", "Madrid, Comunidad de") are kept whole."""
+    country_index, regions = _countries()[0], _regions()
+
+    def known(name: str) -> bool:
+        return normalize(name) in country_index or normalize(name) in regions.index
+
+    raw: list[str] = []
+    for piece in re.split(r"[,;/|，、；]", text):  # "Zurich (Switzerland)" but not "Cocos (Keeling) Islands"
+        whole = known(piece) or ("(" in piece and normalize(piece) in _tier_a()[1])  # "Frankfurt (Oder)"
+        raw += [piece] if whole else re.split(r"[()（）]", piece)
+    raw = [p.strip() for p in raw if normalize(p) or has_non_latin(p)]
+    if any(has_non_latin(p) for p in raw):
+        raw = [q for p in raw for q in _split_script(p)]
+    parts: list[str] = []
+    for part in raw:
+        if parts and known(f"{parts[-1]} {part}"):
+            parts[-1] = f"{parts[-1]}, {part}"
+            continue
+        parts.append(part)
+    return parts[-5:]
+
+
+def _split_script(part: str) -> list[str]:
+    """A part in a non-Latin script, cut into its own parts when it is a run-together CJK address."""
+    if not has_non_latin(part):
+        return [part]
+    pieces = split_cjk(part)
+    if len(pieces) == 1 and not _native().get(script_key(part)):
+        prefixed = _native_country_prefix(part)
+        if prefixed:
+            rest, country = prefixed
+            return [*split_cjk(rest), country]
+        return pieces
+    coarsest = _native_country_prefix(pieces[-1]) if not _native().get(script_key(pieces[-1])) else None
+    if coarsest:
+        pieces = [*pieces[:-1], coarsest[0], coarsest[1]]
+    return pieces
+
+
+def _to_place(parts: list[str], reading: _Reading) -> Place | None:
+    chosen = [(i, c) for i, c in enumerate(reading.choice) if c is not None]
+    if not chosen:
+        return None
+    first_index, first = chosen[0]
+    _, names, pops = _countries()
+    regions = _regions()
+    cc = first.cc
+    region = next((c.region for _, c in chosen if c.kind == "region" and c.region), None)
+    city_cand = next((c for _, c in chosen if c.kind == "city" and c.city), None)
+    admin1 = region.name if region else None
+    admin1_code = region.code if region else None
+    if region is None and city_cand is not None and city_cand.city is not None:
+        if city_cand.iso and city_cand.iso in regions.by_code:
+            admin1, admin1_code = regions.by_code[city_cand.iso].name, city_cand.iso
+        elif city_cand.city.gn_admin1:
+            admin1_code = f"{cc}.{city_cand.city.gn_admin1}"
+    country = names.get(cc, cc)
+    site = first.site if first_index == 0 else None
+    extra: dict[str, Any] = {}
+    if site is not None:
+        extra = {"site": site.name, "site_kind": site.kind, "site_lat": site.lat, "site_lon": site.lon}
+    if first.kind == "city" and first.city is not None:
+        c = first.city
+        return Place(
+            country_code=cc, country=country, admin1=admin1, admin1_code=admin1_code, city=c.name,
+            level="city", lat=c.lat, lon=c.lon, population=c.pop, geonameid=c.gid, within=first.within, **extra,
+        )  # fmt: skip
+    raw_city = parts[0].strip() if first_index > 0 else None
+    if first.kind == "region":
+        return Place(
+            country_code=cc, country=country, admin1=admin1, admin1_code=admin1_code, city=raw_city,
+            level="region", **extra,
+        )  # fmt: skip
+    population = pops.get(cc) or None
+    return Place(country_code=cc, country=country, city=raw_city, level="country", population=population, **extra)
+
+
+def split_place(text: str) -> list[str]:
+    """The comma-separated parts of a place string, most specific first (empty parts dropped)."""
+    return _split(text)
+
+
+#: Readings of an ambiguous name more than this many times less prominent (populous) than the first
+#: are not offered: a careful reader takes "Paris" for the French one, not Paris, Texas.
+MAX_RATIO = 10.0
+#: Towns below the gazetteer's main city list (15k inhabitants) are not offered as other readings.
+_MIN_READING_POP = 15_000
+
+
+#: Words around a place that say where relative to it, not which place: "near the Golden Gate Bridge",
+#: "in front of the Eiffel Tower", "somewhere in Tuscany", "probably around Lyon".
+_AROUND = re.compile(
+    r"^\s*(?:(?:probably|likely|possibly|maybe|perhaps|somewhere|someplace|right|just|most likely)\s+)*"
+    r"(?:(?:in front of|next to|close to|near to|across from|on the outskirts of|outskirts of|outside of|"
+    r"the area around|the area of|the vicinity of|near|nearby|by|at|around|outside|behind|opposite|beside|"
+    r"along|off|on|in|within|inside|from|of|over|under|below|above)\s+)+(?:the\s+)?",
+    re.IGNORECASE,
+)
+
+
+def without_surroundings(text: str) -> str:
+    """The place a phrase is about: "near the Golden Gate Bridge" -> "Golden Gate Bridge"."""
+    return _AROUND.sub("", text, count=1).strip() or text
+
+
+@functools.lru_cache(maxsize=16384)
+def resolve_readings(text: str) -> tuple[Reading, ...]:
+    """Readings of ``text``; a phrase around a place ("in front of the Eiffel Tower") is read as the
+    place itself when the phrase as written names nothing."""
+    readings = _resolve_readings(text)
+    if not readings:
+        inner = without_surroundings(text)
+        if inner != text:
+            readings = _resolve_readings(inner)
+    return readings
+
+
+def _resolve_readings(text: str) -> tuple[Reading, ...]:
+    """The plausible readings of a place string, the most plausible first; empty if none.
+
+    Other readings differ only in the most specific part and fit the rest of the string as well as
+    the first one does: "Georgia" is the country and the US state, "Portland" is in Oregon and in
+    Maine, "CO" is Colombia and Colorado. Each carries how much less prominent (populous) it is
+    than the first; readings more than ``MAX_RATIO`` times less prominent are left out ("Paris" is
+    not offered as Paris, Texas), and one ``SWAP_RATIO`` times more prominent comes first. A two-
+    or three-letter code that is also a state or province code reads both ways at ratio 1; a
+    country's name is only also read as a region of the same name.
+
+    Parts that name a continent or world region ("Paris, Europe") are not places themselves; they
+    only keep the readings of the other parts to the countries they cover. A most specific part with
+    no exact reading is matched fuzzily among the cities of the country or region that the other
+    parts name ("Barcelonna, Spain"); see ``Place.match``."""
+    if not text or normalize(text) in _NO_PLACE:
+        return ()
+    country_index = _countries()[0]
+    allowed: frozenset[str] | None = None
+    parts: list[str] = []
+    for part in _split(text):
+        region = world_region(part)
+        if region is not None and normalize(part) not in country_index:
+            if region.members:
+                allowed = region.members if allowed is None else allowed & region.members
+            continue
+        parts.append(part)
+    if not parts:
+        return ()
+
+    def cands(part: str, extended: bool, after_town: bool = False) -> tuple[_Cand, ...]:
+        found = _candidates(part, extended)
+        if after_town and _is_postal_code(part):
+            # "Signal Hill, CA": a postal code after a town names a state or province of a country
+            # where that town exists, before it names a country
+            found = tuple(sorted(found, key=lambda c: c.kind != "region"))
+            found = tuple(replace(c, rank=_ALIAS) if c.kind == "region" else c for c in found)
+        return found if allowed is None else tuple(c for c in found if c.cc in allowed)
+
+    table = [cands(p, False, i > 0) for i, p in enumerate(parts)]
+    reading = _best_reading(table)
+    if None in reading.choice:
+        # the most specific part may be a small town, or a bigger namesake elsewhere may have left a
+        # named region unused ("Cochrane, Ontario" is not the Alberta town): look further
+        wide = [cands(p, True, i > 0) for i, p in enumerate(parts)]
+        wide_reading = _best_reading(wide)
+        if wide_reading.score > reading.score or reading.choice[0] is None:
+            table, reading = wide, wide_reading
+    bound_town = False
+    if reading.choice[0] is not None and _skips_named_part(reading, table):
+        # a named region is binding: "Zheleznodorozhnyy, Irkutsk" is not the namesake near Moscow, but
+        # a town of Irkutsk oblast that the gazetteer lacks (kept by name, or matched fuzzily below)
+        skipped = [i for i, c in enumerate(reading.choice) if i and c is None and table[i]]
+        coarse = [tuple(c for c in t if c.kind != "city") for t in table[1:]]  # the named part as a region
+        for bound_table in ([(), *coarse], [(), *table[1:]]):
+            bound = _best_reading(bound_table)
+            if all(bound.choice[i] is not None for i in skipped):
+                table, reading, bound_town = bound_table, bound, True
+                break
+    words = parts[0].split()
+    if reading.choice[0] is None and len(words) > 1:
+        # "Seattle WA" without a comma: try the last words of the first part as a coarser part
+        for cut in range(len(words) - 1, 0, -1):
+            split_parts = [" ".join(words[:cut]), " ".join(words[cut:]), *parts[1:]]
+            split_table = [cands(p, True, i > 0) for i, p in enumerate(split_parts)]
+            split_reading = _best_reading(split_table)
+            if split_reading.choice[0] is not None and split_reading.choice[1] is not None:
+                parts, table, reading = split_parts, split_table, split_reading
+                break
+    update: dict[str, Any] = {}
+    if reading.choice[0] is None:
+        fuzzy = _context_fuzzy(parts[0], reading)
+        if fuzzy is not None:
+            cand, hit = fuzzy
+            reading = _Reading((cand, *reading.choice[1:]), reading.score)
+            update = {"match": "fuzzy", "match_score": hit.score, "match_sure": hit.sure}
+    elif reading.choice[0].via != "exact":
+        update = {"match": reading.choice[0].via}
+    place = _to_place(parts, reading)
+    if place is None:
+        return ()
+    if bound_town and reading.choice[0] is None and place.level == "city":
+        # an unknown town named with its city ("Zheleznodorozhnyy, Irkutsk"): a town of that city's
+        # region, not the city itself
+        unknown = {"lat": None, "lon": None, "population": None, "geonameid": None}
+        place = place.model_copy(update={"city": parts[0].strip(), "level": "region", **unknown})
+    first = Reading(place.model_copy(update=update) if update else place, 1.0)
+    if reading.choice[0] is None or update.get("match") == "fuzzy":
+        return (first,)
+    readings = [first, *_alternatives(parts, table, reading)]
+    first_cand = reading.choice[0]
+    key = normalize(parts[0])
+    vouched = first_cand.site is not None or first_cand.within is not None  # by the landmark table
+    if first_cand.rank not in (_ALIAS, _COUNTRY) and not vouched and _core(key) == key:
+        # a reading many times less populous than another is the less likely one: "Portland" is
+        # not the Jamaican parish, "Santiago" not the Dominican city
+        top = min(readings, key=lambda r: r.ratio)
+        if top.ratio * SWAP_RATIO < 1.0 and top.place.level == "city":
+            readings = sorted((Reading(r.place, r.ratio / top.ratio) for r in readings), key=lambda r: r.ratio)
+    if first_cand.kind == "country" and len(key) > 3:
+        # a country's name means the country; only a region of the same name is as likely ("Georgia")
+        readings = [readings[0], *(r for r in readings[1:] if r.place.level == "region")]
+    return tuple(r for r in readings if r.ratio <= MAX_RATIO)
+
+
+def _is_postal_code(part: str) -> bool:
+    """A two- or three-letter state or province code of a country that writes them after town names."""
+    key = normalize(part)
+    return 2 <= len(key) <= 3 and any(
+        r.code.split("-", 1)[1].lower() == key for r in _regions().index.get(key, ()) if r.cc in _POSTAL_COUNTRIES
+    )
+
+
+def _skips_named_part(reading: _Reading, table: list[tuple[_Cand, ...]]) -> bool:
+    """Whether the reading leaves out a middle part that names something, between two picked parts."""
+    picked = [i for i, c in enumerate(reading.choice) if c is not None]
+    first = reading.choice[picked[0]]
+    assert first is not None
+
+    def conflicts(cand: _Cand) -> bool:  # the skipped part names a place far from the pick
+        if first.city is None or cand.cc != first.cc:
+            return True
+        if cand.city is not None:  # "Kresttsy, Novgorod": a city that stands for its region
+            return _km(cand.city, first.city) > _REGION_MARGIN_KM
+        return cand.region is not None and not _near_region(first.city, cand.region.code)
+
+    return any(
+        reading.choice[i] is None and table[i] and all(conflicts(c) for c in table[i])
+        for i in range(picked[0] + 1, picked[-1])
+    )
+
+
+def _alternatives(parts: list[str], table: list[tuple[_Cand, ...]], reading: _Reading) -> list[Reading]:
+    """Other readings of the most specific part that fit the rest as well as ``reading`` does, with
+    how much less prominent each is (below 1: more prominent)."""
+    first = reading.choice[0]
+    assert first is not None
+    top = _prominence(first)
+    code = len(normalize(parts[0])) <= 3
+    out: list[Reading] = []
+    seen = {(first.cc, first.kind, first.city.gid if first.city else None, first.region, first.site)}
+    for cand in sorted(table[0], key=_prominence, reverse=True)[:12]:
+        ident = (cand.cc, cand.kind, cand.city.gid if cand.city else None, cand.region, cand.site)
+        if ident in seen or (cand.city is not None and cand.city.pop < _MIN_READING_POP and cand.site is None):
+            continue
+        seen.add(ident)
+        ratio = top / _prominence(cand) if _prominence(cand) else math.inf
+        if code and cand.kind == "region":
+            ratio = min(ratio, 1.0)  # "CO": Colorado as much as Colombia
+        other = _best_reading([(cand,), *table[1:]])
+        if other.choice[0] is None or other.score[:3] != reading.score[:3]:
+            continue
+        place = _to_place(parts, other)
+        if place is not None:
+            out.append(Reading(place, ratio))
+    return out
+
+
+def _context_fuzzy(part: str, reading: _Reading) -> tuple[_Cand, _FuzzyHit] | None:
+    """A fuzzy reading of an unresolved most specific part, inside what the other parts name."""
+    outer = next((c for c in reading.choice[1:] if c is not None), None)
+    if outer is None or has_non_latin(part) or outer.kind == "city":
+        return None
+    region = outer.region.code if outer.kind == "region" and outer.region else None
+    hit = _fuzzy_city(part, outer.cc, region)
+    if hit is None:
+        return None
+    cand = replace(_city_cand(hit.city), via="fuzzy")
+    return (cand, hit) if _fits(cand, outer) else None
+
+
+def fuzzy_city(name: str, country_code: str, *, min_population: int = 0) -> Place | None:
+    """A city of ``country_code`` whose name is a likely misspelling of ``name`` (see ``_fuzzy_city``),
+    as a Place with ``match="fuzzy"``; ``match_sure`` is False in the grey zone. None if nothing is close."""
+    hit = _fuzzy_city(name, country_code, None, min_population)
+    if hit is None:
+        return None
+    place = _to_place([name], _Reading((_city_cand(hit.city),), (0, 0, 0, 0, 0, 0)))
+    assert place is not None
+    return place.model_copy(update={"match": "fuzzy", "match_score": hit.score, "match_sure": hit.sure})
+
+
+def resolve_place(text: str) -> Place | None:
+    """Resolve free text ("Lahad Datu, Sabah, Malaysia", "NYC", "Zürich", "大阪市") to the most
+    plausible place. Returns None when no part of the text names a known country, region, city or
+    landmark, and for a continent or world region alone ("Asia"; see :mod:`vipbench.places.worldregions`)."""
+    readings = resolve_readings(text)
+    return readings[0].place if readings else None
