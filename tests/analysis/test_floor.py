@@ -47,7 +47,7 @@ def test_floor_block_pairs_items_and_gives_lifts() -> None:
     h = headline(metrics)
     assert h["overall"]["lift_precise"] == 1.0 and h["overall"]["floor_accuracy"] == 1.0
     assert h["attributes"]["placeOfImage"] == {
-        "accuracy": 1.0, "accuracy_precise": 1.0, "lift_precise": 1.0, "within_25km": 1.0,
+        "accuracy": 1.0, "accuracy_precise": 1.0, "within_25km": 1.0,
     }  # fmt: skip
 
 

@@ -89,7 +89,8 @@ def test_one_country_report_warns_and_exif_distances_start_at_the_photo(tmp_path
 
     # the DVC metric and the console line carry the floor beside the headline
     headline = json.loads((root / "metrics" / "exif.json").read_text())
-    assert headline["attributes"]["placeOfImage"]["lift_precise"] == pytest.approx(lift["lift_precise"])
+    assert headline["attributes"]["placeOfImage"]["within_25km"] == pytest.approx(ladder["within_25km"])
+    assert headline["overall"]["lift_precise"] == pytest.approx(exif["floor"]["overall"]["lift_precise"])
     assert headline["overall"]["floor_accuracy"] == pytest.approx(floor["overall"]["accuracy"])
     assert "floor 100.0%" in out and "lift -25.0 / precise +" in out
 

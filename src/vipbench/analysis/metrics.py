@@ -198,18 +198,16 @@ HEADLINE_OVERALL: tuple[str, ...] = (
 )
 #: the per-attribute figures of a run's DVC metric file
 HEADLINE_ATTRIBUTE: tuple[str, ...] = ("accuracy", "accuracy_precise")
-#: beside them, from the floor block: overall the floor's headline and both lifts; per attribute
-#: the precise lift (the one a constant guess cannot flatter), and for places the share within 25 km
+#: beside them, from the floor block: overall the floor's headline and both lifts (per attribute the
+#: lifts are in the details, MLflow and report.md: `dvc metrics show` prints a column per key)
 HEADLINE_FLOOR: tuple[str, ...] = ("floor_accuracy", "lift", "lift_precise")
-HEADLINE_FLOOR_ATTRIBUTE: tuple[str, ...] = ("lift_precise",)
 
 
 def headline(metrics: Mapping[str, Any]) -> dict[str, Any]:
     """The figures `dvc metrics show` lists for a run: overall accuracy (less precise counted as
     correct), precise accuracy, top-3 accuracy, refusal and error rates, the label count, and
     each attribute's headline and precise accuracy; beside them the floor's headline (the majority
-    guess on the same items) and the lifts over it (per attribute the precise lift), and for places
-    the share within 25 km. At most ~40 keys, so the table stays readable; everything else (the
+    guess on the same items) and the lifts over it, and for places the share within 25 km. At most ~40 keys, so the table stays readable; everything else (the
     floor's figures per attribute, the distance ladder) stays in the full metrics."""
     o = metrics["overall"]
     overall = {**o, "error_rate": _ratio(o["errors"], o["n"])}
@@ -218,10 +216,7 @@ def headline(metrics: Mapping[str, Any]) -> dict[str, Any]:
     out["overall"].update({k: (floor.get("overall") or {}).get(k) for k in HEADLINE_FLOOR if floor})
     for a, v in metrics.get("attributes", {}).items():
         row = {k: v.get(k) for k in HEADLINE_ATTRIBUTE}
-        beside = (floor.get("attributes") or {}).get(a)
-        if beside:
-            row.update({k: beside.get(k) for k in HEADLINE_FLOOR_ATTRIBUTE})
-        if a in GEO_ATTRIBUTES and beside:
+        if a in GEO_ATTRIBUTES and (floor.get("attributes") or {}).get(a):
             row["within_25km"] = (metrics.get("distance") or {}).get(a, {}).get("within_25km")
         out["attributes"][a] = row
     return out
