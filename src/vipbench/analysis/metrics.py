@@ -207,8 +207,9 @@ def headline(metrics: Mapping[str, Any]) -> dict[str, Any]:
     """The figures `dvc metrics show` lists for a run: overall accuracy (less precise counted as
     correct), precise accuracy, top-3 accuracy, refusal and error rates, the label count, and
     each attribute's headline and precise accuracy; beside them the floor's headline (the majority
-    guess on the same items) and the lifts over it, and for places the share within 25 km. At most ~40 keys, so the table stays readable; everything else (the
-    floor's figures per attribute, the distance ladder) stays in the full metrics."""
+    guess on the same items) and the lifts over it, and for places the share within 25 km. At most
+    ~40 keys, so the table stays readable; everything else (the floor's figures and lifts per
+    attribute, the distance ladder) stays in the full metrics."""
     o = metrics["overall"]
     overall = {**o, "error_rate": _ratio(o["errors"], o["n"])}
     floor = metrics.get("floor") or {}
