@@ -9,8 +9,8 @@ import pytest
 from testkit.vip import OSV
 from vipbench.core.records import Verdict
 from vipbench.dataset.importgeo import country_name
-from vipbench.places.gazetteer import resolve_place
-from vipbench.scoring.places import judge_place, judge_point, same_country
+from vipbench.places.gazetteer import resolve_place, same_country
+from vipbench.scoring.places import judge_place, judge_point
 
 RULE_CASES: list[tuple[str, str, Verdict]] = [
     # design.md: a place inside the truth is correct

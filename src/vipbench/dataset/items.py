@@ -26,7 +26,7 @@ def counts(label: AttributeLabel, f: FilterParams) -> bool:
 def agree(attribute: str, first: str, rechecked: str) -> bool:
     """Does the image-only label agree with the re-checked one?"""
     if attribute in PLACE_ATTRIBUTES:
-        from vipbench.scoring.places import same_country
+        from vipbench.places.gazetteer import same_country  # the gazetteer, not the place judge
 
         same = same_country(first, rechecked)
         if same is not None:

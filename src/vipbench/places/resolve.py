@@ -454,3 +454,11 @@ def resolve_place(text: str) -> Place | None:
     landmark, and for a continent or world region alone ("Asia"; see :mod:`vipbench.places.worldregions`)."""
     readings = resolve_readings(text)
     return readings[0].place if readings else None
+
+
+def same_country(a: str, b: str) -> bool | None:
+    """Whether two place strings are in the same country; None if either cannot be resolved."""
+    place_a, place_b = resolve_place(a), resolve_place(b)
+    if place_a is None or place_b is None:
+        return None
+    return place_a.country_code == place_b.country_code

@@ -67,7 +67,7 @@ from vipbench.places.landmarks import site_radius_km
 from vipbench.places.scripts import has_non_latin
 from vipbench.places.worldregions import WorldRegion, world_region
 
-__all__ = ["compare_places", "judge_place", "judge_point", "same_country"]
+__all__ = ["compare_places", "judge_place", "judge_point"]
 
 JUDGE = "gazetteer"
 #: An other reading that does not name the truth but lands in its country must be about as prominent.
@@ -305,14 +305,6 @@ def _names_truth_town(truth: Place, guess: str) -> bool:
     if rest is None or rest.country_code != truth.country_code or rest.level == "city":
         return False
     return rest.level == "country" or region_contains(truth.admin1_code, rest.admin1_code) is not False
-
-
-def same_country(a: str, b: str) -> bool | None:
-    """Whether two place strings are in the same country; None if either cannot be resolved."""
-    place_a, place_b = resolve_place(a), resolve_place(b)
-    if place_a is None or place_b is None:
-        return None
-    return place_a.country_code == place_b.country_code
 
 
 #: A guess point this close to where the photo was taken lies wherever the photo lies.
