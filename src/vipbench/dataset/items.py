@@ -33,7 +33,7 @@ def agree(attribute: str, first: str, rechecked: str) -> bool:
             return same
         return normalize_text(first.split(",")[-1]) == normalize_text(rechecked.split(",")[-1])
     if attribute == "age":
-        from vipbench.scoring.age import parse_age
+        from vipbench.core.ages import parse_age
 
         a, b = parse_age(first), parse_age(rechecked)
         if a is None or b is None:

@@ -1,0 +1,115 @@
+"""Ages as labels and answers write them, read into closed intervals of years.
+
+"34" is (34, 34); "25-35", "25 to 35" are (25, 35); "mid 30s" is (33, 37); "30s" (30, 39).
+The age rule of the scorer (vipbench.scoring.age) and the label filter of the dataset
+(re-checked labels must overlap) both read ages here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from vipbench.core.text import fold
+
+__all__ = ["MAX_AGE", "Interval", "parse_age"]
+
+MAX_AGE = 120.0
+
+Interval = tuple[float, float]
+
+_DECADE_WORDS = {
+    "teens": 10,
+    "twenties": 20,
+    "thirties": 30,
+    "forties": 40,
+    "fifties": 50,
+    "sixties": 60,
+    "seventies": 70,
+    "eighties": 80,
+    "nineties": 90,
+}
+#: (first, last) year offsets within a decade for each qualifier ("mid 30s" -> 33-37)
+_PART = {"early": (0, 3), "mid": (3, 7), "middle": (3, 7), "late": (7, 9), "": (0, 9)}
+_TEEN_PART = {"early": (13, 15), "mid": (14, 16), "middle": (14, 16), "late": (17, 19), "": (13, 19)}
+
+_NUM = r"(\d{1,3}(?:\.\d+)?)"
+_RANGE = re.compile(_NUM + r"\s*(?:-|to|and|/)\s*" + _NUM)
+_DECADE = re.compile(
+    r"(?:(early|mid|middle|late)(?:[\s-]*(?:to|or|-)[\s-]*(early|mid|middle|late))?\s*-?\s*)?"
+    r"(?:(\d)0\s*s|(" + "|".join(_DECADE_WORDS) + r")|(teenager|teen))\b"
+)
+_OPEN_ENDED = re.compile(
+    r"[<>+]|\b(under|over|above|below|less than|more than|older than|younger than|at least)\b"
+)
+_NOISE = re.compile(
+    r"\b(years?|yrs?|y ?o|y/o|old|ish|aged?|approximately|approx|about|around|roughly|circa)\b|~"
+)
+
+
+_UNITS: tuple[str, ...] = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+)  # fmt: skip
+_TENS: dict[str, int] = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_TENS_RX = "|".join(_TENS)
+_UNIT_RX = "|".join(_UNITS[1:10])
+_ANY_UNIT_RX = "|".join(sorted(_UNITS, key=len, reverse=True))
+#: "thirty-five" (tens and unit), "thirty" or "fifteen"
+_SPELLED = re.compile(rf"\b(?:({_TENS_RX})(?:[\s-]+({_UNIT_RX}))?|({_ANY_UNIT_RX}))\b")
+
+
+def _spelled(m: re.Match[str]) -> str:
+    tens, unit, alone = m.groups()
+    if alone:
+        return str(_UNITS.index(alone))
+    return str(_TENS[tens] + (_UNITS.index(unit) if unit else 0))
+
+
+def _clean(text: str) -> str:
+    t = fold(text)  # also drops apostrophes: "30's" -> "30s"
+    t = re.sub(r"[\u2010-\u2015\u2212]", "-", t)  # dashes
+    t = _SPELLED.sub(_spelled, t)  # "thirty-five" -> "35"
+    return " ".join(_NOISE.sub(" ", t).split())
+
+
+def _decade(m: re.Match[str]) -> Interval:
+    first, second, digit, word, teen = m.groups()
+    if teen or word == "teens":
+        parts = _TEEN_PART
+        base = 0
+    else:
+        parts = _PART
+        base = int(digit) * 10 if digit else _DECADE_WORDS[word]
+    lo = parts[first or ""][0]
+    hi = parts[second or first or ""][1]
+    return float(base + lo), float(base + hi)
+
+
+def parse_age(text: str) -> Interval | None:
+    """(low, high) years for "34", "34 years", "25-35", "25 to 35", "mid 30s", "30s", "early 20s".
+
+    None when the text holds no age, an open-ended one ("over 60", "65+"), several unrelated
+    numbers, or a value outside 0-120.
+    """
+    t = _clean(text)
+    if not t:
+        return None
+    if _OPEN_ENDED.search(t):
+        return None
+    m = _RANGE.search(t)
+    if m:
+        a, b = float(m.group(1)), float(m.group(2))
+        out: Interval = (min(a, b), max(a, b))
+    elif (d := _DECADE.search(t)) is not None and not re.search(r"\d{3}", t):
+        out = _decade(d)
+    else:
+        nums = re.findall(_NUM, t)
+        if len(nums) != 1:
+            return None
+        out = (float(nums[0]), float(nums[0]))
+    if out[0] < 0 or out[1] > MAX_AGE:
+        return None
+    return out
