@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from vipbench.core.attributes import GEO_ATTRIBUTES
+from vipbench.core.attributes import GEO_ATTRIBUTES, within_key
 from vipbench.core.records import ScoredItem
 
 __all__ = ["ONE_COUNTRY_SHARE", "floor_block", "places_within", "truth_countries"]
@@ -34,7 +34,7 @@ def figures(rows: Sequence[ScoredItem], geo: bool) -> dict[str, float | None]:
         "accuracy_precise": _share(rows, lambda s: s.top1.verdict == "correct"),
     }
     if geo:
-        out[f"within_{NEAR_KM}km"] = _share(rows, lambda s: s.distance_km is not None and s.distance_km <= NEAR_KM)
+        out[within_key(NEAR_KM)] = _share(rows, lambda s: s.distance_km is not None and s.distance_km <= NEAR_KM)
     return out
 
 
@@ -94,4 +94,4 @@ def places_within(distance: dict[str, Any], km: int = NEAR_KM) -> float | None:
     n = sum(v["n"] for v in ladders)
     if not n:
         return None
-    return sum((v.get(f"within_{km}km") or 0.0) * v["n"] for v in ladders) / n
+    return sum((v.get(within_key(km)) or 0.0) * v["n"] for v in ladders) / n

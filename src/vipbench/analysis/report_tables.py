@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from vipbench.analysis.floor import places_within
+from vipbench.analysis.floor import ONE_COUNTRY_SHARE, places_within
 from vipbench.core.attributes import DISTANCE_THRESHOLDS_KM, within_key
 
 #: a hardness cell with fewer items than this is shown in italics: too few to read anything into
@@ -77,7 +77,7 @@ def floor_warnings(runs: Mapping[str, Mapping[str, Any]]) -> list[str]:
     countries: dict[tuple[str, str], float] = {}
     for m in runs.values():
         for attr, c in ((m.get("floor") or {}).get("truth_countries") or {}).items():
-            if c["share"] > 0.5:
+            if c["share"] > ONE_COUNTRY_SHARE:
                 countries[(attr, c["country"])] = max(countries.get((attr, c["country"]), 0.0), c["share"])
     for (attr, country), share in sorted(countries.items()):
         out.append(
