@@ -11,14 +11,36 @@ batch answer enters the cache under the same key and a later run without `batch`
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from vipbench.inference.backend import Completion, FatalRequestError, Request, RetryableError
+from vipbench.inference.backend import Completion, FatalRequestError, Options, Request, RetryableError
 from vipbench.inference.batches import BatchAPI, BatchLedger, BatchLimits, BatchStatus
 
 if TYPE_CHECKING:
     from vipbench.inference.cache import ResponseCache
-    from vipbench.models.openai_api import OpenAIBackend, OpenAISpec
+
+
+class OpenAIBackend(Protocol):
+    """What batch mode needs of the `openai` kind's backend: its client, and the chat request body."""
+
+    def _get_client(self) -> Any: ...
+
+    def body(self, messages: list[dict[str, Any]], options: Options) -> dict[str, Any]: ...
+
+
+class OpenAISpec(Protocol):
+    """The `openai` kind's spec fields that batch mode reads."""
+
+    model: str
+    batch_window: str
+    batch_max_requests: int
+    batch_max_bytes: int
+    batch_poll_s: float
+    batch_poll_max_s: float
+    batch_resubmits: int
+
+    @property
+    def endpoint_url(self) -> str: ...
 
 _WINDOWS = {"24h": 24 * 3600.0}
 
