@@ -25,15 +25,12 @@ class NotSent(FatalRequestError):
     """The request was recorded, not sent (a dry run)."""
 
 
-class Recorder:
-    """The transport of a dry run: `on_request(key, request)` for each distinct request."""
+class _Offline:
+    """A transport that sends nothing over the network: a few workers, no rate limits, no retries."""
 
     image_mode = "data_url"
 
-    def __init__(self, on_request: Callable[[str, Request], None], reason: str = "dry run: not sent") -> None:
-        self.on_request = on_request
-        self.reason = reason
-        self.keys: set[str] = set()
+    def __init__(self) -> None:
         self.requests = 0
         self.retries = 0
 
@@ -43,6 +40,16 @@ class Recorder:
     @contextlib.asynccontextmanager
     async def flow(self) -> AsyncIterator[None]:
         yield
+
+
+class Recorder(_Offline):
+    """The transport of a dry run: `on_request(key, request)` for each distinct request."""
+
+    def __init__(self, on_request: Callable[[str, Request], None], reason: str = "dry run: not sent") -> None:
+        super().__init__()
+        self.on_request = on_request
+        self.reason = reason
+        self.keys: set[str] = set()
 
     async def send(self, key: str, build: Build) -> tuple[Completion, float, bool]:
         if key not in self.keys:
@@ -51,25 +58,15 @@ class Recorder:
         raise NotSent(self.reason)
 
 
-class Replay:
+class Replay(_Offline):
     """The transport of `batch import`: each request's answer, looked up by its key."""
 
-    image_mode = "data_url"
-
     def __init__(self, outcomes: dict[str, Outcome], source: str = "the imported file") -> None:
+        super().__init__()
         self.outcomes = outcomes
         self.source = source
         #: keys answered from `outcomes`
         self.used: set[str] = set()
-        self.requests = 0
-        self.retries = 0
-
-    def workers(self, n_items: int) -> int:
-        return 4
-
-    @contextlib.asynccontextmanager
-    async def flow(self) -> AsyncIterator[None]:
-        yield
 
     async def send(self, key: str, build: Build) -> tuple[Completion, float, bool]:
         got = self.outcomes.get(key)
