@@ -38,3 +38,14 @@ def save_with_gps(image: Image.Image | Path, dst: Path, lat: float, lon: float) 
     else:
         image.convert("RGB").save(dst, format="JPEG", exif=gps_exif(lat, lon), quality=90)
     return dst
+
+
+def write_geo_table(path: Path, rows: list[dict[str, object]]) -> Path:
+    """A geolocation table as `vipbench import-geo` reads it (file, latitude, longitude, city, ...)."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

@@ -10,14 +10,13 @@ floor guesses the same town for every photo: "less precise" everywhere, so a 100
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from testkit.gps import save_with_gps
+from testkit.gps import save_with_gps, write_geo_table
 from testkit.repo import make_repo, run
 from testkit.vip import OSV
 
@@ -50,12 +49,7 @@ def _dataset(tmp: Path) -> tuple[Path, Path]:
             Image.open(photo).convert("RGB").save(images / name)  # the tag is lost: no EXIF at all
         rows.append({"file": name, "latitude": lat, "longitude": lon, "city": town["name"],
                      "region": "California", "country": "US"})  # fmt: skip
-    table = tmp / "labels.csv"
-    with open(table, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return table, images
+    return write_geo_table(tmp / "labels.csv", rows), images
 
 
 def test_one_country_report_warns_and_exif_distances_start_at_the_photo(tmp_path: Path) -> None:

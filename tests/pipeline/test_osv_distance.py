@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from testkit.gps import save_with_gps
+from testkit.gps import save_with_gps, write_geo_table
 from testkit.repo import make_repo, run
 from testkit.vip import OSV
 
@@ -33,12 +33,7 @@ def osv_with_gps(tmp: Path) -> tuple[Path, Path]:
             float(row["longitude"]),
         )
         row["file"] = f"street view/{row['file']}"
-    table = tmp / "geo labels.csv"
-    with open(table, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return table, images
+    return write_geo_table(tmp / "geo labels.csv", rows), images
 
 
 def ladder_row(md: str, run_name: str) -> list[str]:
