@@ -123,7 +123,7 @@ def test_floor_table_and_warnings() -> None:
     assert [c.strip() for c in row.strip("|").split("|")] == [
         "exif", "100", "99.0", "62.0", "90.0", "1", "100.0", "15.0", "-1.0", "+47.0",
     ]  # fmt: skip
-    warnings = T.floor_warnings(runs)
+    warnings = T.floor_warnings(runs, ["majority"])
     assert warnings[0] == "## Warnings"
     text = "\n".join(warnings)
     assert "placeOfImage: 100.0% of the truths lie in one country (US)" in text

@@ -9,7 +9,7 @@ the lines of one table, with its note.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from vipbench.analysis.floor import ONE_COUNTRY_SHARE, places_within
@@ -70,9 +70,10 @@ def floor_table(runs: Mapping[str, Mapping[str, Any]]) -> list[str]:
 FLOOR_MARGIN = 0.05
 
 
-def floor_warnings(runs: Mapping[str, Mapping[str, Any]]) -> list[str]:
+def floor_warnings(runs: Mapping[str, Mapping[str, Any]], floor_runs: Collection[str] = ()) -> list[str]:
     """Warnings that the headline may mislead: most place truths in one country, or a run whose
-    headline is within FLOOR_MARGIN of the floor's, or below it."""
+    headline is within FLOOR_MARGIN of the floor's, or below it (`floor_runs`, the majority runs,
+    are the floor itself and get none)."""
     out: list[str] = []
     countries: dict[tuple[str, str], float] = {}
     for m in runs.values():
@@ -88,8 +89,7 @@ def floor_warnings(runs: Mapping[str, Mapping[str, Any]]) -> list[str]:
     for run, m in runs.items():
         floor = (m.get("floor") or {}).get("overall") or {}
         lift = floor.get("lift")
-        is_floor = lift == 0 and floor.get("lift_precise") == 0  # the majority run itself
-        if lift is not None and lift <= FLOOR_MARGIN and not is_floor:
+        if lift is not None and lift <= FLOOR_MARGIN and run not in floor_runs:
             where = "below" if lift < -FLOOR_MARGIN else "within 5 points of"
             out.append(
                 f"- **{run}: headline {pct(m['overall'].get('accuracy'))}%, {where} the floor's "
