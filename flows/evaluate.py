@@ -38,10 +38,7 @@ run shows up as Failed; pass `fail_on_error=False` to complete anyway.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +50,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
-from flows.version_dataset import retry_if_transient, version_dataset
-from vipbench.config import matrix_cell
+from flows.stages import PENDING_EXIT, environ, line_logger, make_report, run_model, run_stages, stage_runs
+from flows.version_dataset import version_dataset
 from vipbench.core.errors import ConfigError
 from vipbench.ops import dvcops
 from vipbench.readers import mlflow_run_id, read_details
@@ -87,62 +84,6 @@ def add_models(repo: str, models: dict[str, dict[str, Any]]) -> list[str]:
     return changed
 
 
-def _line_logger() -> Any:
-    logger = get_run_logger()
-
-    def log(line: str) -> None:
-        if line.strip():
-            logger.info("%s", line)
-
-    return log
-
-
-@task(
-    name="run-model",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=10,
-    retry_condition_fn=retry_if_transient,
-)
-def run_model(repo: str, run: str, stages: list[str]) -> dict[str, Any]:
-    """`dvc repro infer@<run> score@<run> ...` (and whatever upstream stage is out of date)."""
-    res = dvcops.repro(repo, stages, on_line=_line_logger())
-    return {"ran": list(res.ran), "seconds": round(res.seconds, 2)}
-
-
-@task(
-    name="report",
-    cache_policy=NO_CACHE,
-    retries=1,
-    retry_delay_seconds=5,
-    retry_condition_fn=retry_if_transient,
-)
-def make_report(repo: str) -> dict[str, Any]:
-    """`dvc repro -s report`: the report stage alone, over every run that has scores."""
-    res = dvcops.repro(repo, ["report"], single_item=True, on_line=_line_logger())
-    return {"ran": list(res.ran), "seconds": round(res.seconds, 2)}
-
-
-def run_stages(ws: Workspace, run: str) -> list[str]:
-    """The DVC stages of a run: infer and score, and its cells of the run x defense matrix."""
-    stages = [f"infer@{run}", f"score@{run}"]
-    de = getattr(ws.params, "defense_eval", None)
-    if de is not None and run in de.runs:
-        for d in de.defenses:
-            cell = matrix_cell(run, d)
-            stages += [f"infer_defended@{cell}", f"score_defended@{cell}"]
-    return stages
-
-
-def stage_runs(ws: Workspace, run: str) -> list[str]:
-    """The vipbench runs a run's stages produce: the run and its defended cells."""
-    from vipbench.workspace import defended_run
-
-    de = getattr(ws.params, "defense_eval", None)
-    cells = [defended_run(run, d) for d in de.defenses] if de is not None and run in de.runs else []
-    return [run, *cells]
-
-
 def run_cost(ws: Workspace, run: str) -> float:
     """What a run's answers cost (cached ones included): its details, or its budget stop record."""
     total = 0.0
@@ -168,7 +109,7 @@ def estimate_runs(repo: str, runs: list[str]) -> list[dict[str, Any]]:
 
     ws = Workspace.load(Path(repo))
     if not ws.items_file.is_file():
-        dvcops.repro(repo, ["prepare"], single_item=True, on_line=_line_logger())
+        dvcops.repro(repo, ["prepare"], single_item=True, on_line=line_logger())
     rows = estimate(ws, [name for r in runs for name in stage_runs(ws, r)])
     get_run_logger().info("estimate (nothing sent):\n%s", format_table(rows))
     table = [
@@ -176,25 +117,6 @@ def estimate_runs(repo: str, runs: list[str]) -> list[dict[str, Any]]:
     ]
     create_table_artifact(table=table, key=ESTIMATE_KEY, description="what the runs would cost (USD)")
     return table
-
-
-#: how DVC reports a `vipbench infer` stage whose batches have not ended (exit 5)
-PENDING_EXIT = "exited with 5"
-
-
-@contextlib.contextmanager
-def _environ(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables for the stages started inside, then put them back."""
-    before = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in before.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def schedule_check(
@@ -310,6 +232,8 @@ def evaluate(
     max_cost_usd: float | None = None,
     dry_run: bool = False,
     batch_check_s: float = 600.0,
+    fan_out: str | None = None,
+    local: bool = False,
 ) -> dict[str, Any]:
     """Evaluate `runs` (default: the runs of `models`, else every run in params.yaml).
 
@@ -318,6 +242,10 @@ def evaluate(
     `pull` fetches data and cached outputs from the DVC remote first (a worker on a fresh clone).
     `dry_run` estimates the cost and runs nothing; `max_cost_usd` caps the whole evaluation.
     `batch_check_s` is how long to wait before checking unfinished batches again.
+    `fan_out` names the child deployment (`evaluate-run/vipbench-evaluate-run`): with a Prefect
+    server, each run becomes a child flow run on that deployment's work pool, and their stages
+    come back through DVC's run cache (see flows/fanout.py); the gathered dvc.lock, metrics and
+    plots are committed, and pushed with `push`. `local` runs everything in this process anyway.
     """
     logger = get_run_logger()
     root = Path(repo).resolve()
@@ -369,7 +297,7 @@ def evaluate(
             env = {BATCH_WAIT_ENV: "0"}  # `vipbench infer` reads these
             if max_cost_usd is not None:
                 env[BUDGET_ENV] = repr(max_cost_usd - spent[0])
-            with _environ(env):
+            with environ(env):
                 state = runner(str(root), run, run_stages(ws, run), return_state=True)
             spent[0] += run_cost(ws, run)
             if state.is_completed():
@@ -385,7 +313,19 @@ def evaluate(
                 logger.error("run %s failed: %s", run, error.splitlines()[0] if error else "")
         return waiting
 
-    pending = evaluate_runs(chosen)
+    spread = bool(fan_out) and not local and _has_server()
+    if spread:
+        from flows.fanout import fan_out as fan_out_runs
+
+        done, lost = fan_out_runs(root, chosen, {r: run_stages(ws, r) for r in chosen}, str(fan_out), max_cost_usd)
+        timings.update(done)
+        failed.update(lost)
+        spent[0] = sum(run_cost(ws, r) for r in done)
+        pending: list[str] = []
+    else:
+        if fan_out and not local:
+            logger.warning("no Prefect server (PREFECT_API_URL): every run goes in this process")
+        pending = evaluate_runs(chosen)
     next_check = None
     if pending:
         from prefect.runtime import deployment
@@ -424,8 +364,14 @@ def evaluate(
             report_md.read_text(encoding="utf-8"), key=REPORT_KEY, description="vipbench report"
         )
 
+    committed = None
+    if spread and not report_error:
+        from flows.fanout import commit_results
+
+        committed = commit_results(root, chosen, push)
     result: dict[str, Any] = {
         "mlflow_run_ids": {r: mlflow_run_id(ws, r) for r in chosen if r not in failed and r not in waiting},
+        "committed": committed,
         "failed": failed,
         "report_error": report_error,
         "dataset": dataset,
@@ -440,6 +386,12 @@ def evaluate(
     return result
 
 
+def _has_server() -> bool:
+    from prefect.settings import get_current_settings
+
+    return bool(get_current_settings().api.url)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Evaluate model runs through the DVC pipeline (a Prefect flow)")
     ap.add_argument("--repo", default=".")
@@ -449,6 +401,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--pull", action="store_true", help="dvc pull data and cached outputs first")
     ap.add_argument("--dry-run", action="store_true", help="estimate the cost, run nothing")
     ap.add_argument("--max-cost-usd", type=float, default=None, help="a budget for the whole evaluation")
+    ap.add_argument(
+        "--fan-out",
+        default=None,
+        metavar="DEPLOYMENT",
+        help="run each model run as a flow run of this child deployment (e.g. evaluate-run/vipbench-evaluate-run)",
+    )
+    ap.add_argument("--local", action="store_true", help="run everything in this process, even with --fan-out")
     a = ap.parse_args(argv)
     out = evaluate(
         repo=a.repo,
@@ -458,6 +417,8 @@ def main(argv: list[str] | None = None) -> None:
         pull=a.pull,
         dry_run=a.dry_run,
         max_cost_usd=a.max_cost_usd,
+        fan_out=a.fan_out,
+        local=a.local,
     )
     print(json.dumps(out, indent=1, default=str))
 

@@ -37,6 +37,9 @@ from vipbench.ops import releases
 from vipbench.ops.params_edit import read_models
 from vipbench.workspace import Workspace
 
+#: the event a new model release is announced with
+RELEASED = "vipbench.model.released"
+
 
 @task(name="poll-provider", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
 def poll_provider(provider: ProviderParams) -> list[str]:
@@ -67,12 +70,15 @@ def watch_releases(
     evaluate_new: bool = True,
     push: bool = True,
     fail_on_error: bool = True,
+    emit: bool = False,
 ) -> dict[str, Any]:
     """Poll providers and evaluate the models MLflow has no run for.
 
     `watch` overrides params.yaml `watch` (same shape). With `evaluate_new=False` it only
     reports what it would add, and changes nothing: no `dvc add`, no push, no git staging, and
-    params.yaml untouched.
+    params.yaml untouched. `emit` announces each new model as a Prefect event
+    `vipbench.model.released` (the vipbench-evaluate deployment's trigger starts its evaluation;
+    prefect.yaml runs this flow with `emit` and without `evaluate_new`).
     """
     from vipbench.ops import tracking
     from vipbench.ops.versioning import dataset_version
@@ -113,6 +119,9 @@ def watch_releases(
         logger.info("no new models to evaluate for dataset %s", version)
         return out
     logger.info("new runs: %s", ", ".join(sorted(new)))
+    if emit:
+        out["events"] = announce([c for c in candidates if c.run in new])
+        logger.info("announced %d new model(s) as %s events", len(out["events"]), RELEASED)
     if not evaluate_new:
         return out
 
@@ -134,6 +143,26 @@ def watch_releases(
     return out
 
 
+def announce(candidates: list[releases.Candidate]) -> list[str]:
+    """One `vipbench.model.released` event per new model, its runs (one per prompt) as payload;
+    the resource is `vipbench.model.<provider>.<model id>`. Returns the resource ids."""
+    from prefect.events import emit_event
+
+    by_model: dict[tuple[str, str], dict[str, Any]] = {}
+    for c in candidates:
+        by_model.setdefault((c.provider, c.model_id), {})[c.run] = c.spec
+    ids = []
+    for (provider, model), models in sorted(by_model.items()):
+        rid = f"vipbench.model.{provider}.{model}"
+        emit_event(
+            event=RELEASED,
+            resource={"prefect.resource.id": rid, "prefect.resource.name": model, "vipbench.provider": provider},
+            payload={"provider": provider, "model": model, "models": models},
+        )
+        ids.append(rid)
+    return ids
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Evaluate new model releases (a Prefect flow)")
     ap.add_argument("--repo", default=".")
@@ -141,10 +170,11 @@ def main(argv: list[str] | None = None) -> None:
         "--no-evaluate", action="store_true", help="dry run: only list what would be added; change nothing"
     )
     ap.add_argument("--no-push", action="store_true", help="do not dvc push the dataset")
+    ap.add_argument("--emit", action="store_true", help=f"announce new models as {RELEASED} Prefect events")
     a = ap.parse_args(argv)
     print(
         json.dumps(
-            watch_releases(repo=a.repo, evaluate_new=not a.no_evaluate, push=not a.no_push),
+            watch_releases(repo=a.repo, evaluate_new=not a.no_evaluate, push=not a.no_push, emit=a.emit),
             indent=1,
             default=str,
         )

@@ -12,7 +12,7 @@ import yaml
 from vipbench.ops.quiet import command_env
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ("dvc.yaml", "params.yaml", "src", "reviews", "flows")
+COPIED = ("dvc.yaml", "params.yaml", "src", "reviews", "flows", "prefect.yaml", "automations")
 
 
 def env() -> dict[str, str]:
@@ -56,4 +56,38 @@ def make_repo(tmp: Path, dataset: Path, params: dict[str, Any] | None = None) ->
     (root / ".gitignore").write_text("/build/\n/mlflow.db\n/mlruns/\n/.vipbench/\n/data\n")
     run(["git", "add", "-A"], root)
     run(["git", "commit", "-qm", "init"], root)
+    return root
+
+
+#: the scored attributes of `flow_repo`'s small dataset
+FLOW_ATTRIBUTES = ["sex", "placeOfImage"]
+
+
+def small_dataset(root: Path, n: int = 6) -> Path:
+    """`n` labelled images, two scored attributes each."""
+    from testkit.vip import label, record, write_dataset
+
+    recs = [
+        record(
+            f"img{i}",
+            {"sex": label("Female" if i % 3 else "Male"), "placeOfImage": label("Zurich, Switzerland")},
+        )
+        for i in range(n)
+    ]
+    return write_dataset(root, recs)
+
+
+def flow_repo(tmp: Path, models: dict[str, Any] | None = None, remote: bool = True, n: int = 6) -> Path:
+    """A temporary repository copy with a small dataset and, optionally, a local DVC remote."""
+    params = {
+        "attributes": FLOW_ATTRIBUTES,
+        "models": models or {"majority": {"kind": "majority"}},
+        "scoring": {"bootstrap_samples": 100, "seed": 0, "reviews": "reviews/decisions.jsonl"},
+        "defenses": {},
+        "defense_eval": {"runs": [], "defenses": []},
+    }
+    root = make_repo(tmp, small_dataset(tmp / "ds", n), params)
+    if remote:
+        run(["dvc", "remote", "add", "-d", "store", str(tmp / "remote")], root)
+        run(["git", "commit", "-qam", "remote"], root)
     return root

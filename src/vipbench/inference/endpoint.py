@@ -1,9 +1,10 @@
 """Retries and limits for an API backend: the one place that paces, bounds and retries requests.
 
 Per endpoint an `asyncio.Semaphore` bounds the requests in flight and `aiolimiter` leaky buckets
-pace requests per minute and (estimated) tokens per minute. Retries use tenacity, with the
-client's own retries switched off: a retry inside the client would skip the rate limiter (so
-`rpm` would be exceeded exactly when the server is already pushing back), would hold its
+pace requests per minute and (estimated) tokens per minute, within this process; when an
+evaluation fans out to several workers, `shared_limits` adds the same bounds across them.
+Retries use tenacity, with the client's own retries switched off: a retry inside the client
+would skip the rate limiter (so `rpm` would be exceeded exactly when the server is already pushing back), would hold its
 concurrency slot while sleeping, and could not be counted. Here every attempt goes through the
 semaphore and the limiters again; the wait is exponential backoff with full jitter
 (`wait_random_exponential`) but never shorter than the server's `Retry-After` (capped). What is
@@ -27,6 +28,7 @@ from tenacity.wait import wait_random_exponential
 
 from vipbench.inference.backend import APIBackend, Completion, FatalRequestError, Message, Request, RetryableError
 from vipbench.inference.pricing import Pricing
+from vipbench.inference.shared_limits import for_endpoint
 
 
 @dataclass
@@ -94,6 +96,8 @@ class Endpoint:
         self._sem = asyncio.Semaphore(config.max_concurrency)
         self._rpm = rpm_limiter(config.rpm) if config.rpm else None
         self._tpm = AsyncLimiter(config.tpm, 60.0) if config.tpm else None
+        #: the endpoint's limits across workers (a fan-out sets them), else nothing
+        self._shared = for_endpoint(config.endpoint, config.rpm)
         self._inflight: dict[str, asyncio.Future[tuple[Completion, float]]] = {}
         #: requests sent, retries included
         self.requests = 0
@@ -157,10 +161,11 @@ class Endpoint:
                 await self._tpm.acquire(min(tokens, self.config.tpm or 0))
             if self._rpm is not None:
                 await self._rpm.acquire()
-            self.requests += 1
-            t0 = time.perf_counter()
-            completion = await self.backend.generate(request.messages, request.options)
-            return completion, time.perf_counter() - t0
+            async with self._shared.slot():
+                self.requests += 1
+                t0 = time.perf_counter()
+                completion = await self.backend.generate(request.messages, request.options)
+                return completion, time.perf_counter() - t0
 
     async def _with_retries(self, request: Request) -> tuple[Completion, float]:
         def count_retry(state: RetryCallState) -> None:

@@ -155,10 +155,21 @@ def _count(stdout: str) -> int:
 
 
 def push(
-    repo: Path | str, targets: Sequence[str] = (), *, remote: str | None = None, jobs: int | None = None
+    repo: Path | str,
+    targets: Sequence[str] = (),
+    *,
+    remote: str | None = None,
+    jobs: int | None = None,
+    run_cache: bool = False,
 ) -> int:
-    """`dvc push`; returns the number of files uploaded."""
-    args = ["push", *(["-r", remote] if remote else []), *(["-j", str(jobs)] if jobs else []), *targets]
+    """`dvc push [--run-cache]`; returns the number of files uploaded."""
+    args = [
+        "push",
+        *(["-r", remote] if remote else []),
+        *(["-j", str(jobs)] if jobs else []),
+        *(["--run-cache"] if run_cache else []),
+        *targets,
+    ]
     return _count(dvc(repo, *args).stdout)
 
 
@@ -199,10 +210,13 @@ def repro(
     *,
     single_item: bool = False,
     force: bool = False,
+    pull: bool = False,
     on_line: LineSink | None = None,
 ) -> ReproResult:
-    """`dvc repro [stages]`; `single_item` skips the upstream stages (`-s`)."""
-    args = ["repro", *(["-s"] if single_item else []), *(["-f"] if force else []), *stages]
+    """`dvc repro [stages]`; `single_item` skips the upstream stages (`-s`); `pull` fetches from
+    the remote what a stage restored from the run cache needs (`--pull`)."""
+    flags = [*(["-s"] if single_item else []), *(["-f"] if force else []), *(["--pull"] if pull else [])]
+    args = ["repro", *flags, *stages]
     t0 = time.perf_counter()
     p = dvc(repo, *args, on_line=on_line)
     return ReproResult(tuple(stages), tuple(_RAN.findall(p.stdout)), p.stdout, time.perf_counter() - t0)

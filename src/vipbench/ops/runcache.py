@@ -1,0 +1,73 @@
+"""Share pipeline stages through DVC's run cache, so one checkout restores what another ran.
+
+A fan-out child runs its stages in its own checkout, then `publish`es them: `dvc push` of the
+stages' outputs, `dvc push --run-cache` (the run cache entries: stage command + dep hashes ->
+out hashes), and the objects of the stages' `cache: false` outputs (the headline metrics),
+which neither push uploads, though restoring a stage from its run cache entry needs them. The
+parent then `gather`s: `dvc fetch --run-cache` and `dvc repro --pull`, so every stage whose
+deps match an entry is checked out from the remote instead of run (no model is asked again,
+and nothing is logged to MLflow twice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from vipbench.ops import dvcops
+
+
+def uncached_outputs(repo: Path | str, stages: Sequence[str]) -> dict[str, str]:
+    """path -> md5 of the `cache: false` outputs of `stages`, as dvc.lock records them."""
+    root = Path(repo)
+    lock = yaml.safe_load((root / "dvc.lock").read_text(encoding="utf-8")) or {}
+    declared = _uncached_paths(root)
+    out: dict[str, str] = {}
+    for name in stages:
+        for o in (lock.get("stages", {}).get(name) or {}).get("outs", []):
+            if o["path"] in declared and "md5" in o:
+                out[o["path"]] = o["md5"]
+    return out
+
+
+def _uncached_paths(root: Path) -> set[str]:
+    """Every output path in the resolved pipeline that is marked `cache: false`."""
+    from dvc.repo import Repo
+
+    with Repo(str(root)) as repo:
+        return {str(Path(out.def_path)) for stage in repo.index.stages for out in stage.outs if not out.use_cache}
+
+
+def push_uncached(repo: Path | str, stages: Sequence[str], remote: str | None = None) -> int:
+    """Upload the objects of the stages' `cache: false` outputs; how many were sent.
+
+    The run cache already holds copies of them in the local cache (DVC commits them there when
+    it saves a run), so this sends those copies, through DVC's own remote code.
+    """
+    from dvc.repo import Repo
+    from dvc_data.hashfile.hash_info import HashInfo
+
+    objs = {HashInfo("md5", h) for h in uncached_outputs(repo, stages).values()}
+    if not objs:
+        return 0
+    with Repo(str(repo)) as r:
+        result = r.cloud.push(objs, remote=remote)
+    if result.failed:
+        raise dvcops.DvcError(["dvc", "push", "<uncached outputs>"], 1, "", f"not uploaded: {sorted(result.failed)}")
+    return len(result.transferred)
+
+
+def publish(repo: Path | str, stages: Sequence[str], remote: str | None = None) -> dict[str, int]:
+    """Push what `stages` produced, their run cache entries and their uncached outputs."""
+    rargs = ["-r", remote] if remote else []
+    pushed = dvcops.push(repo, stages, remote=remote)
+    entries = dvcops._count(dvcops.dvc(repo, "push", "--run-cache", *rargs).stdout)
+    return {"outputs": pushed, "run_cache": entries, "uncached": push_uncached(repo, stages, remote)}
+
+
+def gather(repo: Path | str, stages: Sequence[str], on_line: dvcops.LineSink | None = None) -> dvcops.ReproResult:
+    """Fetch the remote's run cache and reproduce `stages`, restoring what matches from it."""
+    dvcops.dvc(repo, "fetch", "--run-cache")
+    return dvcops.repro(repo, stages, pull=True, on_line=on_line)
