@@ -198,11 +198,20 @@ def _crashed(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
 
 
 @task(name="run-child", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1, retry_condition_fn=_crashed)
-def run_child(deployment: str, run: str, parameters: dict[str, Any]) -> dict[str, Any]:
-    """Start the child flow run of `run` and wait for it; what it told the parent."""
+def run_child(deployment: str, run: str, parameters: dict[str, Any], queue: str | None = None) -> dict[str, Any]:
+    """Start the child flow run of `run` (on work queue `queue`, else the deployment's) and wait
+    for it; what it told the parent."""
     from prefect.deployments import run_deployment
 
-    fr = run_deployment(deployment, parameters=parameters, timeout=None, poll_interval=2, as_subflow=True)
+    fr = run_deployment(
+        deployment,
+        parameters=parameters,
+        flow_run_name=f"run {run}",
+        work_queue_name=queue,
+        timeout=None,
+        poll_interval=2,
+        as_subflow=True,
+    )
     state = fr.state
     told = child_report(fr.id)
     if state is not None and state.is_completed():
@@ -233,6 +242,17 @@ def child_report(flow_run_id: Any) -> dict[str, Any]:
     return {}
 
 
+#: the work queue of runs that load a checkpoint on the worker (`kind: hf`): the GPU hosts'
+GPU_QUEUE = "gpu"
+LOCAL_MODEL_KINDS = frozenset({"hf"})
+
+
+def queue_for(ws: Workspace, run: str) -> str | None:
+    """`gpu` for a run that loads its model on the worker, else the deployment's own queue."""
+    spec = ws.params.models.get(run)
+    return GPU_QUEUE if spec is not None and spec.kind in LOCAL_MODEL_KINDS else None
+
+
 def fan_out(
     root: Path,
     runs: list[str],
@@ -256,6 +276,7 @@ def fan_out(
             deployment,
             run,
             {"run": run, "stages": stages_of[run], "revision": revision, "push": True, "max_cost_usd": share},
+            queue_for(ws, run),
         )
         for run in runs
     }

@@ -51,15 +51,21 @@ class Servers:
     tmp: Path
     prefect: PrefectServer
     mlflow: MlflowServer
-    api: ServerProcess
+    #: model endpoints (OpenAI-compatible servers), each in its own process
+    apis: list[ServerProcess]
+
+    @property
+    def api(self) -> ServerProcess:
+        return self.apis[0]
 
     def stop(self) -> None:
-        self.api.close()
+        for api in self.apis:
+            api.close()
         self.mlflow.stop()
         self.prefect.stop()
 
 
-def start_servers(tmp: Path, latency: float) -> Servers:
+def start_servers(tmp: Path, latency: float, endpoints: int = 1) -> Servers:
     tmp.mkdir(parents=True, exist_ok=True)
     prefect = PrefectServer(tmp)
     try:
@@ -67,7 +73,7 @@ def start_servers(tmp: Path, latency: float) -> Servers:
     except BaseException:
         prefect.stop()
         raise
-    return Servers(tmp, prefect, mlflow, ServerProcess(latency=latency))
+    return Servers(tmp, prefect, mlflow, [ServerProcess(latency=latency) for _ in range(endpoints)])
 
 
 @dataclass

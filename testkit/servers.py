@@ -72,7 +72,21 @@ class Service:
                 time.sleep(0.5)
 
     def kill(self) -> None:
-        """SIGKILL to the whole group: the process and everything it started, at once."""
+        """SIGKILL, at once, to the process and everything it started, as when its machine dies.
+
+        Prefect's process worker starts each flow run in a session of its own, so killing the
+        worker's process group alone would leave the flow run going; the whole tree is killed.
+        """
+        import psutil
+
+        try:
+            root = psutil.Process(self.proc.pid)
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            tree = []
+        for proc in tree:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                proc.kill()
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
