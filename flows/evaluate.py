@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -409,17 +410,22 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--local", action="store_true", help="run everything in this process, even with --fan-out")
     a = ap.parse_args(argv)
-    out = evaluate(
-        repo=a.repo,
-        runs=a.runs,
-        prompts=a.prompts,
-        push=not a.no_push,
-        pull=a.pull,
-        dry_run=a.dry_run,
-        max_cost_usd=a.max_cost_usd,
-        fan_out=a.fan_out,
-        local=a.local,
-    )
+    try:
+        out = evaluate(
+            repo=a.repo,
+            runs=a.runs,
+            prompts=a.prompts,
+            push=not a.no_push,
+            pull=a.pull,
+            dry_run=a.dry_run,
+            max_cost_usd=a.max_cost_usd,
+            fan_out=a.fan_out,
+            local=a.local,
+        )
+    except EvaluationFailed as e:  # what did finish is still worth printing
+        print(json.dumps(e.result, indent=1, default=str))
+        print(f"evaluate: {e}", file=sys.stderr)
+        raise SystemExit(1) from None
     print(json.dumps(out, indent=1, default=str))
 
 

@@ -4,6 +4,7 @@ The parent (the `evaluate` flow, given a child deployment) does, in its own chec
 
 1. `share_revision`: commit params.yaml (the models it added) and push it to git `origin`, so
    every worker can check out exactly this revision. The dataset is already on the DVC remote.
+   It runs `prepare` and `configure` and publishes them, so no child runs them again.
 2. `shared_limits.declare`: one Prefect global concurrency limit per API endpoint the runs call
    (and a rate limit when a spec has `rpm`), so the children together stay within the endpoint's
    `max_concurrency` and `rpm`.
@@ -127,8 +128,8 @@ def evaluate_run(
         shared_limits.declare(limits, update=False)  # the parent has set them; a run started by hand sets its own
         env[shared_limits.ENV] = "prefect"
     logger.info("run %s on %s in %s: %s", run, worker, root, " ".join(stages))
-    with environ(env):
-        state = run_model(str(root), run, stages, return_state=True)
+    with environ(env):  # prepare and configure come from the run cache: the parent ran them
+        state = run_model(str(root), run, stages, pull=True, return_state=True)
     if not state.is_completed():
         records = {name: _json(ws.outcome_file(name)) for name in stage_runs(ws, run)}
         _report_to_parent({"worker": worker, "failed": True, "outcomes": records})
@@ -242,6 +243,8 @@ def child_report(flow_run_id: Any) -> dict[str, Any]:
     return {}
 
 
+#: the stages upstream of every run, which the parent runs before it fans out
+SHARED_STAGES = ["prepare", "configure"]
 #: the work queue of runs that load a checkpoint on the worker (`kind: hf`): the GPU hosts'
 GPU_QUEUE = "gpu"
 LOCAL_MODEL_KINDS = frozenset({"hf"})
@@ -267,6 +270,9 @@ def fan_out(
     logger = get_run_logger()
     ws = Workspace.load(root)
     revision = share_revision(root, runs)
+    # the stages every child shares: run once here, restored by the children from the run cache
+    dvcops.repro(root, SHARED_STAGES, on_line=line_logger())
+    runcache.publish(root, SHARED_STAGES)
     names = shared_limits.declare(endpoint_limits(ws, runs))
     if names:
         logger.info("shared limits on the Prefect server: %s", ", ".join(names))

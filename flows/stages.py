@@ -46,9 +46,10 @@ def line_logger() -> Callable[[str], None]:
     retry_delay_seconds=10,
     retry_condition_fn=retry_if_transient,
 )
-def run_model(repo: str, run: str, stages: list[str]) -> dict[str, Any]:
-    """`dvc repro infer@<run> score@<run> ...` (and whatever upstream stage is out of date)."""
-    res = dvcops.repro(repo, stages, on_line=line_logger())
+def run_model(repo: str, run: str, stages: list[str], pull: bool = False) -> dict[str, Any]:
+    """`dvc repro infer@<run> score@<run> ...` (and whatever upstream stage is out of date);
+    `pull` restores upstream stages from the DVC remote's run cache when it has them."""
+    res = dvcops.repro(repo, stages, pull=pull, on_line=line_logger())
     return {"ran": list(res.ran), "seconds": round(res.seconds, 2)}
 
 

@@ -65,9 +65,9 @@ class Servers:
         self.prefect.stop()
 
 
-def start_servers(tmp: Path, latency: float, endpoints: int = 1) -> Servers:
+def start_servers(tmp: Path, latency: float, endpoints: int = 1, ui: bool = False) -> Servers:
     tmp.mkdir(parents=True, exist_ok=True)
-    prefect = PrefectServer(tmp)
+    prefect = PrefectServer(tmp, ui=ui)
     try:
         mlflow = MlflowServer(tmp)
     except BaseException:
@@ -172,7 +172,7 @@ class Team:
 def parse_result(returncode: int, stdout: str, stderr: str) -> dict[str, Any]:
     out = stdout[stdout.find("\n{") + 1 :] if "\n{" in stdout else stdout[stdout.find("{") :]
     try:
-        result = json.loads(out) if returncode == 0 else {}
+        result = json.loads(out)
     except ValueError:
         result = {}
     return {"returncode": returncode, "result": result, "stdout": stdout, "stderr": stderr}

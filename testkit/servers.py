@@ -106,12 +106,16 @@ class Service:
 
 
 class PrefectServer(Service):
-    def __init__(self, tmp: Path) -> None:
+    """`prefect server start`; `ui` serves the web UI too (for screenshots)."""
+
+    def __init__(self, tmp: Path, ui: bool = False) -> None:
         port = free_port()
         self.api = f"http://127.0.0.1:{port}/api"
         self.ui = f"http://127.0.0.1:{port}"
         cmd = [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
-        super().__init__(cmd, prefect_env(tmp / "prefect-server-home"), tmp / "prefect-server.log")
+        env = prefect_env(tmp / "prefect-server-home")
+        env["PREFECT_UI_ENABLED"] = "true" if ui else "false"
+        super().__init__(cmd, env, tmp / "prefect-server.log")
         self.wait_ready(f"{self.api}/health")
 
 

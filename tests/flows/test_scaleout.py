@@ -31,6 +31,7 @@ from testkit.scaleout import (
     start_servers,
     wait_for,
 )
+from testkit.servers import free_port
 from vipbench.inference.shared_limits import limit_name
 
 pytestmark = pytest.mark.slow
@@ -150,6 +151,9 @@ def test_an_evaluation_fans_out_to_two_workers_and_gathers_like_one_machine(team
 
 def test_a_killed_worker_s_child_crashes_and_runs_again(team: Team) -> None:
     models = api_models(team.servers.api.base_url, 2, max_concurrency=1)
+    # an endpoint that refuses every request: its child fails for good, and is not resubmitted
+    refused = f"http://127.0.0.1:{free_port()}/v1"
+    models["broken"] = {"kind": "openai", "model": "x", "base_url": refused, "max_retries": 0}
     team.project(models, n_images=10)  # 20 items a run at 0.3 s each, one at a time: ~6 s of answers
     w1 = team.start_worker("w1")
     team.start_worker("w2")
@@ -177,14 +181,20 @@ def test_a_killed_worker_s_child_crashes_and_runs_again(team: Team) -> None:
         if parent.poll() is None:
             parent.kill()
     out = parse_result(parent.returncode, stdout, stderr)
-    assert out["returncode"] == 0, out["stderr"][-6000:]
-    assert out["result"]["failed"] == {}
-    states = sorted(r["state_type"] for r in team.flow_runs("evaluate-run"))
-    assert states == ["COMPLETED", "COMPLETED", "CRASHED"], states
+    # the evaluation completes: the crashed child ran again; the broken run fails it at the end
+    assert out["returncode"] == 1, out["stderr"][-6000:]
+    assert sorted(out["result"]["failed"]) == ["broken"], out["result"]
+    assert "evaluate: 1 of 3 run(s) failed: broken" in out["stderr"]
+    states = [r["state_type"] for r in team.flow_runs("evaluate-run")]
+    assert states.count("CRASHED") == 1 and states.count("COMPLETED") == 2, states
+    assert "FAILED" in states and "RUNNING" not in states, states
     asked = team.servers.api.stats()["requests"] - before
     repeated = asked - 2 * 20
     took = time.monotonic() - t_kill
     print(f"kill -9 of a worker: {states}, {repeated} request(s) asked again, {took:.0f} s to finish")
     assert 0 <= repeated <= 20
+    # the others were gathered and reported; the report says why `broken` is missing
     for name in ("api1.json", "api2.json"):
         assert json.loads((team.repo / "metrics" / name).read_text())["overall"]["n"] == 20
+    report = (team.repo / "metrics" / "report.md").read_text()
+    assert "broken" in report and "inference failed: 20 of 20 items ended in error" in report

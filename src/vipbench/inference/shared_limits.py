@@ -14,7 +14,7 @@ then also takes:
 
 `<name>` is `vipbench-` and the endpoint's URL with every character a Prefect name cannot hold
 replaced, so the same endpoint gets the same limit on every worker. The server keeps the slots,
-with leases, so a killed worker's slots come back when its leases end. Prefect is imported only
+with leases, so a killed worker's slots come back within `LEASE_S` seconds. Prefect is imported only
 when the limits are switched on.
 """
 
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 ENV = "VIPBENCH_SHARED_LIMITS"
 PREFIX = "vipbench-"
 #: how long the server keeps a slot whose holder stopped renewing it (a killed worker)
-LEASE_S = 60.0
+LEASE_S = 60.0  # the server accepts no shorter lease
 
 
 def limit_name(endpoint: str) -> str:

@@ -161,13 +161,15 @@ def push(
     remote: str | None = None,
     jobs: int | None = None,
     run_cache: bool = False,
+    with_deps: bool = False,
 ) -> int:
-    """`dvc push [--run-cache]`; returns the number of files uploaded."""
+    """`dvc push [--run-cache] [--with-deps]`; returns the number of files uploaded."""
     args = [
         "push",
         *(["-r", remote] if remote else []),
         *(["-j", str(jobs)] if jobs else []),
         *(["--run-cache"] if run_cache else []),
+        *(["--with-deps"] if with_deps and targets else []),
         *targets,
     ]
     return _count(dvc(repo, *args).stdout)

@@ -1,12 +1,12 @@
 """Share pipeline stages through DVC's run cache, so one checkout restores what another ran.
 
-A fan-out child runs its stages in its own checkout, then `publish`es them: `dvc push` of the
-stages' outputs, `dvc push --run-cache` (the run cache entries: stage command + dep hashes ->
-out hashes), and the objects of the stages' `cache: false` outputs (the headline metrics),
-which neither push uploads, though restoring a stage from its run cache entry needs them. The
-parent then `gather`s: `dvc fetch --run-cache` and `dvc repro --pull`, so every stage whose
-deps match an entry is checked out from the remote instead of run (no model is asked again,
-and nothing is logged to MLflow twice).
+A fan-out child runs its stages in its own checkout, then `publish`es them: `dvc push
+--with-deps --run-cache` of the stages (their outputs, their upstream stages' outputs, and the
+run cache entries: stage command + dep hashes -> output hashes), and the objects of the
+stages' `cache: false` outputs (the headline metrics), which no push uploads, though restoring
+a stage from its run cache entry needs them. The parent then `gather`s: `dvc fetch
+--run-cache` and `dvc repro --pull`, so every stage whose deps match an entry is checked out
+from the remote instead of run (no model is asked again, and nothing is logged to MLflow twice).
 """
 
 from __future__ import annotations
