@@ -314,7 +314,7 @@ def evaluate(
                 logger.error("run %s failed: %s", run, error.splitlines()[0] if error else "")
         return waiting
 
-    spread = bool(fan_out) and not local and _has_server()
+    spread = bool(fan_out) and not local and _can_fan_out(str(fan_out))
     if spread:
         from flows.fanout import fan_out as fan_out_runs
 
@@ -324,8 +324,6 @@ def evaluate(
         spent[0] = sum(run_cost(ws, r) for r in done)
         pending: list[str] = []
     else:
-        if fan_out and not local:
-            logger.warning("no Prefect server (PREFECT_API_URL): every run goes in this process")
         pending = evaluate_runs(chosen)
     next_check = None
     if pending:
@@ -373,6 +371,7 @@ def evaluate(
     result: dict[str, Any] = {
         "mlflow_run_ids": {r: mlflow_run_id(ws, r) for r in chosen if r not in failed and r not in waiting},
         "committed": committed,
+        "fanned_out_to": fan_out if spread else None,
         "failed": failed,
         "report_error": report_error,
         "dataset": dataset,
@@ -387,10 +386,25 @@ def evaluate(
     return result
 
 
-def _has_server() -> bool:
+def _can_fan_out(deployment: str) -> bool:
+    """Whether `deployment` exists on a Prefect server; if not, say why the runs stay here."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
     from prefect.settings import get_current_settings
 
-    return bool(get_current_settings().api.url)
+    logger = get_run_logger()
+    if not get_current_settings().api.url:
+        logger.warning("no Prefect server (PREFECT_API_URL is unset): every run goes in this process")
+        return False
+    try:
+        with get_client(sync_client=True) as client:
+            client.read_deployment_by_name(deployment)
+    except ObjectNotFound:
+        logger.warning(
+            "no deployment %s on the Prefect server (prefect deploy --all): every run goes in this process", deployment
+        )
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> None:

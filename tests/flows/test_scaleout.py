@@ -88,7 +88,7 @@ def test_an_evaluation_fans_out_to_two_workers_and_gathers_like_one_machine(team
     out = team.evaluate()
     assert out["returncode"] == 0, out["stderr"][-6000:]
     result = out["result"]
-    assert result["failed"] == {}
+    assert result["failed"] == {} and result["fanned_out_to"] == "evaluate-run/vipbench-evaluate-run"
     runs = list(models)
     # every run went to a worker, and both workers ran some
     assert {result["timings"][r]["worker"] for r in runs} == {"w1", "w2"}
