@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,11 @@ class Team:
         flows = {f["id"]: f["name"] for f in get_json(f"{api}/flows/filter", {"limit": 200})}
         runs = get_json(f"{api}/flow_runs/filter", {"limit": 200})
         return [r for r in runs if flows.get(r["flow_id"]) == flow_name]
+
+    def delete_flow_run(self, flow_run_id: str) -> None:
+        req = urllib.request.Request(f"{self.servers.prefect.api}/flow_runs/{flow_run_id}", method="DELETE")
+        with urllib.request.urlopen(req, timeout=10):
+            pass
 
     def stop(self) -> None:
         for w in self.workers:
