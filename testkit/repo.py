@@ -12,7 +12,7 @@ import yaml
 from vipbench.ops.quiet import command_env
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ("dvc.yaml", "params.yaml", "src", "reviews", "flows", "prefect.yaml", "automations")
+COPIED = ("dvc.yaml", "params.yaml", "src", "deps", "reviews", "flows", "prefect.yaml", "automations")
 
 
 def env() -> dict[str, str]:
@@ -35,7 +35,10 @@ def make_repo(tmp: Path, dataset: Path, params: dict[str, Any] | None = None) ->
     for name in COPIED:
         src = REPO / name
         if src.is_dir():
-            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+            # deps/ holds links into src/ (each model kind's code, see dvc.yaml): copied as links
+            shutil.copytree(
+                src, root / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
         elif src.exists():
             shutil.copy2(src, root / name)
     shutil.copytree(dataset, root / "data")

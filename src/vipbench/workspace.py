@@ -11,6 +11,8 @@ what differs from machine to machine and run to run (MLflow run ids, latencies).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +25,40 @@ if TYPE_CHECKING:
 
 #: a defended run is named "<run>+<defense>" ('+' is in no run or defense name)
 DEFENSE_SEP = "+"
+
+#: `deps/kinds/<kind>/` holds a link to each file that only the runs of that model kind import
+#: (`vipbench dvc-deps` writes them), so that an `infer` stage depends on its kind's code alone
+KIND_CODE = Path("deps") / "kinds"
+#: `deps/runs/<run>` links to its kind's folder, for the run x defense matrix, whose cells know their
+#: run's name but not its kind (`configure` writes them, for the runs under `defense_eval.runs`)
+RUN_CODE = Path("deps") / "runs"
+
+
+def link_run_code(root: Path, kinds: Mapping[str, str]) -> list[str]:
+    """Make `deps/runs/<run>` a link to `deps/kinds/<kind>` for each run -> kind, and remove the
+    links of other runs. Returns the runs whose link changed (an unchanged link is not touched)."""
+    runs_dir = root / RUN_CODE
+    changed = []
+    for run, kind in sorted(kinds.items()):
+        if run in (".", ".."):
+            raise ConfigError(f"params.yaml: {run!r} cannot name a run")
+        if not (root / KIND_CODE / kind).is_dir():
+            raise ConfigError(f"{KIND_CODE / kind}: missing (the code of model kind {kind!r}); run `vipbench dvc-deps`")
+        link = runs_dir / run
+        target = os.path.relpath(root / KIND_CODE / kind, runs_dir)
+        if link.is_symlink() and os.readlink(link) == target:
+            continue
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(target, target_is_directory=True)
+        changed.append(run)
+    if runs_dir.is_dir():
+        for link in sorted(runs_dir.iterdir()):
+            if link.is_symlink() and link.name not in kinds:
+                link.unlink()
+                changed.append(link.name)
+    return changed
 
 
 def defended_run(run: str, defense: str) -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 import yaml
 
 from testkit.vip import label, record, write_dataset
+from vipbench.core.errors import ConfigError
 from vipbench.pipeline.configure import configure
 from vipbench.workspace import Workspace
 
@@ -53,3 +55,22 @@ def test_one_file_per_run_and_defense_with_defaults_and_no_secret(
     changed = {f.name for f, b in before.items() if f.read_bytes() != b}
     assert changed == {"gpt-4.1.json"}
 
+
+
+def test_links_each_defended_run_to_its_kinds_code(tmp_path: Path) -> None:
+    for kind in ("majority", "openai"):
+        (tmp_path / "deps" / "kinds" / kind).mkdir(parents=True)
+    ws = workspace(tmp_path, defense_eval={"runs": ["majority", "gpt-4.1"], "defenses": ["jpeg.q30"]})
+    (tmp_path / "deps" / "runs").mkdir()
+    (tmp_path / "deps" / "runs" / "gone").symlink_to("../kinds/majority")
+    configure(ws)
+    runs = tmp_path / "deps" / "runs"
+    assert {p.name: os.readlink(p) for p in runs.iterdir()} == {
+        "majority": "../kinds/majority",
+        "gpt-4.1": "../kinds/openai",
+    }
+    # a kind without its folder (`vipbench dvc-deps` writes them) stops the pipeline here
+    (tmp_path / "deps" / "kinds" / "openai").rmdir()
+    (runs / "gpt-4.1").unlink()
+    with pytest.raises(ConfigError, match=r"deps/kinds/openai: missing .* run `vipbench dvc-deps`"):
+        configure(ws)

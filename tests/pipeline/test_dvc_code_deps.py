@@ -1,10 +1,12 @@
 """Every DVC stage depends on exactly the code it runs, so `dvc status` tells the truth after a code edit.
 
-The fast tests compare dvc.yaml with the import graph (`vipbench.ops.stage_deps`): a stage that
-misses a module its command imports fails, and so does a stage that lists a module it does not
-import. `vipbench dvc-deps` rewrites dvc.yaml to match. The slow test runs the real pipeline in a
-temporary repository copy, records which package files each stage's command opens, edits each in
-turn and checks that `dvc status` reports every stage that opened it.
+The fast tests compare dvc.yaml, and each model kind's links under deps/kinds/, with the import
+graph (`vipbench.ops.stage_deps`): a stage (or a kind) that misses a module its command imports
+fails, and so does one that lists a module it does not import. `vipbench dvc-deps` rewrites them
+to match. The slow test runs the real pipeline in a temporary repository copy, records which
+package files each stage's command opens, edits each in turn and checks that `dvc status` reports
+every stage that opened it, and that editing the OCR adversary reports the inference of the ocr
+runs (defended or not) and of no other run.
 
 Modules that merely loading params.yaml opens (the spec classes that validate it) are expected of
 `configure` only: it writes each run's and each defense's resolved spec, which the other stages
@@ -24,7 +26,7 @@ import yaml
 
 from testkit.repo import REPO, env, make_repo, run
 from vipbench.ops.imports import import_graph, reach, read_package
-from vipbench.ops.stage_deps import declared_deps, drift, expected_deps, rewrite
+from vipbench.ops.stage_deps import declared_deps, drift, expected, expected_deps, rewrite, write
 
 PKG = Path("src") / "vipbench"
 
@@ -53,15 +55,37 @@ def test_stages_depend_only_on_their_own_code() -> None:
         modules = {f for f in d if f.startswith("src/vipbench/pipeline/") and not f.endswith("__init__.py")}
         stages = {f for f in modules if Path(f).stem in deps}
         assert len(stages) == 1, f"{stage} imports {sorted(stages)}"
-    # the model kinds are inference's (and configure's, which validates their specs)
-    for stage in ("prepare", "score", "report", "defend"):
-        assert "src/vipbench/models/adversaries/ocr.py" not in deps[stage], stage
+    # the model kinds are configure's (it validates their specs); each kind's own code is the
+    # inference's of that kind's runs only (deps/kinds/<kind>, which `infer` names by the run's kind)
+    assert [s for s, d in deps.items() if "src/vipbench/models/adversaries/ocr.py" in d] == ["configure"]
+    places = ["prepare", "configure", "score", "score_defended", "report"]
+    assert [s for s, d in deps.items() if "src/vipbench/places/geo.py" in d] == places
+    assert deps["infer"][0] == "deps/kinds/${item.kind}" and deps["infer_defended"][0] == "deps/runs/${item.run}"
+    kinds = expected(REPO).kinds
+    assert [k for k, files in kinds.items() if "src/vipbench/models/adversaries/ocr.py" in files] == ["ocr"]
+    assert [k for k, files in kinds.items() if "src/vipbench/places/geo.py" in files] == ["exif", "ocr"]
+    assert [k for k, files in kinds.items() if "src/vipbench/inference/engine.py" in files] == ["hf", "openai"]
+    assert kinds["majority"] == ["src/vipbench/core/floor.py", "src/vipbench/models/majority.py"]
+
+
+def test_the_kind_links_point_at_the_files_they_name() -> None:
+    for link in (REPO / "deps" / "kinds").rglob("*"):
+        if not link.is_dir():
+            rel = link.relative_to(REPO / "deps" / "kinds").parts[1:]
+            assert link.is_symlink() and link.resolve() == (REPO / Path(*rel)).resolve(), link
+    runs = {p.name: p.resolve().name for p in (REPO / "deps" / "runs").iterdir()}
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    assert runs == {r: params["models"][r]["kind"] for r in params["defense_eval"]["runs"]}
 
 
 def _copy(tmp: Path) -> Path:
     root = tmp / "repo"
-    shutil.copytree(REPO / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("src", "deps"):
+        shutil.copytree(
+            REPO / name, root / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+        )
     shutil.copy2(REPO / "dvc.yaml", root / "dvc.yaml")
+    shutil.copy2(REPO / "params.yaml", root / "params.yaml")
     return root
 
 
@@ -80,11 +104,44 @@ def test_a_superfluous_dependency_fails(tmp_path: Path) -> None:
     assert [str(d) for d in drift(root)] == ["report: superfluous ['src/vipbench/ops/releases.py']"]
 
 
+def test_a_kind_missing_a_module_it_imports_fails(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    (root / "deps/kinds/ocr/src/vipbench/places/geo.py").unlink()
+    assert [str(d) for d in drift(root)] == ["deps/kinds/ocr: missing ['src/vipbench/places/geo.py']"]
+    # a copy of the file is no link: editing the module would not change it
+    shutil.copy2(root / "src/vipbench/places/geo.py", root / "deps/kinds/ocr/src/vipbench/places/geo.py")
+    assert [str(d) for d in drift(root)] == ["deps/kinds/ocr: missing ['src/vipbench/places/geo.py']"]
+    assert write(root) and not drift(root)
+    assert (root / "deps/kinds/ocr/src/vipbench/places/geo.py").is_symlink()
+
+
+def test_a_kind_listing_a_module_it_does_not_import_fails(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    link = root / "deps/kinds/exif/src/vipbench/models/adversaries/ocr.py"
+    link.symlink_to(os.path.relpath(root / "src/vipbench/models/adversaries/ocr.py", link.parent))
+    assert [str(d) for d in drift(root)] == [
+        "deps/kinds/exif: superfluous ['src/vipbench/models/adversaries/ocr.py']"
+    ]
+    assert write(root) and not drift(root)
+    assert not link.is_symlink()
+
+
+def test_a_defended_run_needs_its_link_to_its_kind(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    (root / "deps/runs/exif").unlink()
+    (root / "deps/runs/exif").symlink_to("../kinds/ocr")
+    assert [str(d) for d in drift(root)] == ["deps/runs: missing ['exif -> exif']; superfluous ['exif -> ocr']"]
+    (root / "deps/runs/exif").unlink()
+    assert [str(d) for d in drift(root)] == ["deps/runs: missing ['exif -> exif']"]
+    assert write(root) and not drift(root)
+    assert (root / "deps/runs/exif").resolve() == (root / "deps/kinds/exif").resolve()
+
+
 def test_rewrite_restores_the_graph_and_keeps_the_rest(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     before = (root / "dvc.yaml").read_text()
     emptied = rewrite(before, {s: [] for s in declared_deps(root)})
-    assert "src/vipbench" not in emptied and emptied.count("#") == before.count("#")
+    assert "- src/" not in emptied and "- deps/" not in emptied and emptied.count("#") == before.count("#")
     (root / "dvc.yaml").write_text(emptied)
     assert {d.stage for d in drift(root)} == set(declared_deps(root))
     assert rewrite(emptied, expected_deps(root)) == before
@@ -159,20 +216,24 @@ def opened(cmd: list[str], root: Path, hook_dir: Path) -> set[str]:
     return {p for p in paths if p}
 
 
+def status(root: Path) -> set[str]:
+    return set(json.loads(run(["dvc", "status", "--json"], root).stdout))
+
+
 @pytest.mark.slow
 def test_dvc_status_sees_every_code_edit(tmp_path: Path) -> None:
     from vipbench.dataset.synthetic.generator import generate
 
     data = generate(tmp_path / "synth", n_images=3, seed=0)
     params = {
-        "models": {"ocr": {"kind": "ocr"}},
+        "models": {"ocr": {"kind": "ocr"}, "exif": {"kind": "exif"}},
         "defenses": {"strip_metadata": {"kind": "strip_metadata"}},
-        "defense_eval": {"runs": ["ocr"], "defenses": ["strip_metadata"]},
+        "defense_eval": {"runs": ["ocr", "exif"], "defenses": ["strip_metadata"]},
         "scoring": {"bootstrap_samples": 20, "seed": 0, "reviews": "reviews/decisions.jsonl"},
     }
     root = make_repo(tmp_path, data, params)
     run(["dvc", "repro"], root)
-    assert json.loads(run(["dvc", "status", "--json"], root).stdout) == {}
+    assert status(root) == set()
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(OPEN_HOOK)
@@ -181,36 +242,61 @@ def test_dvc_status_sees_every_code_edit(tmp_path: Path) -> None:
     load = "import vipbench.cli; from vipbench.workspace import Workspace; Workspace.load()"
     baseline = opened([sys.executable, "-c", load], root, hook)
     assert "src/vipbench/config.py" in baseline
-    one = {
-        "configure": ("configure", ["vipbench", "configure"]),
-        "prepare": ("prepare", ["vipbench", "prepare"]),
-        "infer": ("infer@ocr", ["vipbench", "infer", "ocr"]),
-        "score": ("score@ocr", ["vipbench", "score", "ocr"]),
-        "defend": ("defend@strip_metadata", ["vipbench", "defend", "strip_metadata"]),
-        "infer_defended": ("infer_defended@ocr-strip_metadata", ["vipbench", "infer", "ocr+strip_metadata"]),
-        "score_defended": ("score_defended@ocr-strip_metadata", ["vipbench", "score", "ocr+strip_metadata"]),
-        "report": ("report", ["vipbench", "report"]),
+    commands = {
+        "configure": ["vipbench", "configure"],
+        "prepare": ["vipbench", "prepare"],
+        "infer@ocr": ["vipbench", "infer", "ocr"],
+        "infer@exif": ["vipbench", "infer", "exif"],
+        "score@ocr": ["vipbench", "score", "ocr"],
+        "defend@strip_metadata": ["vipbench", "defend", "strip_metadata"],
+        "infer_defended@ocr-strip_metadata": ["vipbench", "infer", "ocr+strip_metadata"],
+        "infer_defended@exif-strip_metadata": ["vipbench", "infer", "exif+strip_metadata"],
+        "score_defended@ocr-strip_metadata": ["vipbench", "score", "ocr+strip_metadata"],
+        "report": ["vipbench", "report"],
     }
-    assert set(one) == set(yaml.safe_load((root / "dvc.yaml").read_text())["stages"])
+    groups = {stage.split("@")[0] for stage in commands}
+    assert groups == set(yaml.safe_load((root / "dvc.yaml").read_text())["stages"])
     uses: dict[str, set[str]] = {}
-    for group, (_, cmd) in one.items():
+    for stage, cmd in commands.items():
         files = opened(cmd, root, hook)
         assert f"src/vipbench/pipeline/{cmd[1]}.py" in files
-        uses[group] = files if group == "configure" else files - baseline
+        uses[stage] = files if stage == "configure" else files - baseline
     assert "src/vipbench/models/adversaries/ocr.py" in uses["configure"]  # the spec validates there
     # the commands rewrote identical outputs
-    assert json.loads(run(["dvc", "status", "--json"], root).stdout) == {}
+    assert status(root) == set()
 
     problems = []
+    reported_by: dict[str, set[str]] = {}
     for rel in package_files(root):
         path = root / rel
         before = path.read_bytes()
         path.write_bytes(before + (b"\n# edited\n" if rel.endswith(".py") else b"\n"))
         try:
-            reported = set(json.loads(run(["dvc", "status", "--json"], root).stdout))
+            reported = reported_by[rel] = status(root)
         finally:
             path.write_bytes(before)
-        expected = {one[g][0] for g, files in uses.items() if rel in files}
+        expected = {stage for stage, files in uses.items() if rel in files}
         if expected - reported:
             problems.append(f"{rel}: run by {sorted(expected)}; dvc status misses {sorted(expected - reported)}")
     assert not problems, "\n".join(problems)
+
+    # the OCR adversary's code re-runs the ocr runs' inference, defended or not, and no other run's
+    # (and `configure`, which validates the ocr spec); the exif adversary's, the exif runs'
+    for kind, module in (("ocr", "models/adversaries/ocr.py"), ("exif", "models/adversaries/exif.py")):
+        assert reported_by[f"src/vipbench/{module}"] == {
+            "configure",
+            f"infer@{kind}",
+            f"infer_defended@{kind}-strip_metadata",
+        }, module
+    ocr_only = "src/vipbench/models/adversaries/ocr_rules.py"
+    assert reported_by[ocr_only] == {"configure", "infer@ocr", "infer_defended@ocr-strip_metadata"}
+    # what runs neither: the release watcher; the figures: the report alone
+    assert reported_by["src/vipbench/ops/releases.py"] == set()
+    assert reported_by["src/vipbench/analysis/figures.py"] == {"report"}
+    # the place judge: the scores (and nothing upstream of them)
+    assert reported_by["src/vipbench/scoring/places.py"] == {
+        "score@ocr",
+        "score@exif",
+        "score_defended@ocr-strip_metadata",
+        "score_defended@exif-strip_metadata",
+    }

@@ -11,20 +11,34 @@ model and defense entry with the class its kind registers (`vipbench.models`, `v
 Only the `configure` stage follows those edges: it writes each resolved spec to build/config/,
 which the later stages depend on, so a change in a spec class reaches them through that file.
 
-`vipbench dvc-deps` rewrites the `src/` entries of every stage's `deps:` in dvc.yaml (other entries
-and comments stay); `vipbench dvc-deps --check` lists what is missing or superfluous.
+A stage that runs one model, `infer`, imports one kind's module of the kind table
+(`vipbench.models.kinds`), not all of them. Its `deps:` list what every kind's run imports, plus
+one entry for its kind's own code: `deps/kinds/${item.kind}` in the `foreach` over `models`,
+`deps/runs/${item.run}` in the run x defense `matrix` (a link to its kind's folder, written by
+`configure`: a cell knows its run's name, not its kind). `deps/kinds/<kind>/` holds a link to
+every file that a run of that kind imports beyond the shared ones, at the file's own path
+(`deps/kinds/ocr/src/vipbench/places/geo.py` -> `src/vipbench/places/geo.py`); DVC hashes what the
+links point to, so editing such a file changes the folder, and only that kind's stages run again.
+
+`vipbench dvc-deps` rewrites the `src/` and `deps/` entries of every stage's `deps:` in dvc.yaml
+(other entries and comments stay), the links under `deps/kinds/`, and those under `deps/runs/`
+(from params.yaml); `vipbench dvc-deps --check` lists what is missing or superfluous.
 """
 
 from __future__ import annotations
 
 import ast
+import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from vipbench.ops.imports import PACKAGE, Module, import_graph, reach, read_package
+from vipbench.workspace import KIND_CODE, RUN_CODE, link_run_code
 
 CLI = f"{PACKAGE}.cli"
 CONFIG = f"{PACKAGE}.config"
@@ -33,10 +47,18 @@ SPEC_PACKAGES = (f"{PACKAGE}.models", f"{PACKAGE}.defenses")
 #: the stage that resolves those specs for the others
 RESOLVER = "configure"
 SRC = "src"
+#: the table of model kinds: kind -> the module that registers it, imported when the kind is used
+KINDS = f"{PACKAGE}.models.kinds"
+KIND_TABLE = "_LAZY"
+#: a one-model stage's entry for its kind's code, by how dvc.yaml generates the stage
+KIND_ENTRY = {"foreach": f"{KIND_CODE.as_posix()}/${{item.kind}}", "matrix": f"{RUN_CODE.as_posix()}/${{item.run}}"}
+#: the `deps:` entries `vipbench dvc-deps` writes
+MANAGED = (f"{SRC}/", f"{KIND_CODE.parts[0]}/")
 
 
 @dataclass(frozen=True)
 class Drift:
+    #: a stage, or a folder of links (`deps/kinds/<kind>`, `deps/runs`)
     stage: str
     missing: list[str]
     superfluous: list[str]
@@ -89,11 +111,14 @@ def _rel(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
+def _stages(dvc_yaml: Path) -> dict[str, Any]:
+    return yaml.safe_load(dvc_yaml.read_text(encoding="utf-8"))["stages"]
+
+
 def stage_commands(dvc_yaml: Path) -> dict[str, str]:
     """Stage (or foreach/matrix group) name -> the `vipbench` command it runs."""
-    stages = yaml.safe_load(dvc_yaml.read_text(encoding="utf-8"))["stages"]
     out = {}
-    for name, st in stages.items():
+    for name, st in _stages(dvc_yaml).items():
         cmd = str(st.get("do", st)["cmd"]).split()
         if cmd[0] != PACKAGE:
             raise ValueError(f"dvc.yaml: stage {name} runs {cmd[0]!r}, not the {PACKAGE} command")
@@ -101,44 +126,195 @@ def stage_commands(dvc_yaml: Path) -> dict[str, str]:
     return out
 
 
-def expected_deps(root: Path) -> dict[str, list[str]]:
-    """Stage name -> its code and package-data dependencies (paths relative to `root`), sorted."""
+def _one_model_form(stage: dict[str, Any]) -> str | None:
+    """How a stage that runs one model is generated: "foreach" over `models`, or "matrix" over
+    `defense_eval.runs` (and the defenses); None for any other stage, which depends on every kind
+    it reaches."""
+    if stage.get("foreach") == "${models}":
+        return "foreach"
+    if str((stage.get("matrix") or {}).get("run")) == "${defense_eval.runs}":
+        return "matrix"
+    return None
+
+
+def kind_modules(modules: dict[str, Module]) -> dict[str, str]:
+    """The kind table (`_LAZY` in `vipbench.models.kinds`): kind -> module, read from the source."""
+    tree = ast.parse(modules[KINDS].path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+        elif isinstance(node, ast.Assign):
+            target, value = node.targets[0], node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id == KIND_TABLE and value is not None:
+            return dict(ast.literal_eval(value))
+    raise ValueError(f"{modules[KINDS].path}: no {KIND_TABLE} table")
+
+
+def _files(modules: dict[str, Module], used: set[str], root: Path) -> set[str]:
+    files = {_rel(modules[m].path, root) for m in used}
+    return files | {f"{SRC}/{r}" for m in used if m != CLI for r in modules[m].reads}
+
+
+def _expand(root: Path, files: set[str]) -> set[str]:
+    """`files` with each folder replaced by the files in it (a link to a folder is not followed)."""
+    out = set()
+    for f in files:
+        p = root / f
+        if p.is_dir():
+            out |= {
+                _rel(q, root) for q in p.rglob("*") if q.is_file() and "__pycache__" not in q.relative_to(p).parts
+            }
+        else:
+            out.add(f)
+    return out
+
+
+@dataclass(frozen=True)
+class Expected:
+    #: stage name -> its `src/` and `deps/` entries, sorted
+    stages: dict[str, list[str]]
+    #: model kind -> the files its runs import beyond what every run imports (`deps/kinds/<kind>/`)
+    kinds: dict[str, list[str]]
+
+
+def expected(root: Path) -> Expected:
+    """Each stage's code and package-data dependencies and each kind's own code (paths relative to
+    `root`), from the import graph."""
     src = root / SRC
     modules = read_package(src)
     graph = import_graph(modules)
     commands = cli_commands(modules[CLI].path)
-    out = {}
-    for stage, command in stage_commands(root / "dvc.yaml").items():
+    table = kind_modules(modules)
+    kind_edges = {(KINDS, m) for m in table.values()}
+    stages: dict[str, list[str]] = {}
+    kinds: dict[str, set[str]] = {}
+    stage_cmds = stage_commands(root / "dvc.yaml")
+    for stage, definition in _stages(root / "dvc.yaml").items():
+        command = stage_cmds[stage]
         if command not in commands:
             raise ValueError(f"dvc.yaml: stage {stage} runs `{PACKAGE} {command}`, which cli.py does not define")
         start = command_imports(modules[CLI], commands[command])
         skip = set() if command == RESOLVER else _spec_edges(modules)
-        used = reach(graph, start, skip) | {PACKAGE, CLI}
-        files = {_rel(modules[m].path, root) for m in used}
-        files |= {f"{SRC}/{r}" for m in used if m != CLI for r in modules[m].reads}
-        out[stage] = sorted(files)
-    return out
+        form = _one_model_form(definition) if command != RESOLVER else None
+        if form is None or KINDS not in reach(graph, start, skip):
+            stages[stage] = sorted(_files(modules, reach(graph, start, skip) | {PACKAGE, CLI}, root))
+            continue
+        shared = _files(modules, reach(graph, start, skip | kind_edges) | {PACKAGE, CLI}, root)
+        stages[stage] = [KIND_ENTRY[form], *sorted(shared)]
+        for kind, module in table.items():
+            own = _expand(root, _files(modules, reach(graph, start | {module}, skip | kind_edges), root) - shared)
+            if kinds.setdefault(kind, own) != own:
+                raise ValueError(f"dvc.yaml: the one-model stages import different code for kind {kind!r}")
+    return Expected(stages, {k: sorted(v) for k, v in sorted(kinds.items())})
+
+
+def expected_deps(root: Path) -> dict[str, list[str]]:
+    """Stage name -> its code and package-data dependencies (paths relative to `root`), sorted."""
+    return expected(root).stages
 
 
 def declared_deps(root: Path) -> dict[str, list[str]]:
-    """Stage name -> its `src/` dependencies as dvc.yaml lists them."""
-    stages = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+    """Stage name -> its `src/` and `deps/` dependencies as dvc.yaml lists them."""
     return {
-        name: [d for d in st.get("do", st).get("deps", []) if str(d).startswith(f"{SRC}/")]
-        for name, st in stages.items()
+        name: [d for d in st.get("do", st).get("deps", []) if str(d).startswith(MANAGED)]
+        for name, st in _stages(root / "dvc.yaml").items()
     }
 
 
+def _link_target(link: Path, path: Path) -> str:
+    return os.path.relpath(path, link.parent)
+
+
+def declared_kinds(root: Path) -> dict[str, dict[str, bool]]:
+    """Model kind -> each path under `deps/kinds/<kind>/` (as the file it stands for) -> whether it
+    is a link to that file."""
+    base = root / KIND_CODE
+    out: dict[str, dict[str, bool]] = {}
+    for folder in sorted(base.iterdir()) if base.is_dir() else []:
+        if not folder.is_dir():
+            continue
+        entries = out.setdefault(folder.name, {})
+        for p in sorted(folder.rglob("*")):
+            if p.is_dir() and not p.is_symlink():
+                continue
+            path = p.relative_to(folder).as_posix()
+            linked = p.is_symlink() and os.readlink(p) == _link_target(p, root / path)
+            entries[path] = linked and (root / path).is_file()
+    return out
+
+
+def run_kinds(root: Path) -> dict[str, str] | None:
+    """params.yaml's run x defense runs -> their kind (None without params.yaml)."""
+    path = root / "params.yaml"
+    if not path.exists():
+        return None
+    params = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    models = params.get("models") or {}
+    runs = (params.get("defense_eval") or {}).get("runs") or []
+    return {r: str(models[r]["kind"]) for r in runs if isinstance(models.get(r), dict) and "kind" in models[r]}
+
+
+def declared_runs(root: Path) -> dict[str, str]:
+    """`deps/runs/<run>` -> the kind whose folder it links to ("?" for anything else)."""
+    base = root / RUN_CODE
+    out = {}
+    for p in sorted(base.iterdir()) if base.is_dir() else []:
+        target = Path(os.readlink(p)) if p.is_symlink() else None
+        ok = target is not None and target.parent == Path(os.path.relpath(root / KIND_CODE, base))
+        out[p.name] = target.name if ok and target is not None else "?"
+    return out
+
+
 def drift(root: Path) -> list[Drift]:
-    """Where dvc.yaml's code dependencies differ from the import graph's."""
-    want, have = expected_deps(root), declared_deps(root)
+    """Where dvc.yaml's code dependencies (and the links under deps/) differ from the import graph's."""
+    want = expected(root)
+    have = declared_deps(root)
     out = []
-    for stage, deps in want.items():
+    for stage, deps in want.stages.items():
         missing = sorted(set(deps) - set(have.get(stage, [])))
         extra = sorted(set(have.get(stage, [])) - set(deps))
         if missing or extra:
             out.append(Drift(stage, missing, extra))
+    links = declared_kinds(root)
+    for kind in sorted(set(want.kinds) | set(links)):
+        ok = {p for p, good in links.get(kind, {}).items() if good}
+        missing = sorted(set(want.kinds.get(kind, [])) - ok)
+        extra = sorted(set(links.get(kind, {})) - set(want.kinds.get(kind, [])))
+        if missing or extra:
+            out.append(Drift((KIND_CODE / kind).as_posix(), missing, extra))
+    runs = run_kinds(root)
+    if runs is not None:
+        pointed = declared_runs(root)
+        missing = sorted(f"{r} -> {k}" for r, k in runs.items() if pointed.get(r) != k)
+        extra = sorted(f"{r} -> {k}" for r, k in pointed.items() if runs.get(r) != k)
+        if missing or extra:
+            out.append(Drift(RUN_CODE.as_posix(), missing, extra))
     return out
+
+
+def write_kinds(root: Path, kinds: dict[str, list[str]]) -> None:
+    """Make `deps/kinds/` hold exactly a link to each kind's own files."""
+    base = root / KIND_CODE
+    have = declared_kinds(root)
+    for kind, entries in have.items():
+        if kind not in kinds:
+            shutil.rmtree(base / kind)
+            continue
+        for path, good in entries.items():
+            if not good or path not in kinds[kind]:
+                (base / kind / path).unlink()
+    for kind, files in kinds.items():
+        for path in files:
+            link = base / kind / path
+            if link.is_symlink():
+                continue
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(_link_target(link, root / path))
+        for d in sorted((p for p in (base / kind).rglob("*") if p.is_dir() and not p.is_symlink()), reverse=True):
+            if not any(d.iterdir()):
+                d.rmdir()
 
 
 _STAGE = re.compile(r"^  ([A-Za-z_][\w-]*):\s*(#.*)?$")
@@ -147,7 +323,8 @@ _ITEM = re.compile(r"^(\s*)- (\S+)")
 
 
 def rewrite(text: str, deps: dict[str, list[str]]) -> str:
-    """dvc.yaml's text with each stage's `src/` deps replaced by `deps[stage]`; the rest unchanged."""
+    """dvc.yaml's text with each stage's `src/` and `deps/` entries replaced by `deps[stage]`; the
+    rest unchanged."""
     lines = text.splitlines(keepends=True)
     out: list[str] = []
     stage: str | None = None
@@ -174,7 +351,7 @@ def rewrite(text: str, deps: dict[str, list[str]]) -> str:
             i += 1
         items = [b for b in block if _ITEM.match(b)]
         pad = _ITEM.match(items[0]).group(1) if items else " " * (indent + 2)  # type: ignore[union-attr]
-        kept = [b for b in block if not ((m := _ITEM.match(b)) and m.group(2).startswith(f"{SRC}/"))]
+        kept = [b for b in block if not ((m := _ITEM.match(b)) and m.group(2).startswith(MANAGED))]
         while kept and not kept[-1].strip():
             kept.pop()
         out += kept + [f"{pad}- {d}\n" for d in deps[stage]]
@@ -182,9 +359,15 @@ def rewrite(text: str, deps: dict[str, list[str]]) -> str:
 
 
 def write(root: Path) -> list[Drift]:
-    """Rewrite dvc.yaml's code dependencies from the import graph; return what changed."""
+    """Rewrite dvc.yaml's code dependencies and the links under deps/ from the import graph (and
+    params.yaml); return what changed."""
     changed = drift(root)
     if changed:
+        want = expected(root)
         path = root / "dvc.yaml"
-        path.write_text(rewrite(path.read_text(encoding="utf-8"), expected_deps(root)), encoding="utf-8")
+        path.write_text(rewrite(path.read_text(encoding="utf-8"), want.stages), encoding="utf-8")
+        write_kinds(root, want.kinds)
+        runs = run_kinds(root)
+        if runs is not None:
+            link_run_code(root, runs)
     return changed

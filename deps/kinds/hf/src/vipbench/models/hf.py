@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/models/hf.py

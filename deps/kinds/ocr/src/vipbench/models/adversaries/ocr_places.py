@@ -1,0 +1,1 @@
+../../../../../../../src/vipbench/models/adversaries/ocr_places.py
