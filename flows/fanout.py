@@ -198,7 +198,14 @@ def _crashed(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
     return False
 
 
-@task(name="run-child", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=1, retry_condition_fn=_crashed)
+@task(
+    name="run-child",
+    task_run_name="child {run}",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=1,
+    retry_condition_fn=_crashed,
+)
 def run_child(deployment: str, run: str, parameters: dict[str, Any], queue: str | None = None) -> dict[str, Any]:
     """Start the child flow run of `run` (on work queue `queue`, else the deployment's) and wait
     for it; what it told the parent."""

@@ -115,6 +115,7 @@ class PrefectServer(Service):
         cmd = [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
         env = prefect_env(tmp / "prefect-server-home")
         env["PREFECT_UI_ENABLED"] = "true" if ui else "false"
+        env["PREFECT_UI_API_URL"] = self.api  # the page asks this, not the default port, for data
         super().__init__(cmd, env, tmp / "prefect-server.log")
         self.wait_ready(f"{self.api}/health")
 
