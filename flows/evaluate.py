@@ -49,9 +49,17 @@ import flows  # noqa: F401  (quiet, offline defaults before Prefect is imported)
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.states import State
 
-from flows.stages import PENDING_EXIT, environ, line_logger, make_report, run_model, run_stages, stage_runs
+from flows.stages import (
+    PENDING_EXIT,
+    environ,
+    error_text,
+    line_logger,
+    make_report,
+    run_model,
+    run_stages,
+    stage_runs,
+)
 from flows.version_dataset import version_dataset
 from vipbench.core.errors import ConfigError
 from vipbench.ops import dvcops
@@ -210,14 +218,6 @@ def results_rows(ws: Workspace, runs: list[str], failed: dict[str, str]) -> list
     return rows
 
 
-def _error_text(state: State[Any]) -> str:
-    try:
-        state.result()
-    except Exception as exc:
-        return str(exc)
-    return state.message or "failed"
-
-
 @flow(name="evaluate")
 def evaluate(
     repo: str = ".",
@@ -305,7 +305,7 @@ def evaluate(
                 timings[run] = state.result()
                 failed.pop(run, None)
                 continue
-            error = _error_text(state)
+            error = error_text(state)
             if PENDING_EXIT in error:
                 logger.info("run %s: its batches have not ended yet", run)
                 waiting.append(run)
@@ -344,7 +344,7 @@ def evaluate(
         logger.info("the report is left to the check run %s", next_check)
     else:
         report_state = make_report(str(root), return_state=True)
-        report_error = None if report_state.is_completed() else _error_text(report_state)
+        report_error = None if report_state.is_completed() else error_text(report_state)
         if report_error:
             logger.error("report failed: %s", report_error)
 

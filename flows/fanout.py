@@ -39,7 +39,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 
-from flows.stages import code_path, environ, line_logger, run_model, stage_runs
+from flows.stages import code_path, environ, error_text, line_logger, run_model, stage_runs
 from vipbench.core.io import write_json
 from vipbench.inference import shared_limits
 from vipbench.ops import dvcops, runcache
@@ -133,7 +133,7 @@ def evaluate_run(
     if not state.is_completed():
         records = {name: _json(ws.outcome_file(name)) for name in stage_runs(ws, run)}
         _report_to_parent({"worker": worker, "failed": True, "outcomes": records})
-        raise ChildFailed(_error_text(state))
+        raise ChildFailed(error_text(state))
     timing = state.result()
     published = runcache.publish(root, stages) if push else {}
     logger.info("pushed to the DVC remote: %s", published)
@@ -147,14 +147,6 @@ def _json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def _error_text(state: State[Any]) -> str:
-    try:
-        state.result()
-    except Exception as exc:
-        return str(exc)
-    return state.message or "failed"
 
 
 # -- the parent --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import flows  # noqa: F401  (quiet, offline defaults before Prefect is imported)
 # isort: split
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import State
 
 from flows.version_dataset import retry_if_transient
 from vipbench.config import matrix_cell
@@ -82,6 +83,15 @@ def stage_runs(ws: Workspace, run: str) -> list[str]:
     de = getattr(ws.params, "defense_eval", None)
     cells = [defended_run(run, d) for d in de.defenses] if de is not None and run in de.runs else []
     return [run, *cells]
+
+
+def error_text(state: State[Any]) -> str:
+    """What went wrong in a task or flow run that did not complete."""
+    try:
+        state.result()
+    except Exception as exc:
+        return str(exc)
+    return state.message or "failed"
 
 
 @contextlib.contextmanager

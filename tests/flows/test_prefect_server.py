@@ -9,95 +9,33 @@ and a worker that executes it in the temporary repository copy.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from testkit.repo import REPO
+from testkit.servers import PrefectServer, get_json, prefect_env
 from tests.flows import flow_repo
-from vipbench.ops.quiet import command_env
 
 pytestmark = pytest.mark.slow
 
 POOL = "vipbench-test-pool"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def get_json(url: str) -> object:
-    with urllib.request.urlopen(url, timeout=5) as r:
-        return json.loads(r.read())
-
-
-def prefect_env(home: Path, api: str | None = None) -> dict[str, str]:
-    env = command_env()
-    env.update(PREFECT_HOME=str(home), PREFECT_UI_ENABLED="false")
-    env.pop("MLFLOW_TRACKING_URI", None)
-    if api:
-        env["PREFECT_API_URL"] = api
-    else:
-        env.pop("PREFECT_API_URL", None)
-    return env
+__all__ = ["POOL", "cli", "get_json", "prefect_env", "prefect_server"]
 
 
 @pytest.fixture
 def prefect_server(tmp_path: Path) -> Iterator[str]:
-    """`prefect server start` on a free port; yields the API URL; stops the whole process group."""
-    port = free_port()
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115  (closed below)
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "prefect"),
-            "server",
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=prefect_env(tmp_path / "server-home"),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # setsid: the server's children share its process group
-    )
-    api = f"http://127.0.0.1:{port}/api"
+    """`prefect server start` on a free port (testkit.servers); yields the API URL."""
+    server = PrefectServer(tmp_path)
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                get_json(f"{api}/health")
-                break
-            except OSError as e:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log_text = (tmp_path / "server.log").read_text()
-                    raise AssertionError(f"prefect server did not start:\n{log_text}") from e
-                time.sleep(0.5)
-        yield api
+        yield server.api
     finally:
-        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                proc.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        log.close()
+        server.stop()
 
 
 def cli(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 300) -> str:
