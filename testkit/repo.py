@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +30,42 @@ def run(cmd: list[str], cwd: Path, check: bool = True, **kw: Any) -> subprocess.
     return p
 
 
+#: per process: an empty git + DVC repository (configured as make_repo's copies are), made once
+_SKELETON: Path | None = None
+
+
+def _skeleton() -> Path:
+    """git init, dvc init and `dvc config` once per process; make_repo copies the result.
+
+    Those four commands cost a few seconds of DVC start-up each, the same for every copy, and
+    nothing in their output depends on the repository's path.
+    """
+    global _SKELETON
+    if _SKELETON is None or not (_SKELETON / ".dvc" / "config").is_file():
+        root = Path(tempfile.mkdtemp(prefix="vipbench-repo-skeleton-"))
+        atexit.register(shutil.rmtree, root, True)
+        run(["git", "init", "-q"], root)
+        run(["git", "config", "user.email", "test@example.invalid"], root)
+        run(["git", "config", "user.name", "test"], root)
+        run(["dvc", "init", "-q"], root)
+        shutil.copy2(REPO / ".dvcignore", root / ".dvcignore")  # bytecode caches are not code
+        # the plot templates dvc.yaml names, and the offline page, as a clone has them
+        shutil.copytree(REPO / ".dvc" / "plots", root / ".dvc" / "plots", dirs_exist_ok=True)
+        run(["dvc", "config", "plots.html_template", "plots/offline.html"], root)
+        run(["dvc", "config", "core.analytics", "false"], root)
+        shutil.rmtree(root / ".dvc" / "tmp", ignore_errors=True)  # DVC's per-repository state
+        _SKELETON = root
+    return _SKELETON
+
+
 def make_repo(tmp: Path, dataset: Path, params: dict[str, Any] | None = None) -> Path:
-    """Copy the pipeline files into `tmp/repo`, put `dataset` in data/, and track it with DVC."""
+    """Copy the pipeline files into `tmp/repo`, put `dataset` in data/, and track it with DVC.
+
+    The repository starts as a copy of a per-process skeleton (git init, dvc init, the plot
+    templates, `dvc config`), so only `dvc add data` runs DVC here.
+    """
     root = tmp / "repo"
-    root.mkdir()
+    shutil.copytree(_skeleton(), root, symlinks=True)
     for name in COPIED:
         src = REPO / name
         if src.is_dir():
@@ -46,15 +80,6 @@ def make_repo(tmp: Path, dataset: Path, params: dict[str, Any] | None = None) ->
     for key, value in (params or {}).items():
         p[key] = value
     (root / "params.yaml").write_text(yaml.safe_dump(p, sort_keys=False))
-    run(["git", "init", "-q"], root)
-    run(["git", "config", "user.email", "test@example.invalid"], root)
-    run(["git", "config", "user.name", "test"], root)
-    run(["dvc", "init", "-q"], root)
-    shutil.copy2(REPO / ".dvcignore", root / ".dvcignore")  # bytecode caches are not code
-    # the plot templates dvc.yaml names, and the offline page, as a clone has them
-    shutil.copytree(REPO / ".dvc" / "plots", root / ".dvc" / "plots", dirs_exist_ok=True)
-    run(["dvc", "config", "plots.html_template", "plots/offline.html"], root)
-    run(["dvc", "config", "core.analytics", "false"], root)
     run(["dvc", "add", "-q", "data"], root)
     (root / ".gitignore").write_text("/build/\n/mlflow.db\n/mlruns/\n/.vipbench/\n/data\n")
     run(["git", "add", "-A"], root)
