@@ -44,20 +44,27 @@ def guesses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, li
     """(true country, place guesses) per photo and version ("none", "blur_text", "downscale")."""
     importlib.import_module("rapidocr")
     from vipbench.defenses import apply_defense
+    from vipbench.imaging import ocr
 
     with open(OSV / "labels.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     root = tmp_path_factory.mktemp("ocr_osv")
     (root / "none").symlink_to(OSV / "images", target_is_directory=True)
     country = {row["file"]: row["country"] for row in rows}
-    plain = _run(root, {f"none/{f}": f"none/{f}" for f in country})
-    with_text = [key.split("/", 1)[1] for key, r in plain.items() if r.inference.strip()]
-    defended: dict[str, str] = {}
-    for name, files in (("blur_text", with_text), ("downscale", list(country))):
-        for f in files:
-            out = apply_defense(name, None, OSV / "images" / f, root / name)
-            defended[f"{name}/{f}"] = str(out.relative_to(root))
-    responses = {**plain, **_run(root, defended)}
+    # as in the pipeline (infer and defend stages), OCR readings go through the content cache:
+    # blur_text finds its boxes in the readings the adversary made of the same pixels
+    ocr.use_cache(root / "ocr-cache.sqlite")
+    try:
+        plain = _run(root, {f"none/{f}": f"none/{f}" for f in country})
+        with_text = [key.split("/", 1)[1] for key, r in plain.items() if r.inference.strip()]
+        defended: dict[str, str] = {}
+        for name, files in (("blur_text", with_text), ("downscale", list(country))):
+            for f in files:
+                out = apply_defense(name, None, OSV / "images" / f, root / name)
+                defended[f"{name}/{f}"] = str(out.relative_to(root))
+        responses = {**plain, **_run(root, defended)}
+    finally:
+        ocr.use_cache(None)
     return {key: (country[key.split("/", 1)[1]], r.guesses) for key, r in responses.items()}
 
 
