@@ -1,6 +1,6 @@
 """Scale-out: the same evaluation through one Prefect worker and through several.
 
-    python bench/bench_scaleout.py --workers 2 --models 4 [--latency 4] [--images 4]
+    python bench/bench_scaleout.py --workers 2 --models 4 [--latency 20] [--images 4]
 
 Real processes on this machine (testkit/scaleout.py): a `prefect server`, an `mlflow server`,
 OpenAI-compatible endpoints that answer after `--latency` seconds and count the requests they
@@ -37,6 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from testkit.openai_server import ServerProcess  # noqa: E402
 from testkit.scaleout import Servers, Team, git_rev, metrics_files, one_machine, start_servers  # noqa: E402
 
 
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--models", type=int, default=4)
-    ap.add_argument("--latency", type=float, default=4.0, help="seconds before each answer")
+    ap.add_argument("--latency", type=float, default=20.0, help="seconds before each answer")
     ap.add_argument("--images", type=int, default=4, help="images in the dataset (2 items each)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     a = ap.parse_args(argv)
@@ -85,6 +86,13 @@ def main(argv: list[str] | None = None) -> None:
     try:
         _, _, wall_seq, _ = evaluate(servers, tmp / "sequential", a.models, 1, a.images)
         team, revision, wall_par, result = evaluate(servers, tmp / "parallel", a.models, a.workers, a.images)
+        max_in_flight = max(api.stats()["max_in_flight"] for api in servers.apis)
+        # the comparison run asks the same endpoints (same URLs, so the same specs), now without
+        # the latency, which changes no answer, only how long a plain `dvc repro` waits for it
+        for i, api in enumerate(servers.apis):
+            port = int(api.base_url.rsplit(":", 1)[1].split("/")[0])
+            api.close()
+            servers.apis[i] = ServerProcess(latency=0.0, port=port)
         alone = one_machine(team, revision, tmp / "one-machine")
         gathered, expected = metrics_files(team.repo), metrics_files(alone)
         out = {
@@ -96,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
             "wall_parallel_s": round(wall_par, 1),
             "speedup": round(wall_seq / wall_par, 2),
             "identical": gathered == expected,
-            "max_in_flight": max(api.stats()["max_in_flight"] for api in servers.apis),
+            "max_in_flight": max_in_flight,
             "limit": 1,
             "workers_used": sorted({t.get("worker", "?") for t in result.get("timings", {}).values()}),
         }

@@ -731,11 +731,11 @@ class ServerProcess:
     Use as a context manager; `base_url` is ready on entry and `stats()` reads `/_stats`.
     """
 
-    def __init__(self, latency: float = 0.0, rate_limit: float | None = None) -> None:
+    def __init__(self, latency: float = 0.0, rate_limit: float | None = None, port: int = 0) -> None:
         import subprocess
         from pathlib import Path
 
-        cmd = [sys.executable, "-m", "testkit.openai_server", "--port", "0", "--latency", str(latency)]
+        cmd = [sys.executable, "-m", "testkit.openai_server", "--port", str(port), "--latency", str(latency)]
         if rate_limit:
             cmd += ["--rate-limit", str(rate_limit)]
         root = Path(__file__).resolve().parents[1]
