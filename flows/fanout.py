@@ -43,7 +43,7 @@ from flows.stages import code_path, environ, error_text, line_logger, run_model,
 from vipbench.core.io import write_json
 from vipbench.inference import shared_limits
 from vipbench.ops import dvcops, runcache
-from vipbench.readers import mlflow_run_id
+from vipbench.readers import mlflow_run_id, read_failure
 from vipbench.workspace import Workspace
 
 #: the child deployment that prefect.yaml declares
@@ -131,7 +131,7 @@ def evaluate_run(
     with environ(env):  # prepare and configure come from the run cache: the parent ran them
         state = run_model(str(root), run, stages, pull=True, return_state=True)
     if not state.is_completed():
-        records = {name: _json(ws.outcome_file(name)) for name in stage_runs(ws, run)}
+        records = {name: read_failure(ws, name) for name in stage_runs(ws, run)}
         _report_to_parent({"worker": worker, "failed": True, "outcomes": records})
         raise ChildFailed(error_text(state))
     timing = state.result()
@@ -140,13 +140,6 @@ def evaluate_run(
     info = {"worker": worker, "failed": False, "mlflow_run_ids": {r: mlflow_run_id(ws, r) for r in stage_runs(ws, run)}}
     _report_to_parent(info)
     return {"run": run, **timing, **info, "published": published}
-
-
-def _json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 # -- the parent --------------------------------------------------------------------------------
