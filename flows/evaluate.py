@@ -1,7 +1,11 @@
 """Flow: evaluate chosen model runs through the DVC pipeline.
 
     python -m flows.evaluate [--repo .] [--run NAME ...] [--prompt VARIANT ...] [--no-push]
-                             [--dry-run] [--max-cost-usd USD]
+                             [--dry-run] [--max-cost-usd USD] [--fan-out DEPLOYMENT] [--local]
+
+With `--fan-out evaluate-run/vipbench-evaluate-run` and a Prefect server, step 3 sends each run
+to a work pool's workers and gathers their stages through DVC's run cache (flows/fanout.py);
+the rest is the same. Without it, or with `--local`:
 
 1. Version the dataset (the `version_dataset` flow, as a subflow).
 2. Add the given model specs to params.yaml (comments kept, written atomically).
