@@ -30,29 +30,8 @@ DEFENSE_SEP = "+"
 #: (`vipbench dvc-deps` writes them), so that an `infer` stage depends on its kind's code alone
 KIND_CODE = Path("deps") / "kinds"
 #: `deps/runs/<run>` links to its kind's folder, for the run x defense matrix, whose cells know their
-#: run's name but not its kind (`vipbench dvc-deps` writes them for the runs under
-#: `defense_eval.runs`; `configure` checks them)
+#: run's name but not its kind (`configure` writes them, for the runs under `defense_eval.runs`)
 RUN_CODE = Path("deps") / "runs"
-
-
-def _run_link_target(root: Path, run: str, kind: str) -> str:
-    if run in (".", ".."):
-        raise ConfigError(f"params.yaml: {run!r} cannot name a run")
-    if not (root / KIND_CODE / kind).is_dir():
-        raise ConfigError(f"{KIND_CODE / kind}: missing (the code of model kind {kind!r}); run `vipbench dvc-deps`")
-    return os.path.relpath(root / KIND_CODE / kind, root / RUN_CODE)
-
-
-def check_run_code(root: Path, kinds: Mapping[str, str]) -> None:
-    """Raise ConfigError unless `deps/runs/<run>` links to its kind's code for every run -> kind."""
-    for run, kind in sorted(kinds.items()):
-        link = root / RUN_CODE / run
-        target = _run_link_target(root, run, kind)
-        if not (link.is_symlink() and os.readlink(link) == target):
-            raise ConfigError(
-                f"{RUN_CODE / run}: missing or not a link to {KIND_CODE / kind} (run {run!r} is in "
-                "defense_eval.runs); run `vipbench dvc-deps`, which links it, and commit the link"
-            )
 
 
 def link_run_code(root: Path, kinds: Mapping[str, str]) -> list[str]:
@@ -61,8 +40,12 @@ def link_run_code(root: Path, kinds: Mapping[str, str]) -> list[str]:
     runs_dir = root / RUN_CODE
     changed = []
     for run, kind in sorted(kinds.items()):
-        target = _run_link_target(root, run, kind)
+        if run in (".", ".."):
+            raise ConfigError(f"params.yaml: {run!r} cannot name a run")
+        if not (root / KIND_CODE / kind).is_dir():
+            raise ConfigError(f"{KIND_CODE / kind}: missing (the code of model kind {kind!r}); run `vipbench dvc-deps`")
         link = runs_dir / run
+        target = os.path.relpath(root / KIND_CODE / kind, runs_dir)
         if link.is_symlink() and os.readlink(link) == target:
             continue
         runs_dir.mkdir(parents=True, exist_ok=True)

@@ -8,10 +8,9 @@ and the `infer`/`score`/`defend` stages depend on their own file. Editing one mo
 that model's file, so only that model's stages run again. In dvc.yaml it comes after `prepare`, so
 that an invalid dataset stops the pipeline before anything is written.
 
-It also checks that each run of the run x defense matrix points at its kind's code:
-`deps/runs/<run>` links to `deps/kinds/<kind>`, which the run's `infer_defended` cells depend on
-(a matrix cell knows its run's name, not its kind). `vipbench dvc-deps` writes those links; a
-stage writes only its declared outputs.
+It also points each run of the run x defense matrix at its kind's code: `deps/runs/<run>` links to
+`deps/kinds/<kind>` (see `vipbench.workspace.link_run_code`), which the run's `infer_defended`
+cells depend on; a matrix cell knows its run's name, not its kind.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from vipbench.core.io import write_json
-from vipbench.workspace import Workspace, check_run_code
+from vipbench.workspace import Workspace, link_run_code
 
 
 def model_config(ws: Workspace, run: str) -> dict[str, Any]:
@@ -37,5 +36,5 @@ def configure(ws: Workspace) -> dict[str, int]:
         write_json(ws.defense_config_file(defense), defense_config(ws, defense))
     index = {"models": sorted(ws.params.models), "defenses": sorted(ws.params.defenses)}
     write_json(ws.config_dir / "index.json", index)  # also keeps the output directory non-empty
-    check_run_code(ws.root, {run: ws.params.model(run).kind for run in ws.params.defense_eval.runs})
+    link_run_code(ws.root, {run: ws.params.model(run).kind for run in ws.params.defense_eval.runs})
     return {k: len(v) for k, v in index.items()}
