@@ -2,9 +2,10 @@
 
 The parent (the `evaluate` flow, given a child deployment) does, in its own checkout:
 
-1. `share_revision`: commit params.yaml (the models it added) and push it to git `origin`, so
-   every worker can check out exactly this revision. The dataset is already on the DVC remote.
-   It runs `prepare` and `configure` and publishes them, so no child runs them again.
+1. It runs `prepare` and `configure` and publishes them, so no child runs them again; then
+   `share_revision` commits params.yaml (the models it added) and the code links configure wrote
+   for them (deps/runs/<run>), and pushes to git `origin`, so every worker can check out exactly
+   this revision. The dataset is already on the DVC remote.
 2. `shared_limits.declare`: one Prefect global concurrency limit per API endpoint the runs call
    (and a rate limit when a spec has `rpm`), so the children together stay within the endpoint's
    `max_concurrency` and `rpm`.
@@ -44,7 +45,7 @@ from vipbench.core.io import write_json
 from vipbench.inference import shared_limits
 from vipbench.ops import dvcops, runcache
 from vipbench.readers import mlflow_run_id, read_failure
-from vipbench.workspace import Workspace
+from vipbench.workspace import RUN_CODE, Workspace
 
 #: the child deployment that prefect.yaml declares
 CHILD_DEPLOYMENT = "evaluate-run/vipbench-evaluate-run"
@@ -146,14 +147,15 @@ def evaluate_run(
 
 
 def share_revision(root: Path, runs: list[str]) -> str:
-    """Commit params.yaml and data.dvc if they changed, push HEAD to `origin`; the revision
-    the children check out."""
+    """Commit params.yaml, data.dvc and the runs' code links (deps/runs) if they changed, push HEAD
+    to `origin`; the revision the children check out."""
     if dvcops.git(root, "remote", "get-url", "origin", check=False).returncode != 0:
         raise RuntimeError(
             f"{root}: fanning out needs a git remote `origin` that the workers clone; "
             "add one, or run with --local"
         )
-    inputs = ["params.yaml", "data.dvc"]  # the models it added; the dataset version_dataset pushed
+    # the models it added, their code links (configure wrote them), the dataset version_dataset pushed
+    inputs = ["params.yaml", "data.dvc", RUN_CODE.as_posix()]
     dvcops.git_stage(root, inputs)
     if dvcops.git_has_staged(root, inputs):
         dvcops.git_commit(root, f"vipbench: evaluate {', '.join(runs)}", inputs)
@@ -261,10 +263,10 @@ def fan_out(
     """
     logger = get_run_logger()
     ws = Workspace.load(root)
-    revision = share_revision(root, runs)
     # the stages every child shares: run once here, restored by the children from the run cache
     dvcops.repro(root, SHARED_STAGES, on_line=line_logger())
     runcache.publish(root, SHARED_STAGES)
+    revision = share_revision(root, runs)  # after configure, which links the new runs' code
     names = shared_limits.declare(endpoint_limits(ws, runs))
     if names:
         logger.info("shared limits on the Prefect server: %s", ", ".join(names))

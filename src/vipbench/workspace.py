@@ -29,8 +29,8 @@ DEFENSE_SEP = "+"
 #: `deps/kinds/<kind>/` holds a link to each file that only the runs of that model kind import
 #: (`vipbench dvc-deps` writes them), so that an `infer` stage depends on its kind's code alone
 KIND_CODE = Path("deps") / "kinds"
-#: `deps/runs/<run>` links to its kind's folder, for the run x defense matrix, whose cells know their
-#: run's name but not its kind (`configure` writes them, for the runs under `defense_eval.runs`)
+#: `deps/runs/<run>` links to its kind's folder; a run's `infer` stages depend on it (`configure`
+#: writes one for each run under `models`)
 RUN_CODE = Path("deps") / "runs"
 
 

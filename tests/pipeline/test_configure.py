@@ -16,6 +16,8 @@ from vipbench.workspace import Workspace
 
 
 def workspace(root: Path, **extra: object) -> Workspace:
+    for kind in ("majority", "openai"):  # each kind's code folder (`vipbench dvc-deps` writes them)
+        (root / "deps" / "kinds" / kind).mkdir(parents=True, exist_ok=True)
     write_dataset(root / "data", [record("i0", {"sex": label("Female")})])
     params = {
         "models": {
@@ -57,10 +59,9 @@ def test_one_file_per_run_and_defense_with_defaults_and_no_secret(
 
 
 
-def test_links_each_defended_run_to_its_kinds_code(tmp_path: Path) -> None:
-    for kind in ("majority", "openai"):
-        (tmp_path / "deps" / "kinds" / kind).mkdir(parents=True)
-    ws = workspace(tmp_path, defense_eval={"runs": ["majority", "gpt-4.1"], "defenses": ["jpeg.q30"]})
+def test_links_each_run_to_its_kinds_code(tmp_path: Path) -> None:
+    # every run, defended or not (only majority is): its `infer` stages depend on the link
+    ws = workspace(tmp_path, defense_eval={"runs": ["majority"], "defenses": ["jpeg.q30"]})
     (tmp_path / "deps" / "runs").mkdir()
     (tmp_path / "deps" / "runs" / "gone").symlink_to("../kinds/majority")
     configure(ws)

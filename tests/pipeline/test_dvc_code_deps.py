@@ -60,7 +60,7 @@ def test_stages_depend_only_on_their_own_code() -> None:
     assert [s for s, d in deps.items() if "src/vipbench/models/adversaries/ocr.py" in d] == ["configure"]
     places = ["prepare", "configure", "score", "score_defended", "report"]
     assert [s for s, d in deps.items() if "src/vipbench/places/geo.py" in d] == places
-    assert deps["infer"][0] == "deps/kinds/${item.kind}" and deps["infer_defended"][0] == "deps/runs/${item.run}"
+    assert deps["infer"][0] == "deps/runs/${key}" and deps["infer_defended"][0] == "deps/runs/${item.run}"
     kinds = expected(REPO).kinds
     assert [k for k, files in kinds.items() if "src/vipbench/models/adversaries/ocr.py" in files] == ["ocr"]
     assert [k for k, files in kinds.items() if "src/vipbench/places/geo.py" in files] == ["exif", "ocr"]
@@ -75,7 +75,7 @@ def test_the_kind_links_point_at_the_files_they_name() -> None:
             assert link.is_symlink() and link.resolve() == (REPO / Path(*rel)).resolve(), link
     runs = {p.name: p.resolve().name for p in (REPO / "deps" / "runs").iterdir()}
     params = yaml.safe_load((REPO / "params.yaml").read_text())
-    assert runs == {r: params["models"][r]["kind"] for r in params["defense_eval"]["runs"]}
+    assert runs == {r: m["kind"] for r, m in params["models"].items()}
 
 
 def _copy(tmp: Path) -> Path:

@@ -13,9 +13,10 @@ which the later stages depend on, so a change in a spec class reaches them throu
 
 A stage that runs one model, `infer`, imports one kind's module of the kind table
 (`vipbench.models.kinds`), not all of them. Its `deps:` list what every kind's run imports, plus
-one entry for its kind's own code: `deps/kinds/${item.kind}` in the `foreach` over `models`,
-`deps/runs/${item.run}` in the run x defense `matrix` (a link to its kind's folder, written by
-`configure`: a cell knows its run's name, not its kind). `deps/kinds/<kind>/` holds a link to
+one entry for its kind's own code: `deps/runs/<run>`, a link to its kind's folder that `configure`
+writes for every run (`${key}` in the `foreach` over `models`, `${item.run}` in the run x defense
+`matrix`). Naming the folder by the run, not by `${item.kind}`, keeps dvc.yaml parseable when a
+run's kind is missing, so that `configure` can report it with params.yaml's line. `deps/kinds/<kind>/` holds a link to
 every file that a run of that kind imports beyond the shared ones, at the file's own path
 (`deps/kinds/ocr/src/vipbench/places/geo.py` -> `src/vipbench/places/geo.py`); DVC hashes what the
 links point to, so editing such a file changes the folder, and only that kind's stages run again.
@@ -51,7 +52,7 @@ SRC = "src"
 KINDS = f"{PACKAGE}.models.kinds"
 KIND_TABLE = "_LAZY"
 #: a one-model stage's entry for its kind's code, by how dvc.yaml generates the stage
-KIND_ENTRY = {"foreach": f"{KIND_CODE.as_posix()}/${{item.kind}}", "matrix": f"{RUN_CODE.as_posix()}/${{item.run}}"}
+KIND_ENTRY = {"foreach": f"{RUN_CODE.as_posix()}/${{key}}", "matrix": f"{RUN_CODE.as_posix()}/${{item.run}}"}
 #: the `deps:` entries `vipbench dvc-deps` writes
 MANAGED = (f"{SRC}/", f"{KIND_CODE.parts[0]}/")
 
@@ -246,14 +247,13 @@ def declared_kinds(root: Path) -> dict[str, dict[str, bool]]:
 
 
 def run_kinds(root: Path) -> dict[str, str] | None:
-    """params.yaml's run x defense runs -> their kind (None without params.yaml)."""
+    """params.yaml's runs -> their kind (None without params.yaml)."""
     path = root / "params.yaml"
     if not path.exists():
         return None
     params = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     models = params.get("models") or {}
-    runs = (params.get("defense_eval") or {}).get("runs") or []
-    return {r: str(models[r]["kind"]) for r in runs if isinstance(models.get(r), dict) and "kind" in models[r]}
+    return {r: str(m["kind"]) for r, m in models.items() if isinstance(m, dict) and "kind" in m}
 
 
 def declared_runs(root: Path) -> dict[str, str]:

@@ -8,9 +8,10 @@ and the `infer`/`score`/`defend` stages depend on their own file. Editing one mo
 that model's file, so only that model's stages run again. In dvc.yaml it comes after `prepare`, so
 that an invalid dataset stops the pipeline before anything is written.
 
-It also points each run of the run x defense matrix at its kind's code: `deps/runs/<run>` links to
-`deps/kinds/<kind>` (see `vipbench.workspace.link_run_code`), which the run's `infer_defended`
-cells depend on; a matrix cell knows its run's name, not its kind.
+It also points each run at its kind's code: `deps/runs/<run>` links to `deps/kinds/<kind>` (see
+`vipbench.workspace.link_run_code`), which the run's `infer` stages, defended or not, depend on.
+dvc.yaml names the link by the run (a matrix cell knows only its run's name, and a `foreach` item
+without a `kind` would stop DVC's parser before this stage could name the line).
 """
 
 from __future__ import annotations
@@ -36,5 +37,5 @@ def configure(ws: Workspace) -> dict[str, int]:
         write_json(ws.defense_config_file(defense), defense_config(ws, defense))
     index = {"models": sorted(ws.params.models), "defenses": sorted(ws.params.defenses)}
     write_json(ws.config_dir / "index.json", index)  # also keeps the output directory non-empty
-    link_run_code(ws.root, {run: ws.params.model(run).kind for run in ws.params.defense_eval.runs})
+    link_run_code(ws.root, {run: ws.params.model(run).kind for run in ws.params.models})
     return {k: len(v) for k, v in index.items()}
