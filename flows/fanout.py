@@ -43,6 +43,7 @@ from prefect.states import State
 from flows.stages import code_path, environ, error_text, line_logger, run_model, stage_runs
 from vipbench.core.io import write_json
 from vipbench.inference import shared_limits
+from vipbench.inference.specs import EndpointSpec
 from vipbench.ops import dvcops, runcache
 from vipbench.readers import mlflow_run_id, read_failure
 from vipbench.workspace import RUN_CODE, Workspace
@@ -73,8 +74,7 @@ class ChildFailed(RuntimeError):
 
 def checkout_revision(root: Path, revision: str) -> None:
     """Check out `revision` (fetching it first if this clone lacks it) and the data it pins."""
-    head = dvcops.git(root, "rev-parse", "HEAD").stdout.strip()
-    if head == revision:
+    if dvcops.git_head(root) == revision:
         return
     if dvcops.git(root, "cat-file", "-e", f"{revision}^{{commit}}", check=False).returncode != 0:
         dvcops.git(root, "fetch", "-q", "origin")
@@ -87,10 +87,9 @@ def endpoint_limits(ws: Workspace, runs: list[str]) -> list[shared_limits.Shared
     found: dict[str, shared_limits.SharedLimit] = {}
     for run in runs:
         spec = ws.params.models.get(run)
-        url = getattr(spec, "endpoint_url", None)
-        if spec is None or not url:
+        if not isinstance(spec, EndpointSpec):  # a local model or adversary calls no endpoint
             continue
-        lim = shared_limits.SharedLimit(str(url), int(spec.max_concurrency), getattr(spec, "rpm", None))
+        lim = shared_limits.SharedLimit(spec.endpoint_url, spec.max_concurrency, spec.rpm)
         found[lim.name] = found[lim.name].merge(lim) if lim.name in found else lim
     return list(found.values())
 
@@ -160,19 +159,16 @@ def share_revision(root: Path, runs: list[str]) -> str:
     if dvcops.git_has_staged(root, inputs):
         dvcops.git_commit(root, f"vipbench: evaluate {', '.join(runs)}", inputs)
     push_head(root)
-    return str(dvcops.git(root, "rev-parse", "HEAD").stdout.strip())
+    return dvcops.git_head(root)
 
 
 def push_head(root: Path) -> None:
     """`git push origin HEAD`, rebasing once on what others pushed meanwhile."""
     if dvcops.git(root, "push", "-q", "origin", "HEAD", check=False).returncode == 0:
         return
-    dvcops.git(root, "pull", "-q", "--rebase", "origin", _branch(root))
+    dvcops.git(root, "pull", "-q", "--rebase", "origin", dvcops.git_head(root, branch=True))
     dvcops.git(root, "push", "-q", "origin", "HEAD")
 
-
-def _branch(root: Path) -> str:
-    return str(dvcops.git(root, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip())
 
 
 def _crashed(task: Any, task_run: TaskRun, state: State[Any]) -> bool:

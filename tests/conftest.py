@@ -59,6 +59,25 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.loadscopereorder = False
 
 
+_FILE_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add up each file's setup, call and teardown time (in the xdist controller, every worker's)."""
+    name = report.nodeid.split("::", 1)[0]
+    _FILE_SECONDS[name] = _FILE_SECONDS.get(name, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The files that took longest: the order LONGEST_FIRST should follow."""
+    if not _FILE_SECONDS:
+        return
+    terminalreporter.write_sep("=", "slowest test files (seconds, setup + calls + teardown)")
+    for name, seconds in sorted(_FILE_SECONDS.items(), key=lambda kv: -kv[1])[:30]:
+        terminalreporter.write_line(f"{seconds:8.1f}  {name}")
+    terminalreporter.write_line(f"{sum(_FILE_SECONDS.values()):8.1f}  all {len(_FILE_SECONDS)} files")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Longest files first (LONGEST_FIRST); a stable sort keeps each file's tests in their order."""
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}

@@ -19,13 +19,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import Field
+from typing import TYPE_CHECKING, Any
 
 from vipbench.core.records import Item, Response
 from vipbench.inference.backend import Completion, Message, Request
-from vipbench.models.registry import ModelSpec, RunContext, register
+from vipbench.models.registry import RunContext, register
+from vipbench.models.specs import HFSpec
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -34,23 +33,6 @@ if TYPE_CHECKING:
 
 #: OpenAI-style content part types that stand for one image.
 _IMAGE_PARTS = ("image_url", "image", "input_image")
-
-
-class HFSpec(ModelSpec):
-    """A local transformers VLM. `model` is a directory written by `save_pretrained` or a hub id."""
-
-    kind: Literal["hf"] = "hf"
-    model: str
-    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
-    #: None loads on the CPU; "auto" spreads over available accelerators (needs `accelerate`)
-    device_map: str | None = None
-    batch_size: int = Field(default=4, ge=1)
-    max_new_tokens: int = Field(default=256, ge=1)
-    do_sample: bool = False
-    #: seeds sampling; with do_sample the text also depends on which items share a batch
-    seed: int = 0
-    revision: str | None = None
-    trust_remote_code: bool = False
 
 
 def to_processor_messages(messages: Sequence[Message]) -> tuple[list[Message], int]:

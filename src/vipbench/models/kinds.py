@@ -1,7 +1,8 @@
 """Model kinds by name: the one table of kind -> module, imported only when a kind is used.
 
-Adding a model kind is one module (see `vipbench.models.registry`) plus one line in `_LAZY`, so
-the CLI can list and validate kinds without importing heavy dependencies up front.
+Adding a model kind is its spec class in `vipbench.models.specs`, one module with its adapter (see
+`vipbench.models.registry`) and one line in `_LAZY`, so the CLI can list and validate kinds
+without importing any kind's module (nor its heavy dependencies).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import importlib
 
 from vipbench.models.registry import Adapter, ModelSpec, RunContext, registered, registered_kinds
+from vipbench.models.specs import SPECS
 
 #: kind -> module that registers it. Only imported when the kind is used.
 _LAZY: dict[str, str] = {
@@ -35,6 +37,13 @@ def available_kinds() -> list[str]:
 
 
 def spec_class(kind: str) -> type[ModelSpec]:
+    """The spec class of `kind`; a built-in kind's comes from `vipbench.models.specs`, without
+    importing the module that runs it."""
+    found = registered(kind)
+    if found is not None:
+        return found[0]
+    if kind in SPECS:
+        return SPECS[kind]
     return _load(kind)[0]
 
 

@@ -8,18 +8,11 @@ frequent labels, so top-3 accuracy has a floor too.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Literal
 
 from vipbench.core.floor import floor_response, majority_guesses
 from vipbench.core.records import Item, Response
-from vipbench.models.registry import ModelSpec, PerItemAdapter, RunContext, register
-
-
-class MajoritySpec(ModelSpec):
-    kind: Literal["majority"] = "majority"
-
-    def uses_prompt(self) -> bool:
-        return False
+from vipbench.models.registry import PerItemAdapter, RunContext, register
+from vipbench.models.specs import MajoritySpec
 
 
 @register("majority", MajoritySpec)

@@ -20,22 +20,15 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import Field
+from typing import TYPE_CHECKING, Any
 
 from vipbench.core.errors import ConfigError
 from vipbench.core.records import Item, Response
 from vipbench.inference.backend import Completion, FatalRequestError, Message, Options, RetryableError
-from vipbench.inference.specs import (  # noqa: F401  (check_env_name is re-exported)
-    OPENAI_DEFAULT_BASE_URL,
-    AzureSpec,
-    EndpointSpec,
-    check_env_name,
-    redact,
-)
+from vipbench.inference.specs import OPENAI_DEFAULT_BASE_URL, AzureSpec, EndpointSpec
 from vipbench.models.openai_quirks import RequestQuirks, preset, refusal_of
-from vipbench.models.registry import ModelSpec, RunContext, register
+from vipbench.models.registry import RunContext, register
+from vipbench.models.specs import OpenAISpec
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -63,46 +56,6 @@ _BLOCKED = frozenset(
         "refusal",
     }
 )
-
-
-class CorrectionSpec(EndpointSpec):
-    """The structure-correction model: a second OpenAI-compatible endpoint, text only."""
-
-    max_concurrency: int = Field(4, ge=1, le=1024)
-    max_tokens: int = Field(400, ge=1)
-
-
-class OpenAISpec(ModelSpec, EndpointSpec):
-    """A model behind an OpenAI-compatible chat-completions API."""
-
-    kind: Literal["openai"] = "openai"
-    seed: int | None = None
-    image_detail: Literal["auto", "low", "high"] = "auto"
-    structure_correction: CorrectionSpec | None = None
-    #: send uncached requests through the provider's batch API (/v1/files + /v1/batches)
-    batch: bool = False
-    #: batch prices; unset, the price table's, else half the standard prices
-    batch_price_input_per_mtok: float | None = Field(None, ge=0)
-    batch_price_output_per_mtok: float | None = Field(None, ge=0)
-    #: one batch holds at most this many requests and bytes (OpenAI: 50,000 and 200 MB)
-    batch_max_requests: int = Field(50_000, ge=1)
-    batch_max_bytes: int = Field(200_000_000, ge=1024)
-    #: seconds between status checks of a batch: the first wait, growing to the longest
-    batch_poll_s: float = Field(30.0, gt=0)
-    batch_poll_max_s: float = Field(600.0, gt=0)
-    #: how long the provider may take (OpenAI accepts only 24h)
-    batch_window: str = "24h"
-    #: an expired or failed batch's unanswered requests are sent again this many times
-    batch_resubmits: int = Field(2, ge=0)
-
-    def public_dict(self) -> dict[str, Any]:
-        """The spec for logs and MLflow: credential-like header and body values are redacted."""
-        out = super().public_dict()
-        for part in (out, out.get("structure_correction") or {}):
-            for name in ("extra_headers", "extra_body"):
-                if isinstance(part.get(name), dict):
-                    part[name] = redact(part[name])
-        return out
 
 
 # -- secrets ----------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """What every model kind builds on: the spec base class, the adapter protocol, `@register`.
 
-A kind's module defines a spec class and an adapter class decorated with `@register("kind", Spec)`;
-`vipbench.models.kinds` finds the module by kind name and imports it only when the kind is used.
+A kind's module defines an adapter class decorated with `@register("kind", Spec)`, its spec class
+from `vipbench.models.specs` (a plugin's module may define its own); `vipbench.models.kinds` finds
+the module by kind name and imports it only when the kind's model runs.
 This module names no kind, so importing one kind's module never imports the others.
 """
 

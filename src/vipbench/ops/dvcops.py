@@ -133,6 +133,11 @@ def git(repo: Path | str, *args: str, **kw: Any) -> subprocess.CompletedProcess[
     return run(["git", *args], repo, **kw)
 
 
+def git_head(repo: Path | str, branch: bool = False) -> str:
+    """The commit HEAD points at, or with `branch` the name of the branch it is on."""
+    return git(repo, "rev-parse", *(["--abbrev-ref"] if branch else []), "HEAD").stdout.strip()
+
+
 # -- data --------------------------------------------------------------------------------------
 
 
@@ -244,4 +249,4 @@ def git_has_staged(repo: Path | str, paths: Sequence[str]) -> bool:
 def git_commit(repo: Path | str, message: str, paths: Sequence[str]) -> str:
     """Commit only `paths` (what is staged elsewhere stays staged); returns the new revision."""
     git(repo, "commit", "-q", "-m", message, "--", *paths)
-    return git(repo, "rev-parse", "HEAD").stdout.strip()
+    return git_head(repo)

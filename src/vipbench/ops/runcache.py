@@ -13,31 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from vipbench.ops import dvcops
 
 
-def uncached_outputs(repo: Path | str, stages: Sequence[str]) -> dict[str, str]:
-    """path -> md5 of the `cache: false` outputs of `stages`, as dvc.lock records them."""
-    root = Path(repo)
-    lock = yaml.safe_load((root / "dvc.lock").read_text(encoding="utf-8")) or {}
-    declared = _uncached_paths(root)
+def uncached_outputs(index_stages: Any, lock: dict[str, Any], stages: Sequence[str]) -> dict[str, str]:
+    """path -> md5 of the `cache: false` outputs of `stages`, as dvc.lock (`lock`) records them;
+    `index_stages` are the resolved pipeline's stages (which outputs are `cache: false`)."""
+    declared = {str(Path(out.def_path)) for stage in index_stages for out in stage.outs if not out.use_cache}
     out: dict[str, str] = {}
     for name in stages:
         for o in (lock.get("stages", {}).get(name) or {}).get("outs", []):
             if o["path"] in declared and "md5" in o:
                 out[o["path"]] = o["md5"]
     return out
-
-
-def _uncached_paths(root: Path) -> set[str]:
-    """Every output path in the resolved pipeline that is marked `cache: false`."""
-    from dvc.repo import Repo
-
-    with Repo(str(root)) as repo:
-        return {str(Path(out.def_path)) for stage in repo.index.stages for out in stage.outs if not out.use_cache}
 
 
 def push_uncached(repo: Path | str, stages: Sequence[str], remote: str | None = None) -> int:
@@ -49,10 +41,11 @@ def push_uncached(repo: Path | str, stages: Sequence[str], remote: str | None = 
     from dvc.repo import Repo
     from dvc_data.hashfile.hash_info import HashInfo
 
-    objs = {HashInfo("md5", h) for h in uncached_outputs(repo, stages).values()}
-    if not objs:
-        return 0
+    lock = yaml.safe_load((Path(repo) / "dvc.lock").read_text(encoding="utf-8")) or {}
     with Repo(str(repo)) as r:
+        objs = {HashInfo("md5", h) for h in uncached_outputs(r.index.stages, lock, stages).values()}
+        if not objs:
+            return 0
         result = r.cloud.push(objs, remote=remote)
     if result.failed:
         raise dvcops.DvcError(["dvc", "push", "<uncached outputs>"], 1, "", f"not uploaded: {sorted(result.failed)}")

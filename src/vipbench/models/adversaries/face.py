@@ -21,12 +21,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import Field
+from typing import Any
 
 from vipbench.core.records import Item, Response
-from vipbench.models.registry import ModelSpec, PerItemAdapter, RunContext, register
+from vipbench.models.registry import PerItemAdapter, RunContext, register
+from vipbench.models.specs import FaceSpec
 
 FACE_ATTRIBUTES = ("sex", "age")
 NO_FACE = "no face found"
@@ -34,17 +33,6 @@ NOT_A_FACE_ATTRIBUTE = "a face tells nothing about this attribute"
 
 _PREDICTOR: Any = None
 _LOCK = threading.Lock()
-
-
-class FaceSpec(ModelSpec):
-    kind: Literal["face"] = "face"
-    #: gender guesses below this confidence (0-100, the model's own) are not made
-    min_sex_confidence: int = Field(0, ge=0, le=100)
-    #: the image is read at most this many pixels on its longer side (None: the run's max_side)
-    max_side: int | None = Field(None, ge=64)
-
-    def uses_prompt(self) -> bool:
-        return False
 
 
 def predictor() -> Any:

@@ -20,9 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import Field
+from typing import Any
 
 from vipbench.core.attributes import PLACE_ATTRIBUTES
 from vipbench.core.records import Item, Response
@@ -36,7 +34,8 @@ from vipbench.models.adversaries.ocr_rules import (
     guess_sex,
     match_table,
 )
-from vipbench.models.registry import ModelSpec, PerItemAdapter, RunContext, register
+from vipbench.models.registry import PerItemAdapter, RunContext, register
+from vipbench.models.specs import OCRSpec
 
 __all__ = [
     "EDUCATION",
@@ -54,17 +53,6 @@ __all__ = [
 ]
 
 NO_CUE = "no cue found in text"
-
-
-class OCRSpec(ModelSpec):
-    kind: Literal["ocr"] = "ocr"
-    #: OCR lines read with a lower confidence are ignored
-    min_score: float = Field(0.5, ge=0.0, le=1.0)
-    #: the year "class of 2010" and "born 1985" are counted from; None: the current year
-    reference_year: int | None = Field(None, ge=1900, le=2200)
-
-    def uses_prompt(self) -> bool:
-        return False
 
 
 # ------------------------------------------------------------------------ the adapter
