@@ -1,6 +1,7 @@
 """The gazetteer's index: country names and codes, ISO 3166-2 regions, GeoNames cities in two tiers
 (15k+ inhabitants always, 1k-15k on demand), and the mapping of GeoNames admin1 codes to ISO regions
-(see ``_map_admin1``). Each table is built once, on first use. The hand-written names it adds to the
+(see ``_map_admin1``). Each table is built once, on first use; the large ones are kept on
+disk between processes (:mod:`vipbench.places.store`). The hand-written names it adds to the
 data are in :mod:`vipbench.places.aliases`; the design is described in :mod:`vipbench.places.gazetteer`.
 """
 
@@ -27,6 +28,7 @@ from vipbench.places.aliases import (
 )
 from vipbench.places.geo import haversine_km as _km_points
 from vipbench.places.scripts import normalize
+from vipbench.places.store import stored
 
 __all__ = ["region_contains", "region_name"]
 
@@ -103,6 +105,7 @@ def _built_once(build: Callable[[], _T]) -> Callable[[], _T]:
 
 
 @_built_once
+@stored
 def _countries() -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
     """(key -> alpha-2, alpha-2 -> English display name, alpha-2 -> population)."""
     index: dict[str, str] = {}
@@ -144,6 +147,7 @@ def _region_names(name: str) -> list[str]:
 
 
 @_built_once
+@stored
 def _tier_a() -> tuple[dict[int, _City], dict[str, list[_City]]]:
     """Cities of 15k+ inhabitants indexed by name and Latin-script alternate names."""
     cities: dict[int, _City] = {}
@@ -181,6 +185,7 @@ class _SmallCities:
 
 
 @_built_once
+@stored
 def _tier_b() -> _SmallCities:
     """Smaller cities, loaded only when a most specific part is not among the 15k+ cities."""
     index: dict[str, list[_City]] = defaultdict(list)
@@ -229,6 +234,7 @@ class _RegionData:
 
 
 @_built_once
+@stored
 def _regions() -> _RegionData:
     cities, _ = _tier_a()
     gn_codes: dict[str, set[str]] = defaultdict(set)
