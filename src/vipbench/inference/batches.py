@@ -27,7 +27,7 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -369,17 +369,7 @@ class BatchAPI:
             await asyncio.gather(*(self._guarded(c) for c in self._split(retry)))
 
     def _read(self, data: bytes) -> dict[str, Outcome]:
-        out: dict[str, Outcome] = {}
-        for raw in data.splitlines():
-            if not raw.strip():
-                continue
-            try:
-                line = json.loads(raw)
-                key = str(line["custom_id"])
-            except (ValueError, KeyError, TypeError):
-                continue
-            out[key] = self.outcome(line)
-        return out
+        return {key: self.outcome(line) for _, key, line in keyed_lines(data.splitlines()) if key is not None}
 
     def outcome(self, line: dict[str, Any]) -> Outcome:
         """One line of an output or error file: the completion, or the error it reports."""
@@ -410,6 +400,20 @@ def _unanswered(e: FatalRequestError) -> bool:
 
 #: error codes of lines a batch left unprocessed rather than failed
 _NOT_PROCESSED = frozenset({"batch_expired", "batch_cancelled"})
+
+
+def keyed_lines(lines: Iterable[str | bytes]) -> Iterator[tuple[int, str | None, Any]]:
+    """(line number, custom_id, line) of each non-blank line of a batch output or error file; the
+    custom_id is None (and the line too) where the line is not JSON with one."""
+    for n, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+            key = str(line["custom_id"])
+        except (ValueError, KeyError, TypeError):
+            line, key = None, None
+        yield n, key, line
 
 
 def read_line(line: dict[str, Any], parse: Callable[[dict[str, Any]], Completion]) -> Outcome:
