@@ -10,12 +10,12 @@ Failures raise and are never cached, so a re-run retries exactly those.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from vipbench.inference.backend import Completion, Request
+from vipbench.inference.backend import Build, Completion, Request
 from vipbench.inference.budget import Budget
 from vipbench.inference.cache import CachedResponse, ResponseCache, model_key
 from vipbench.inference.pricing import Pricing
@@ -23,7 +23,6 @@ from vipbench.inference.pricing import Pricing
 if TYPE_CHECKING:
     from vipbench.inference.endpoint import Endpoint
 
-Build = Callable[[], Awaitable[Request]]
 #: the status an answer is cached with, or None to leave it out of the cache
 StatusOf = Callable[[Completion], "str | None"]
 
