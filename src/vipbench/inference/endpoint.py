@@ -62,6 +62,10 @@ class EndpointConfig:
     retry_after_max_s: float = 120.0
 
 
+#: the limits of an `EndpointConfig` that an endpoint spec sets, under the same names
+SPEC_LIMITS = ("max_concurrency", "rpm", "tpm", "max_retries", "max_tokens")
+
+
 def rpm_limiter(rpm: float) -> AsyncLimiter:
     """A leaky bucket at `rpm` per minute whose burst is about one second's worth (at least 1).
 

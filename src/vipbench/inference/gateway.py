@@ -167,25 +167,18 @@ class Gateway:
         u.latencies_s.append(latency)
         status = status_of(completion)
         if status is not None:
-            self.cache.put(
-                key,
-                status=status,
-                raw=completion.text,
-                refusal=completion.refusal,
-                finish_reason=completion.finish_reason,
-                input_tokens=completion.input_tokens,
-                output_tokens=completion.output_tokens,
-                latency_s=latency,
-                meta=meta,
-            )
+            self.cache.put(key, status=status, latency_s=latency, meta=meta, **_to_cache(completion))
         return Call(completion, latency, False)
 
 
+#: what the cache keeps of a completion under the same names (its text is the cached `raw`)
+_CACHED_FIELDS = ("refusal", "finish_reason", "input_tokens", "output_tokens")
+
+
+def _to_cache(completion: Completion) -> dict[str, Any]:
+    """The answer fields `ResponseCache.put` takes, from `completion`."""
+    return {"raw": completion.text, **{name: getattr(completion, name) for name in _CACHED_FIELDS}}
+
+
 def _from_cache(hit: CachedResponse) -> Completion:
-    return Completion(
-        text=hit.raw,
-        refusal=hit.refusal,
-        finish_reason=hit.finish_reason,
-        input_tokens=hit.input_tokens,
-        output_tokens=hit.output_tokens,
-    )
+    return Completion(text=hit.raw, **{name: getattr(hit, name) for name in _CACHED_FIELDS})
