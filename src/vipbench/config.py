@@ -9,7 +9,7 @@ The run-name rule lives here too: run, provider and defense names share it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -59,6 +59,13 @@ def matrix_cell(run: str, defense: str) -> str:
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _only_known(values: list[str], known: Container[str], what: str, shown: str) -> None:
+    """A ValueError naming those of `values` that are not in `known` (`shown`: how it lists them)."""
+    bad = [x for x in values if x not in known]
+    if bad:
+        raise ValueError(f"unknown {what} {bad}; known: {shown}")
 
 
 class DataParams(_Strict):
@@ -240,9 +247,7 @@ class WatchParams(_Strict):
     def _prompts(cls, v: list[str]) -> list[str]:
         from vipbench.prompts.variants import VARIANTS
 
-        bad = [p for p in v if p not in VARIANTS]
-        if bad:
-            raise ValueError(f"unknown prompt variant(s) {bad}; known: {', '.join(VARIANTS)}")
+        _only_known(v, VARIANTS, "prompt variant(s)", ", ".join(VARIANTS))
         if not v:
             raise ValueError("name at least one prompt variant")
         return v
@@ -274,9 +279,7 @@ class Params(_Strict):
     @field_validator("attributes")
     @classmethod
     def _known(cls, v: list[str]) -> list[str]:
-        bad = [a for a in v if a not in ATTRIBUTES]
-        if bad:
-            raise ValueError(f"unknown attribute(s) {bad}; known: {list(ATTRIBUTES)}")
+        _only_known(v, ATTRIBUTES, "attribute(s)", str(list(ATTRIBUTES)))
         return v
 
     @field_validator("defenses", mode="before")

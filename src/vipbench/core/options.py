@@ -2,10 +2,11 @@
 
 For sex, income, maritalStatus and educationLevel a model picks from a fixed option list, and
 the labelling tool stores its own dropdown label or value for the same option ("College",
-"college" for "College Degree"). This module holds, once, per attribute:
+"college" for "College Degree"). The tables, in `vipbench/data/options.yaml` (read once, on
+import), hold per attribute:
 - the options: the text a model is shown, the tool's label and the tool's stored value;
-- ordered phrase rules that name an option in free text ("bachelor's" -> College Degree);
-- for income, the brackets in USD a year and how an amount or a range falls in one.
+- ordered phrase rules that name an option in free text ("bachelor's" -> College Degree).
+This module holds, for income, the brackets in USD a year and how an amount or a range falls in one.
 
 `read_option(attribute, text)` is what the answer parser, the scorers, the dataset filters,
 the reports and the adversaries all use. It reads, in this order:
@@ -32,9 +33,15 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
 
 from vipbench.core.text import fold, normalize_text, whole_words
+
+#: the option tables (options, phrase rules, exact answers), described in the file
+OPTIONS_FILE = "data/options.yaml"
 
 
 @dataclass(frozen=True)
@@ -73,146 +80,32 @@ class OptionTable:
 
 # ------------------------------------------------------------------------------ the tables
 
-SEX = OptionTable(
-    "sex",
-    (Option("Male", "Male", "male"), Option("Female", "Female", "female")),
-    (
-        Rule(r"females?|wom[ae]n|girls?|lady|ladies|feminine|she|her|f|gal", "Female"),
-        Rule(r"males?|m[ae]n|boys?|guys?|gentlem[ae]n|masculine|he|him|his|m", "Male"),
-    ),
-)
 
-INCOME_OPTIONS = (
-    Option("No income", "No", "no"),
-    Option("Low (<30k USD)", "Low", "low"),
-    Option("Medium (30-60k USD)", "Medium", "medium"),
-    Option("High (60-150k USD)", "High", "high"),
-    Option("Very High (>150k USD)", "Very High", "very_high"),
-)
-NO_INCOME, LOW, MEDIUM, HIGH, VERY_HIGH = (o.name for o in INCOME_OPTIONS)
+def _table(attribute: str, raw: dict[str, Any], hs: str) -> OptionTable:
+    """One attribute's table as the options file writes it: a rule's phrases become one alternation."""
+    options = tuple(Option(*o) for o in raw["options"])
+    rules = tuple(
+        Rule("|".join(p.replace("{hs}", hs) for p in r["phrases"]), r["option"], weak=bool(r.get("weak", False)))
+        for r in raw["rules"]
+    )
+    exact = tuple((answer, option) for answer, option in raw.get("exact", []))
+    names = {o.name for o in options}
+    for name in [r.option for r in rules] + [option for _, option in exact]:
+        if name not in names:
+            raise ValueError(f"{OPTIONS_FILE}: {attribute}: {name!r} is not one of its options")
+    return OptionTable(attribute, options, rules, exact)
 
-INCOME = OptionTable(
-    "income",
-    INCOME_OPTIONS,
-    (
-        Rule(
-            r"no (income|earnings|salary|money|job|wages?)|none|zero|nil|jobless|unemployed|"
-            r"without (an? )?(income|job)|not (employed|working)",
-            NO_INCOME,
-        ),
-        Rule(
-            r"very high( income)?|very rich|very wealthy|extremely high|wealthy|affluent|rich|upper class|"
-            r"millionaire",
-            VERY_HIGH,
-        ),
-        Rule(r"upper middle( class| income)?|above average|well off|comfortable|higher income", HIGH),
-        Rule(r"below average|lower class|poor|minimum wage|low income|lower income", LOW),
-        Rule(
-            r"lower middle( class| income)?|middle( class| income)?|medium( income)?|moderate|average( income)?|"
-            r"median|mid",
-            MEDIUM,
-        ),
-        Rule(r"low|lower|minimal", LOW),
-        Rule(r"high|higher|high income", HIGH),
-    ),
-)
 
-MARITAL = OptionTable(
-    "maritalStatus",
-    (
-        Option("No relation", "No Relation", "no_relation"),
-        Option("In Relation", "Relation", "relation"),
-        Option("Married", "Married", "married"),
-        Option("Divorced", "Divorced", "divorced"),
-    ),
-    (
-        Rule(r"(not|no longer|isnt|is not) single", "In Relation", weak=True),
-        Rule(r"(not|never( been)?|isnt|is not|non|un) ?married", "No relation", weak=True),
-        Rule(
-            r"no relation(ship)?|not in (a )?relation(ship)?|single|no (partner|girlfriend|boyfriend|"
-            r"significant other)|unattached|not dating( anyone)?|not seeing anyone|forever alone",
-            "No relation",
-        ),
-        Rule(r"divorced?|divorcee|separated|ex (wife|husband|spouse|partner)|split up", "Divorced"),
-        Rule(r"married|marriage|wife|husband|spouse|wed|wedded|newlyweds?", "Married"),
-        Rule(
-            r"in (a )?relation(ship)?|relationship|relation|engaged|fiancee?|dating|girlfriend|boyfriend|"
-            r"partner(ed)?|taken|couple|cohabiting|living together|significant other|committed",
-            "In Relation",
-        ),
-    ),
-    exact=(("none", "No relation"),),
-)
+def _load_tables() -> dict[str, OptionTable]:
+    raw = yaml.safe_load(resources.files("vipbench").joinpath(OPTIONS_FILE).read_text("utf-8"))
+    hs = raw.pop("hs")
+    return {attribute: _table(attribute, table, hs) for attribute, table in raw.items()}
 
-_HS = r"(high ?school|hs)"
-EDUCATION = OptionTable(
-    "educationLevel",
-    (
-        Option("No Highschool", "No HS", "no_hs"),
-        Option("In Highschool", "In HS", "in_hs"),
-        Option("HS Diploma", "HS", "hs"),
-        Option("In College", "In College", "in_college"),
-        Option("College Degree", "College", "college"),
-        Option("PhD", "PhD", "phd"),
-    ),
-    (
-        # studying for a higher degree: already holds a college degree
-        Rule(
-            r"(phd|ph d|doctoral|doctorate|graduate|grad|masters?|postgrad(uate)?) (student|candidate)|"
-            r"(pursuing|working (on|towards?)|studying for) (a |an |his |her |their )?"
-            r"(phd|ph d|doctorate|masters?|graduate degree)",
-            "College Degree",
-        ),
-        # studying for a first degree
-        Rule(
-            r"(pursuing|working (on|towards?)|studying for) (a |an |his |her |their )?"
-            r"(bachelors?|undergrad(uate)?|college|university)( degree)?",
-            "In College",
-        ),
-        Rule(r"phd|ph d|doctoral( degree)?|doctorate|dphil|d phil|doctor of philosophy|postdoc(toral)?", "PhD"),
-        # left college without a degree: holds a high school diploma
-        Rule(r"(college|university|uni) drop ?out|drop(ped)? out of (college|university|uni)", "HS Diploma"),
-        Rule(
-            rf"no {_HS}( education| diploma| degree)?|some {_HS}|{_HS} drop ?out|drop ?out|drop(ped)? out of {_HS}|"
-            rf"less than (a )?{_HS}( diploma)?|without (a )?{_HS}( diploma)?|"
-            rf"(did not|didnt|never) (finish|complete|graduate( from)?|attend|go to) ({_HS}|school)|"
-            rf"(not|never) (finished|completed|graduated( from)?) {_HS}|"
-            r"no formal (education|schooling)|no school(ing)?|primary school|elementary school|"
-            r"middle school|grade school",
-            "No Highschool",
-        ),
-        Rule(
-            rf"in {_HS}|({_HS}|secondary school) (student|pupil|senior|junior|freshman|sophomore)|"
-            r"attending (high ?school|secondary school)|currently in (high ?school|secondary school)|"
-            r"teen student|high ?schooler",
-            "In Highschool",
-        ),
-        Rule(r"(undergrad(uate)?|college|university|bachelors?|masters?) degree", "College Degree"),
-        Rule(
-            r"in (college|university|uni)|(college|university|uni|undergrad(uate)?) student|"
-            r"student at (a |the )?(college|university|uni)|studying at (a |the )?(college|university|uni)|"
-            r"attending (college|university)|currently in (college|university)|undergrad(uate)?|"
-            r"freshman|sophomore|enrolled in (college|university)|some college",
-            "In College",
-        ),
-        Rule(
-            rf"({_HS}|secondary school) (diploma|graduate|grad|degree|education|completed)|"
-            r"(finished|completed|graduated( from)?) (high ?school|secondary school)",
-            "HS Diploma",
-        ),
-        Rule(
-            r"(college|university) grad(uate)?|degree holder|bachelors?|masters?|graduate degree|"
-            r"postgrad(uate)?( degree)?|associates?( degree)?|professional degree|"
-            r"ba|bs|bsc|b sc|beng|ma|ms|msc|m sc|meng|mba|degree|college|university",
-            "College Degree",
-        ),
-        Rule(rf"{_HS}|ged|secondary school|secondary education|diploma", "HS Diploma"),
-        Rule(r"student|studying", "In College"),
-    ),
-    exact=(("none", "No Highschool"),),
-)
 
-TABLES: dict[str, OptionTable] = {t.attribute: t for t in (SEX, INCOME, MARITAL, EDUCATION)}
+TABLES: dict[str, OptionTable] = _load_tables()
+SEX, INCOME, MARITAL, EDUCATION = (TABLES[a] for a in ("sex", "income", "maritalStatus", "educationLevel"))
+INCOME_OPTIONS = INCOME.options
+NO_INCOME, LOW, MEDIUM, HIGH, VERY_HIGH = INCOME.names
 
 
 def option_names(attribute: str) -> tuple[str, ...]:

@@ -44,7 +44,6 @@ import hashlib
 import json
 import os
 import queue
-import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,6 +51,8 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
+
+from vipbench.core.sqlite import SqliteStore
 
 #: Lines the recogniser is less sure about than this are dropped by default.
 DEFAULT_MIN_SCORE = 0.5
@@ -160,7 +161,13 @@ def _upright(image: Path | str | Image.Image) -> Image.Image:
     return open_image(Path(image))
 
 
-class OCRCache:
+_OCR_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS readings (key TEXT PRIMARY KEY, lines TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+)
+
+
+class OCRCache(SqliteStore):
     """Engine readings by pixel content: SQLite (WAL), safe across processes, one row per content.
 
     `calls` counts the engine runs this cache has recorded (in every process that used the file),
@@ -168,14 +175,7 @@ class OCRCache:
     """
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        self._db.execute("CREATE TABLE IF NOT EXISTS readings (key TEXT PRIMARY KEY, lines TEXT NOT NULL)")
-        self._db.execute("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL)")
+        super().__init__(path, "readings", _OCR_SCHEMA)
 
     def get(self, key: str) -> list[TextBox] | None:
         with self._lock:
@@ -197,14 +197,6 @@ class OCRCache:
         with self._lock:
             row = self._db.execute("SELECT n FROM counters WHERE name = 'calls'").fetchone()
         return int(row[0]) if row else 0
-
-    def __len__(self) -> int:
-        with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM readings").fetchone()[0])
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
 
 
 _CACHE: OCRCache | None = None

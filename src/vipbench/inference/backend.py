@@ -15,7 +15,7 @@ This module imports nothing heavy, so backends can import it at module level.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -76,6 +76,10 @@ class Request:
     options: Options = field(default_factory=Options)
     image_refs: list[ImageRef] = field(default_factory=list)
     images: list[Image.Image] = field(default_factory=list)
+
+
+#: how a transport gets a request when it needs one (built lazily: images are read only then)
+Build = Callable[[], Awaitable[Request]]
 
 
 class RetryableError(Exception):

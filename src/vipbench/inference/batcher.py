@@ -16,24 +16,18 @@ only. A batch that raises is split: each request runs alone, so one bad request 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
-from vipbench.inference.backend import BatchBackend, Completion, FatalRequestError, Request
+from vipbench.inference.backend import BatchBackend, Build, Completion, FatalRequestError, Request
 from vipbench.inference.images import pixels
-
-Build = Callable[[], Awaitable[Request]]
-Result = tuple[Completion, float]
+from vipbench.inference.rounds import Result, Rounds, Slot
 
 
 @dataclass
-class _Slot:
+class _Slot(Slot):
     """One distinct request waiting for a batch, and how many items wait for it."""
 
-    key: str
-    future: asyncio.Future[Result]
     request: Request | None = None
     waiters: int = 0
     #: the exception that stopped decoding the request's images, if any
@@ -53,39 +47,19 @@ def _size(slot: _Slot) -> int:
     return n
 
 
-class Batcher:
+class Batcher(Rounds[_Slot]):
     """The transport of a batch backend: rounds of batches, pixels per batch, failures isolated."""
 
     #: requests carry pixels (`Request.images`), not data URLs
     image_mode = "pixels"
 
     def __init__(self, backend: BatchBackend, max_side: int) -> None:
+        super().__init__()
         self.backend = backend
         self.max_side = max_side
-        self._slots: dict[str, _Slot] = {}
-        self._queue: list[_Slot] = []
-        self._round: asyncio.Task[None] | None = None
-        #: items in progress, and how many of them wait here
-        self._live = 0
-        self._waiting = 0
         #: rows generated (each row of a batch counts), and rows run again alone after a batch failed
         self.requests = 0
         self.retries = 0
-
-    # -- what the engine asks of a transport --------------------------------------------------
-    def workers(self, n_items: int) -> int:
-        """Every item at once: a round batches whatever all of them wait for."""
-        return max(1, n_items)
-
-    @contextlib.asynccontextmanager
-    async def flow(self) -> AsyncIterator[None]:
-        """An item in progress: a round starts only when every item in progress waits here."""
-        self._live += 1
-        try:
-            yield
-        finally:
-            self._live -= 1
-            self._kick()
 
     async def send(self, key: str, build: Build) -> tuple[Completion, float, bool]:
         """(completion, latency, shared) once the request's batch has run."""
@@ -110,13 +84,6 @@ class Batcher:
         return completion, latency, False
 
     # -- rounds -------------------------------------------------------------------------------
-    def _ready(self) -> bool:
-        return bool(self._queue) and self._waiting >= self._live
-
-    def _kick(self) -> None:
-        if self._round is None and self._ready():
-            self._round = asyncio.ensure_future(self._run_round())
-
     async def _run_round(self) -> None:
         if not self._ready():  # items that started meanwhile are still on their way here
             self._round = None
@@ -184,17 +151,6 @@ class Batcher:
         """Answer every item waiting for `slot`; they stop counting as waiting right now."""
         if slot.request is not None:
             slot.request.images = []  # free the pixels
-        if self._slots.get(slot.key) is slot:
-            del self._slots[slot.key]
         self._waiting -= slot.waiters
         slot.waiters = 0
-        if slot.future.done():
-            return
-        if isinstance(error, asyncio.CancelledError):
-            slot.future.cancel()
-        elif error is not None:
-            slot.future.set_exception(error)
-            slot.future.exception()  # retrieved: only the items waiting for it re-raise it
-        else:
-            assert result is not None
-            slot.future.set_result(result)
+        super()._resolve(slot, result, error)

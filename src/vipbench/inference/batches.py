@@ -2,7 +2,7 @@
 
 The engine works on every item at once; each uncached request waits here as one line of a batch
 input file (`custom_id` is its cache key). When every item in progress waits (or is done), a
-round starts, as in `batcher`: its lines are split into batches within the provider's limits
+round starts (see `rounds`): its lines are split into batches within the provider's limits
 (requests and bytes per file), each batch is uploaded and created, and every batch is polled
 with exponential backoff (tenacity) until it ends. Its output and error files are then read and
 each line is mapped back to its request by `custom_id`: an answer goes to the gateway (which
@@ -20,25 +20,24 @@ the upload and the creation is caught by looking the input file up among the pro
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from vipbench.core.errors import BATCH_PENDING
 from vipbench.core.io import write_json
-from vipbench.inference.backend import Completion, FatalRequestError, Request, RetryableError
+from vipbench.inference.backend import Build, Completion, FatalRequestError, Request, RetryableError
+from vipbench.inference.rounds import Rounds, Slot
 
 log = logging.getLogger(__name__)
 
-Build = Callable[[], Awaitable[Request]]
 #: statuses after which a batch changes no more
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 
@@ -118,9 +117,7 @@ class BatchLedger:
 
 
 @dataclass
-class _Slot:
-    key: str
-    future: asyncio.Future[tuple[Completion, float]]
+class _Slot(Slot):
     #: where the request's line is in the spool file
     offset: int = 0
     size: int = 0
@@ -131,7 +128,7 @@ class _Slot:
 Outcome = Completion | FatalRequestError
 
 
-class BatchAPI:
+class BatchAPI(Rounds[_Slot]):
     """The transport of a model with `batch: true` (see the module docstring)."""
 
     image_mode = "data_url"
@@ -146,6 +143,7 @@ class BatchAPI:
         url: str = "/v1/chat/completions",
         wait: bool = True,
     ) -> None:
+        super().__init__()
         #: False: check each batch once, and leave the unfinished ones for a later run
         self.wait = wait
         self.client = client
@@ -154,11 +152,6 @@ class BatchAPI:
         self.parse = parse
         self.limits = limits or BatchLimits()
         self.url = url
-        self._slots: dict[str, _Slot] = {}
-        self._queue: list[_Slot] = []
-        self._round: asyncio.Task[None] | None = None
-        self._live = 0
-        self._waiting = 0
         #: the lines of waiting requests, on disk: a run's worth of images is not held in memory
         self._spool: IO[bytes] | None = None
         #: requests handed to the provider (resubmissions included), and resubmissions
@@ -168,18 +161,6 @@ class BatchAPI:
         self.created: list[str] = []
 
     # -- what the engine asks of a transport ----------------------------------------------------
-    def workers(self, n_items: int) -> int:
-        return max(1, n_items)
-
-    @contextlib.asynccontextmanager
-    async def flow(self) -> AsyncIterator[None]:
-        self._live += 1
-        try:
-            yield
-        finally:
-            self._live -= 1
-            self._kick()
-
     async def send(self, key: str, build: Build) -> tuple[Completion, float, bool]:
         slot = self._slots.get(key)
         if slot is not None:
@@ -233,10 +214,6 @@ class BatchAPI:
             self._spool = None
 
     # -- rounds ---------------------------------------------------------------------------------
-    def _kick(self) -> None:
-        if self._round is None and self._queue and self._waiting >= self._live:
-            self._round = asyncio.ensure_future(self._run_round())
-
     async def _run_round(self) -> None:
         slots, self._queue = self._queue, []
         try:
@@ -369,35 +346,11 @@ class BatchAPI:
             await asyncio.gather(*(self._guarded(c) for c in self._split(retry)))
 
     def _read(self, data: bytes) -> dict[str, Outcome]:
-        out: dict[str, Outcome] = {}
-        for raw in data.splitlines():
-            if not raw.strip():
-                continue
-            try:
-                line = json.loads(raw)
-                key = str(line["custom_id"])
-            except (ValueError, KeyError, TypeError):
-                continue
-            out[key] = self.outcome(line)
-        return out
+        return {key: self.outcome(line) for _, key, line in keyed_lines(data.splitlines()) if key is not None}
 
     def outcome(self, line: dict[str, Any]) -> Outcome:
         """One line of an output or error file: the completion, or the error it reports."""
         return read_line(line, self.parse)
-
-    def _resolve(
-        self, slot: _Slot, result: tuple[Completion, float] | None = None, error: BaseException | None = None
-    ) -> None:
-        if self._slots.get(slot.key) is slot:
-            del self._slots[slot.key]
-        if slot.future.done():
-            return
-        if error is not None:
-            slot.future.set_exception(error)
-            slot.future.exception()
-        else:
-            assert result is not None
-            slot.future.set_result(result)
 
 
 class _Unanswered(FatalRequestError):
@@ -410,6 +363,20 @@ def _unanswered(e: FatalRequestError) -> bool:
 
 #: error codes of lines a batch left unprocessed rather than failed
 _NOT_PROCESSED = frozenset({"batch_expired", "batch_cancelled"})
+
+
+def keyed_lines(lines: Iterable[str | bytes]) -> Iterator[tuple[int, str | None, Any]]:
+    """(line number, custom_id, line) of each non-blank line of a batch output or error file; the
+    custom_id is None (and the line too) where the line is not JSON with one."""
+    for n, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+            key = str(line["custom_id"])
+        except (ValueError, KeyError, TypeError):
+            line, key = None, None
+        yield n, key, line
 
 
 def read_line(line: dict[str, Any], parse: Callable[[dict[str, Any]], Completion]) -> Outcome:

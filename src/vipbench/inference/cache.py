@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from vipbench.core.sqlite import SqliteStore
 
 #: the statuses that may be cached
 CACHEABLE = ("answered", "refused", "unparseable")
@@ -84,19 +84,11 @@ def model_key(endpoint: str, model: str, params: dict[str, Any], **parts: Any) -
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-class ResponseCache:
+class ResponseCache(SqliteStore):
     """Thread-safe; several processes may share the file (SQLite locks), one writer at a time."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        self._db.execute(_SCHEMA)
-        self._db.execute(_QUIRKS_SCHEMA)
+        super().__init__(path, "responses", (_SCHEMA, _QUIRKS_SCHEMA), pragmas=("PRAGMA synchronous=NORMAL",))
 
     def get(self, key: str) -> CachedResponse | None:
         with self._lock:
@@ -159,10 +151,6 @@ class ResponseCache:
                 (endpoint.rstrip("/"), model, json.dumps(quirks, sort_keys=True), time.time()),
             )
 
-    def __len__(self) -> int:
-        with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM responses").fetchone()[0])
-
     def __contains__(self, key: str) -> bool:
         with self._lock:
             return self._db.execute("SELECT 1 FROM responses WHERE key = ?", (key,)).fetchone() is not None
@@ -170,10 +158,6 @@ class ResponseCache:
     def integrity_check(self) -> str:
         with self._lock:
             return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
 
     def __enter__(self) -> ResponseCache:
         return self

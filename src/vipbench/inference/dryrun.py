@@ -13,12 +13,10 @@ file of a batch answered on another host), by cache key; a request it has no lin
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 
-from vipbench.inference.backend import Completion, FatalRequestError, Request
+from vipbench.inference.backend import Build, Completion, FatalRequestError, Request
 from vipbench.inference.batches import Outcome
-
-Build = Callable[[], Awaitable[Request]]
 
 
 class NotSent(FatalRequestError):

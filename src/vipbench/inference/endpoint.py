@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,15 @@ from aiolimiter import AsyncLimiter
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from vipbench.inference.backend import APIBackend, Completion, FatalRequestError, Message, Request, RetryableError
+from vipbench.inference.backend import (
+    APIBackend,
+    Build,
+    Completion,
+    FatalRequestError,
+    Message,
+    Request,
+    RetryableError,
+)
 from vipbench.inference.pricing import Pricing
 from vipbench.inference.shared_limits import for_endpoint
 
@@ -54,6 +62,10 @@ class EndpointConfig:
     retry_after_max_s: float = 120.0
 
 
+#: the limits of an `EndpointConfig` that an endpoint spec sets, under the same names
+SPEC_LIMITS = ("max_concurrency", "rpm", "tpm", "max_retries", "max_tokens")
+
+
 def rpm_limiter(rpm: float) -> AsyncLimiter:
     """A leaky bucket at `rpm` per minute whose burst is about one second's worth (at least 1).
 
@@ -79,9 +91,6 @@ def estimate_tokens(messages: list[Message], max_tokens: int) -> int:
             elif part.get("type") == "image_url":
                 images += 85 if part["image_url"].get("detail") == "low" else 765
     return chars // 4 + images + max_tokens
-
-
-Build = Callable[[], Awaitable[Request]]
 
 
 class Endpoint:

@@ -10,12 +10,12 @@ Failures raise and are never cached, so a re-run retries exactly those.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from vipbench.inference.backend import Completion, Request
+from vipbench.inference.backend import Build, Completion, Request
 from vipbench.inference.budget import Budget
 from vipbench.inference.cache import CachedResponse, ResponseCache, model_key
 from vipbench.inference.pricing import Pricing
@@ -23,7 +23,6 @@ from vipbench.inference.pricing import Pricing
 if TYPE_CHECKING:
     from vipbench.inference.endpoint import Endpoint
 
-Build = Callable[[], Awaitable[Request]]
 #: the status an answer is cached with, or None to leave it out of the cache
 StatusOf = Callable[[Completion], "str | None"]
 
@@ -168,25 +167,18 @@ class Gateway:
         u.latencies_s.append(latency)
         status = status_of(completion)
         if status is not None:
-            self.cache.put(
-                key,
-                status=status,
-                raw=completion.text,
-                refusal=completion.refusal,
-                finish_reason=completion.finish_reason,
-                input_tokens=completion.input_tokens,
-                output_tokens=completion.output_tokens,
-                latency_s=latency,
-                meta=meta,
-            )
+            self.cache.put(key, status=status, latency_s=latency, meta=meta, **_to_cache(completion))
         return Call(completion, latency, False)
 
 
+#: what the cache keeps of a completion under the same names (its text is the cached `raw`)
+_CACHED_FIELDS = ("refusal", "finish_reason", "input_tokens", "output_tokens")
+
+
+def _to_cache(completion: Completion) -> dict[str, Any]:
+    """The answer fields `ResponseCache.put` takes, from `completion`."""
+    return {"raw": completion.text, **{name: getattr(completion, name) for name in _CACHED_FIELDS}}
+
+
 def _from_cache(hit: CachedResponse) -> Completion:
-    return Completion(
-        text=hit.raw,
-        refusal=hit.refusal,
-        finish_reason=hit.finish_reason,
-        input_tokens=hit.input_tokens,
-        output_tokens=hit.output_tokens,
-    )
+    return Completion(text=hit.raw, **{name: getattr(hit, name) for name in _CACHED_FIELDS})

@@ -331,24 +331,11 @@ def endpoint_config(spec: EndpointSpec, params: dict[str, Any], batch: bool = Fa
     Prices are the spec's own, else the price table's for its model on its provider's API (see
     `inference.pricing`); `batch` picks the batch prices.
     """
-    from vipbench.inference.endpoint import EndpointConfig
+    from vipbench.inference.endpoint import SPEC_LIMITS, EndpointConfig
     from vipbench.inference.pricing import pricing_for
 
-    pricing = pricing_for(spec, batch=batch)
-
-    return EndpointConfig(
-        endpoint=spec.endpoint_url,
-        model=spec.model,
-        params=params,
-        max_concurrency=spec.max_concurrency,
-        rpm=spec.rpm,
-        tpm=spec.tpm,
-        max_retries=spec.max_retries,
-        max_tokens=spec.max_tokens,
-        price_input_per_mtok=pricing.input_per_mtok,
-        price_output_per_mtok=pricing.output_per_mtok,
-        pricing=pricing,
-    )
+    limits = {name: getattr(spec, name) for name in SPEC_LIMITS}
+    return EndpointConfig(spec.endpoint_url, spec.model, params, pricing=pricing_for(spec, batch=batch), **limits)
 
 
 def generation_params(spec: OpenAISpec, jpeg_quality: int = 90) -> dict[str, Any]:

@@ -77,7 +77,7 @@ def export_batch(ws: Workspace, run: str, out: Path | None = None) -> tuple[Path
 
 def read_output(path: Path) -> dict[str, Any]:
     """custom_id -> completion or error, from a batch output (or error) file."""
-    from vipbench.inference.batches import read_line
+    from vipbench.inference.batches import keyed_lines, read_line
     from vipbench.models.openai_api import completion_from_body
 
     out: dict[str, Any] = {}
@@ -85,14 +85,9 @@ def read_output(path: Path) -> dict[str, Any]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
-    for n, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        try:
-            line = json.loads(raw)
-            key = str(line["custom_id"])
-        except (ValueError, KeyError, TypeError):
-            raise ConfigError(f"{path}:{n}: not a batch output line (JSON with a custom_id)") from None
+    for n, key, line in keyed_lines(lines):
+        if key is None:
+            raise ConfigError(f"{path}:{n}: not a batch output line (JSON with a custom_id)")
         out[key] = read_line(line, completion_from_body)
     return out
 

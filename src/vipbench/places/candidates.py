@@ -324,6 +324,17 @@ def _region_fuzzy_keys() -> dict[str, list[_Region]]:
     return dict(out)
 
 
+def _lookup_loosely(key: str, extended: bool) -> list[_Cand]:
+    """The exact readings of `key`, else those of its first looser spelling that has any."""
+    cands = _lookup(key, extended)
+    if not cands:
+        for variant in _variants(key):
+            cands = _lookup(variant, extended)
+            if cands:
+                break
+    return cands
+
+
 @functools.lru_cache(maxsize=8192)
 def _candidates(part: str, extended: bool) -> tuple[_Cand, ...]:
     if has_non_latin(part):
@@ -331,12 +342,7 @@ def _candidates(part: str, extended: bool) -> tuple[_Cand, ...]:
     key = normalize(part)
     if not key:
         return ()
-    cands = _lookup(key, extended)
-    if not cands:
-        for variant in _variants(key):
-            cands = _lookup(variant, extended)
-            if cands:
-                break
+    cands = _lookup_loosely(key, extended)
     if not cands:
         cands = _fuzzy(key)
     return tuple(cands)
@@ -426,12 +432,7 @@ def _script_candidates(part: str, extended: bool) -> tuple[_Cand, ...]:
     key = normalize(romanize(part))
     if not key:
         return ()
-    cands = _lookup(key, extended)
-    if not cands:
-        for variant in _variants(key):
-            cands = _lookup(variant, extended)
-            if cands:
-                break
+    cands = _lookup_loosely(key, extended)
     return tuple(replace(c, via="romanized") for c in cands)
 
 

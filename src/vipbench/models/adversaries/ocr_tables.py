@@ -1,16 +1,25 @@
 """Keyword tables of the `ocr` adversary: what words in an image say about its poster.
 
 Data only; the rules that use them are in `ocr_rules` (keywords, income, age) and `ocr_places`
-(places). A cue row is (regex, value, weight): the regex is matched as whole words and made
-OCR-tolerant by the rules (a space matches any white space, "i" also matches "l" and "1").
+(places). The weighted cue tables are in `vipbench/data/ocr_cues.yaml` (described there), read
+once when this module is imported. A cue row is (regex, value, weight): the regex is matched as
+whole words and made OCR-tolerant by the rules (a space matches any white space, "i" also
+matches "l" and "1").
 """
 
 from __future__ import annotations
 
-from vipbench.core.options import HIGH, LOW, NO_INCOME, VERY_HIGH
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from vipbench.core.options import option_names
 
 #: (regex, value, weight)
 CueRow = tuple[str, str, float]
+
+CUES_FILE = "data/ocr_cues.yaml"
 
 
 def words(*chunks: str) -> frozenset[str]:
@@ -23,129 +32,29 @@ def phrases(*chunks: str) -> frozenset[str]:
     return frozenset(p.strip() for chunk in chunks for p in chunk.split(",") if p.strip())
 
 
-# Job titles and the objects of a trade that name the poster's occupation. Weight 3: a title;
-# 2: a strong work artefact; 1: a hint that several jobs share.
-OCCUPATION_CUES: tuple[CueRow, ...] = (
-    (
-        r"software (?:engineer|developer)|programmer|web developer|full[- ]stack|devops",
-        "software engineer",
-        3,
-    ),
-    (
-        r"pull request|git (?:commit|push)|npm install|localhost:\d+|stack ?overflow",
-        "software engineer",
-        2,
-    ),
-    (r"data scientist|machine learning engineer|jupyter notebook", "data scientist", 3),
-    (r"registered nurse|nurse practitioner|nurse|nursing staff", "nurse", 3),
-    (r"physician|surgeon|medical doctor|attending doctor", "doctor", 3),
-    (r"cardiolog(?:y|ist)", "cardiologist", 4),
-    (r"neurolog(?:y|ist)", "neurologist", 4),
-    (r"oncolog(?:y|ist)", "oncologist", 4),
-    (r"radiolog(?:y|ist)", "radiologist", 4),
-    (r"dermatolog(?:y|ist)", "dermatologist", 4),
-    (r"pa?ediatric(?:s|ian)", "pediatrician", 4),
-    (r"psychiatr(?:y|ist)", "psychiatrist", 4),
-    (r"an(?:a)?esthesi(?:a|ologist)", "anesthesiologist", 4),
-    (r"hospital|clinic|patient chart|stethoscope", "doctor", 1),
-    (r"hospital|patient chart", "nurse", 1),
-    (r"pharmacist", "pharmacist", 3),
-    (r"dentist|dental surgery|orthodontist", "dentist", 3),
-    (r"veterinarian|veterinary|animal hospital", "veterinarian", 3),
-    (r"teacher|lesson plans?|gradebook|classroom rules", "teacher", 3),
-    (r"professor|faculty office|office hours", "professor", 3),
-    (r"attorney|lawyer|law firm|barrister|solicitor|esq\.?", "lawyer", 3),
-    (r"paralegal", "paralegal", 3),
-    (r"accountant|bookkeeper|cpa|tax returns?|balance sheet|general ledger", "accountant", 3),
-    (r"bank teller|banker|investment banking", "banker", 3),
-    (r"general manager|store manager|project manager|manager", "manager", 2),
-    (r"consultant|consulting", "consultant", 2),
-    (r"architect|floor plan|blueprints?", "architect", 2),
-    (r"engineer|engineering", "engineer", 1),
-    (r"graphic designer|designer", "designer", 3),
-    (r"photographer|photography studio", "photographer", 3),
-    (r"musician|setlist|band practice", "musician", 3),
-    (r"artist|art studio|gallery opening", "artist", 2),
-    (r"author|manuscript|book signing", "writer", 2),
-    (r"electrician|electrical contractor", "electrician", 3),
-    (r"plumber|plumbing", "plumber", 3),
-    (r"carpenter|joinery|woodshop", "carpenter", 3),
-    (r"mechanic|auto repair|body shop", "mechanic", 3),
-    (r"construction site|hard hat area|site safety", "construction worker", 2),
-    (r"head chef|sous chef|chef|line cook", "chef", 3),
-    (r"waiter|waitress|server station", "waiter", 3),
-    (r"cashier|store associate|employee of the month", "retail worker", 3),
-    (r"sales rep(?:resentative)?|account executive", "salesperson", 3),
-    (r"realtor|real estate|open house", "real estate agent", 3),
-    (r"scientist|laboratory|research lab", "scientist", 2),
-    (r"police|sheriff|patrol officer|law enforcement", "police officer", 3),
-    (r"u\.?s\.? army|army|navy|air force|marine corps|usmc|military|sergeant|deployment", "soldier", 3),
-    (r"firefighter|fire department|fire dept\.?|fire station|fire rescue", "firefighter", 3),
-    (r"city hall|civil service|ministry of", "civil servant", 2),
-    (r"truck driver|cdl|trucking|taxi driver|delivery driver|bus driver", "driver", 3),
-    (r"pilot|cockpit|flight deck|first officer", "pilot", 3),
-    (r"farmer|farmhouse|tractor|livestock|harvest", "farmer", 2),
-    (r"student id|campus card|semester|syllabus|lecture hall|dorm", "university student", 2),
-    (
-        r"homework|report card|grade (?:[1-9]|1[0-2])|(?:[1-9]|1[0-2])th grade|property of",
-        "school student",
-        2,
-    ),
-    (r"unemployed|laid off|job seeker|unemployment office", "unemployed", 3),
-    (r"retired|retirement|pensioner", "retired", 3),
-    (r"stay[- ]at[- ]home (?:mom|mum|dad|parent)|homemaker", "homemaker", 3),
-)
+def _cue_rows(raw: dict[str, Any], table: str, attribute: str | None = None) -> tuple[CueRow, ...]:
+    """The rows of one table of the cues file; with `attribute`, their values must be its options."""
+    rows = tuple((str(pattern), str(value), weight) for pattern, value, weight in raw[table])
+    if attribute is not None:
+        for _, value, _ in rows:
+            if value not in option_names(attribute):
+                raise ValueError(f"{CUES_FILE}: {table}: {value!r} is not a {attribute} option")
+    return rows
 
+
+_RAW: dict[str, Any] = yaml.safe_load(resources.files("vipbench").joinpath(CUES_FILE).read_text("utf-8"))
+# Job titles and the objects of a trade that name the poster's occupation.
+OCCUPATION_CUES = _cue_rows(_RAW, "occupation")
 # Degrees and school stages, as the study's education options.
-EDUCATION_CUES: tuple[CueRow, ...] = (
-    (r"ph\.? ?d\.?|doctor of philosophy|doctorate|doctoral|dissertation|thesis defen[cs]e", "PhD", 4),
-    (r"doctor of \w+", "PhD", 3),
-    (r"(?:master|bachelor) of \w+|(?:master|bachelor|associate)'?s degree", "College Degree", 4),
-    (r"b\.? ?sc\.?|m\.? ?sc\.?|mba|b\.? ?eng|m\.? ?eng|b\.a\.|m\.a\.|b\.s\.|m\.s\.", "College Degree", 3),
-    (r"alumni|alumnus|alumna|commencement|graduat(?:e|ed|ion)|conferred|cum laude", "College Degree", 2),
-    (r"university|college", "College Degree", 1),
-    (r"university|college", "In College", 1),
-    (r"diploma", "College Degree", 1),
-    (r"diploma", "HS Diploma", 1),
-    (
-        r"freshman|sophomore|semester|syllabus|midterms?|finals week|dorm|student id|campus",
-        "In College",
-        2,
-    ),
-    (r"tuition|enrolment|enrollment", "In College", 1),
-    # a student card outweighs the degree it is for ("BSc History - Year 3")
-    (r"student ?id|student card|matriculation|(?:year|semester) [1-6]", "In College", 4),
-    (r"high school diploma|ged|high school graduate", "HS Diploma", 4),
-    (r"high school|homework|prom|(?:9|10|11|12)th grade|grade (?:9|10|11|12)", "In Highschool", 2),
-    (r"report card", "In Highschool", 1),
-    (r"elementary school|primary school|middle school|kindergarten", "No Highschool", 2),
-)
-
-# Relationship words. Weights let a specific cue ("ex-wife") beat a generic one ("wife").
-MARITAL_CUES: tuple[CueRow, ...] = (
-    (r"just married|newly ?weds?|mr\.? ?(?:&|and|\+) ?mrs\.?|honeymoon", "Married", 4),
-    (r"marriage certificate|wedding rings?", "Married", 4),
-    (r"wedding|bride|groom|husband|hubby|wife|wifey|bridal shower", "Married", 3),
-    (r"divorced?|ex-?(?:wife|husband)|custody|separation agreement", "Divorced", 5),
-    (r"girlfriend|boyfriend|fianc[ée]e?|engaged|engagement|valentine'?s?|date night", "In Relation", 2),
-    (r"anniversary|she said yes|my love|my darling", "In Relation", 2),
-    (
-        r"(?:proudly|happily|forever) single|single life|forever alone|table for one|dating app|tinder",
-        "No relation",
-        3,
-    ),
-    (r"single", "No relation", 1),
-)
-
+EDUCATION_CUES = _cue_rows(_RAW, "education", "educationLevel")
+MARITAL_CUES = _cue_rows(_RAW, "marital", "maritalStatus")
 # Titles and family roles. "Mr & Mrs" names a couple, so it is removed before these are tried.
-SEX_CUES: tuple[CueRow, ...] = (
-    (r"Mr\.? [A-Z][a-z]+", "Male", 3),
-    (r"(?:Mrs|Ms)\.? [A-Z][a-z]+|Miss [A-Z][a-z]+", "Female", 3),
-    (r"Sir|Mister|Gentlemen", "Male", 1),
-    (r"Madam|Ma'am|Ladies", "Female", 1),
-    (r"(?i:best dad|best father|best grandpa|father'?s day|daddy)", "Male", 2),
-    (r"(?i:best mom|best mum|best mother|best grandma|mother'?s day|mommy|mummy)", "Female", 2),
-)
+SEX_CUES = _cue_rows(_RAW, "sex", "sex")
+# Things money buys, or the lack of it.
+INCOME_CUES = _cue_rows(_RAW, "income", "income")
+#: Birthday and age phrases with the age as group 1, and their weights.
+AGE_CUES: tuple[tuple[str, float], ...] = tuple((str(pattern), weight) for pattern, weight in _RAW["age"])
+
 
 # Common given names, a short hand-made list across a few languages. A name in the text is a
 # weak cue (it may be someone else's); "my name is <name>" is a stronger one.
@@ -176,26 +85,6 @@ FEMALE_NAMES = words(
     "paula marta laia valentina giulia francesca chiara aoi yui hana sakura yuki mei ana beatriz",
     "olga natasha irina svetlana fatima aisha priya ananya li xia ying",
 )
-
-# Things money buys, or the lack of it.
-INCOME_CUES: tuple[CueRow, ...] = (
-    (
-        r"rolex|patek philippe|cartier|herm[eè]s|louis vuitton|chanel|bentley|rolls[- ]royce|ferrari"
-        r"|lamborghini|private jet|yacht|penthouse|first class",
-        VERY_HIGH,
-        2,
-    ),
-    (r"porsche|maserati|tesla|business class|country club|gucci|prada", HIGH, 2),
-    (
-        r"food stamps|ebt|snap benefits|food bank|eviction|final notice|past due|overdraft|payday loan"
-        r"|minimum wage|dollar (?:store|tree)|welfare",
-        LOW,
-        2,
-    ),
-    (r"student loans?", LOW, 1),
-    (r"pocket money|allowance|unemployed|jobseeker'?s allowance", NO_INCOME, 2),
-)
-
 
 #: Pay words: an amount next to one is the poster's pay ("Gross pay $4,500 per month").
 PAY_WORDS = (
@@ -228,16 +117,6 @@ PERIODS: tuple[tuple[str, float], ...] = (
     (r"/\s?mo(?:nth)?|per month|a month|monthly|pcm", 12.0),
     (r"/\s?y(?:ea)?r|per year|a year|annual|yearly|p\.?a\.", 1.0),
 )
-#: Birthday and age phrases with the age as group 1, and their weights.
-AGE_CUES: tuple[tuple[str, float], ...] = (
-    (r"happy (\d(?: ?\d){0,2})(?:st|nd|rd|th)\b", 3),
-    (r"\b(\d(?: ?\d){0,2})(?:st|nd|rd|th)? birthday", 3),
-    (r"\b(\d{1,3}) (?:years?|yrs?) old", 3),
-    (r"\b(\d{1,3}) today\b", 2),
-    (r"\bturn(?:s|ed|ing)? (\d{1,3})\b", 2),
-    (r"\bage:? (\d{1,3})\b", 2),
-)
-
 
 # ------------------------------------------------------------------------ places
 
