@@ -43,7 +43,8 @@ def test_a_second_process_reads_the_tables_instead_of_building_them(tmp_path: Pa
     first = _resolve(tmp_path / "cache")
     assert first.returncode == 0, first.stderr
     folder = tmp_path / "cache" / "places" / store.fingerprint()
-    assert {p.name for p in folder.iterdir()} == {"countries.pickle", "tier_a.pickle", "tier_b.pickle", "regions.pickle"}
+    tables = {"countries", "tier_a", "tier_b", "regions"}
+    assert {p.name for p in folder.iterdir()} == {f"{t}.pickle" for t in tables}
     again = _resolve(tmp_path / "cache", block=True)
     assert again.returncode == 0, again.stderr
     assert again.stdout == first.stdout
