@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from vipbench.ops.imports import import_graph, reach, read_package
 from vipbench.places import store
 
 #: resolves three places; with BLOCK set, reading GeoNames' city lists (what the tables are built
@@ -103,9 +104,14 @@ def test_an_unwritable_cache_only_costs_the_build(tmp_path: Path, monkeypatch: p
 
 def test_the_fingerprint_covers_the_code_and_data_the_tables_come_from(tmp_path: Path) -> None:
     files = store.inputs()
-    names = {f.relative_to(f.parents[1]).as_posix() for f in files}
-    assert {"places/index.py", "places/candidates.py", "places/store.py", "core/text.py"} <= names
-    assert {f"data/{d}" for d in store._DATA} <= names
+    # exactly the index module, what it imports within the package and the data those read
+    src = Path(store.__file__).resolve().parents[2]
+    modules = read_package(src)
+    used = reach(import_graph(modules), ["vipbench.places.index"])
+    want = {modules[m].path.relative_to(src / "vipbench").as_posix() for m in used if m != "vipbench"}
+    want |= {r.removeprefix("vipbench/") for m in used for r in modules[m].reads}
+    want -= {"places/__init__.py", "core/__init__.py"}
+    assert set(store.INPUTS) == want
     assert store.fingerprint() == store.digest(files)
     # any byte of any input makes another fingerprint
     copies = []

