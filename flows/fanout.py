@@ -170,7 +170,6 @@ def push_head(root: Path) -> None:
     dvcops.git(root, "push", "-q", "origin", "HEAD")
 
 
-
 def _crashed(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
     try:
         state.result()

@@ -18,8 +18,9 @@ A stage that runs one model, `infer`, imports one kind's module of the kind tabl
 one entry for its kind's own code: `deps/runs/<run>`, a link to its kind's folder that `configure`
 writes for every run (`${key}` in the `foreach` over `models`, `${item.run}` in the run x defense
 `matrix`). Naming the folder by the run, not by `${item.kind}`, keeps dvc.yaml parseable when a
-run's kind is missing, so that `configure` can report it with params.yaml's line. `deps/kinds/<kind>/` holds a link to
-every file that a run of that kind imports beyond the shared ones, at the file's own path
+run's kind is missing, so that `configure` can report it with params.yaml's line.
+`deps/kinds/<kind>/` holds a link to every file that a run of that kind imports beyond the shared
+ones, at the file's own path
 (`deps/kinds/ocr/src/vipbench/places/geo.py` -> `src/vipbench/places/geo.py`); DVC hashes what the
 links point to, so editing such a file changes the folder, and only that kind's stages run again.
 
