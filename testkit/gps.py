@@ -30,14 +30,29 @@ def gps_exif(lat: float, lon: float, orientation: int = 1) -> Image.Exif:
 
 
 def save_with_gps(image: Image.Image | Path, dst: Path, lat: float, lon: float) -> Path:
-    """Write `image` (a picture, or a JPEG file re-saved with its own quantisation) to dst with GPS."""
+    """Write `image` to dst with GPS: a picture is encoded as JPEG; a JPEG file keeps its bytes and
+    gains an EXIF segment (its pixels stay exactly the same, as when a phone tags a photo)."""
     dst.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(image, Path):
-        with Image.open(image) as im:
-            im.save(dst, format="JPEG", exif=gps_exif(lat, lon), quality="keep")
+        dst.write_bytes(with_exif_segment(image.read_bytes(), gps_exif(lat, lon).tobytes()))
     else:
         image.convert("RGB").save(dst, format="JPEG", exif=gps_exif(lat, lon), quality=90)
     return dst
+
+
+def with_exif_segment(jpeg: bytes, exif: bytes) -> bytes:
+    """The JPEG stream with `exif` (b"Exif\\0\\0" + TIFF) as its only EXIF segment, right after the
+    start marker; every other segment and the compressed pixels are copied unchanged."""
+    if jpeg[:2] != b"\xff\xd8":
+        raise ValueError("not a JPEG stream")
+    kept, i = [], 2
+    while i + 4 <= len(jpeg) and jpeg[i] == 0xFF and jpeg[i + 1] not in (0xDA, 0xD9):  # header segments
+        end = i + 2 + int.from_bytes(jpeg[i + 2 : i + 4], "big")
+        if not (jpeg[i + 1] == 0xE1 and jpeg[i + 4 : i + 10] == b"Exif\x00\x00"):
+            kept.append(jpeg[i:end])
+        i = end
+    segment = b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif
+    return jpeg[:2] + segment + b"".join(kept) + jpeg[i:]
 
 
 def write_geo_table(path: Path, rows: list[dict[str, object]]) -> Path:

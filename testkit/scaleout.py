@@ -83,6 +83,9 @@ class Team:
 
     servers: Servers
     tmp: Path
+    #: seconds without a heartbeat before the crash automation marks a flow run Crashed (None:
+    #: the repository's own file, 90 s; flow runs beat every 30 s, so a test may cut the wait)
+    crash_after_s: int | None = None
     origin: Path = field(init=False)
     repo: Path = field(init=False)
     workers: list[Worker] = field(default_factory=list)
@@ -108,6 +111,11 @@ class Team:
         run([PREFECT, "work-pool", "create", POOL, "--type", "process", "--overwrite"], self.repo, env=env)
         run([PREFECT, "--no-prompt", "deploy", "--all"], self.repo, env=env, timeout=300)
         automation = self.repo / "automations" / "crashed-flow-runs.yaml"
+        if self.crash_after_s is not None:
+            spec = yaml.safe_load(automation.read_text())
+            spec["trigger"]["within"] = self.crash_after_s
+            automation = self.tmp / "crashed-flow-runs.yaml"
+            automation.write_text(yaml.safe_dump(spec, sort_keys=False))
         if "vipbench-crashed-flow-runs" not in self.automations():
             run([PREFECT, "automation", "create", "--from-file", str(automation)], self.repo, env=env)
         return self.repo
@@ -214,5 +222,3 @@ def wait_for(predicate: Any, timeout: float, every: float = 0.5) -> Any:
 
 def git_rev(root: Path, ref: str = "HEAD") -> str:
     return run(["git", "rev-parse", ref], root).stdout.strip()
-
-

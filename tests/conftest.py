@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 
 from testkit.vip import write_dataset
 from vipbench.ops.quiet import quiet_defaults
+from vipbench.workspace import OCR_CACHE_ENV
 
 quiet_defaults()
 
@@ -88,6 +90,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _no_leaked_tracking_uri(monkeypatch: pytest.MonkeyPatch) -> None:
     """`mlflow.set_tracking_uri` in one test exports MLFLOW_TRACKING_URI; start each test without it."""
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_ocr_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One OCR cache for every test repository of the session, as `VIPBENCH_OCR_CACHE` allows.
+
+    The bundled photos (and the OSV sample) are read once per session, not once per `dvc repro`:
+    a reading depends only on the pixels and the engine, so no output changes. Both xdist workers
+    share the file (the session's base folder is their parent). Tests that count engine calls
+    give their workspace its own file (`monkeypatch.delenv(OCR_CACHE_ENV)`).
+    """
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    path = root / "ocr-cache.sqlite"
+    before = os.environ.get(OCR_CACHE_ENV)
+    os.environ[OCR_CACHE_ENV] = str(path)
+    try:
+        yield path
+    finally:
+        if before is None:
+            os.environ.pop(OCR_CACHE_ENV, None)
+        else:
+            os.environ[OCR_CACHE_ENV] = before
 
 
 @pytest.fixture

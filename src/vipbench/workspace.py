@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 #: a defended run is named "<run>+<defense>" ('+' is in no run or defense name)
 DEFENSE_SEP = "+"
 
+#: an OCR cache file shared by every workspace on the machine (unset: one per workspace)
+OCR_CACHE_ENV = "VIPBENCH_OCR_CACHE"
+
 #: `deps/kinds/<kind>/` holds a link to each file that only the runs of that model kind import
 #: (`vipbench dvc-deps` writes them), so that an `infer` stage depends on its kind's code alone
 KIND_CODE = Path("deps") / "kinds"
@@ -263,7 +266,15 @@ class Workspace:
 
     @property
     def ocr_cache_path(self) -> Path:
-        """OCR readings by pixel content, beside the response cache: shared by every run and defense."""
+        """OCR readings by pixel content, beside the response cache: shared by every run and defense.
+
+        `VIPBENCH_OCR_CACHE` names one file for every workspace on a machine instead (clones,
+        fan-out workers, test repositories): a reading depends only on the pixels and the OCR
+        engine's version, so sharing it changes no output, only how often the engine runs.
+        """
+        shared = os.environ.get(OCR_CACHE_ENV, "").strip()
+        if shared:
+            return Path(shared).expanduser().resolve()
         return self.cache_path.with_name("ocr-cache.sqlite")
 
     @property

@@ -8,6 +8,7 @@ import importlib
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from PIL import Image
 
@@ -18,13 +19,14 @@ from vipbench.imaging.ocr import OCRCache, content_key, ocr_copy
 from vipbench.pipeline.defend import defend
 from vipbench.pipeline.infer import infer
 from vipbench.pipeline.prepare import prepare
-from vipbench.workspace import Workspace
+from vipbench.workspace import OCR_CACHE_ENV, Workspace
 
 importlib.import_module("rapidocr")
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_ocr_calls_equal_distinct_pixel_contents(tmp_path: Path) -> None:
+def test_ocr_calls_equal_distinct_pixel_contents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(OCR_CACHE_ENV)  # this workspace's own cache, so that it counts only these calls
     recs = [record(f"img{i}", {"occupation": label("nurse"), "sex": label("Female")}) for i in range(3)]
     write_dataset(tmp_path / "data", recs)
     for i, words in enumerate(["Staff Nurse Anna", "City Hospital Ward 4", ""]):

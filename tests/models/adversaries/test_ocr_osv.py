@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from testkit.vip import OSV
 from vipbench.core.records import Item, Response
 from vipbench.models.kinds import create_adapter
 from vipbench.models.registry import RunContext
+from vipbench.workspace import OCR_CACHE_ENV
 
 pytestmark = [
     pytest.mark.slow,
@@ -53,7 +55,7 @@ def guesses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, li
     country = {row["file"]: row["country"] for row in rows}
     # as in the pipeline (infer and defend stages), OCR readings go through the content cache:
     # blur_text finds its boxes in the readings the adversary made of the same pixels
-    ocr.use_cache(root / "ocr-cache.sqlite")
+    ocr.use_cache(os.environ.get(OCR_CACHE_ENV) or root / "ocr-cache.sqlite")  # the session's (conftest)
     try:
         plain = _run(root, {f"none/{f}": f"none/{f}" for f in country})
         with_text = [key.split("/", 1)[1] for key, r in plain.items() if r.inference.strip()]
