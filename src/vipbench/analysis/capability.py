@@ -16,7 +16,6 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
 from vipbench.core.errors import ConfigError
+from vipbench.core.io import package_text
 
 #: the capability columns the registry fills in
 COLUMNS: tuple[str, ...] = ("mmmu_val", "opencompass_avg8")
@@ -180,10 +180,6 @@ def _candidates(model_id: str) -> list[str]:
     return out
 
 
-def _default_path() -> Any:
-    return resources.files("vipbench").joinpath("data/capabilities.yaml")
-
-
 def load_registry(path: str | Path | None = None) -> CapabilityRegistry:
     """Read and validate a registry file; the packaged one when `path` is None.
 
@@ -196,7 +192,7 @@ def load_registry(path: str | Path | None = None) -> CapabilityRegistry:
 
 @lru_cache(maxsize=1)
 def _packaged_registry() -> CapabilityRegistry:
-    return _parse(_default_path().read_text(encoding="utf-8"), "vipbench/data/capabilities.yaml")
+    return _parse(package_text("data/capabilities.yaml"), "vipbench/data/capabilities.yaml")
 
 
 def _parse(text: str, where: str) -> CapabilityRegistry:

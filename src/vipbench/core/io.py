@@ -1,4 +1,4 @@
-"""Atomic file writes, so that a crash never leaves a half-written output."""
+"""Atomic file writes, so that a crash never leaves a half-written output; the package's data files."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
@@ -65,3 +66,19 @@ def file_sha256(path: str | Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def package_text(name: str) -> str:
+    """A data file shipped inside the package, by its path below src/vipbench ("data/prices.csv").
+
+    Callers spell the name out as a string constant: `vipbench dvc-deps` finds a stage's data
+    files by those constants in the modules the stage imports.
+    """
+    return resources.files("vipbench").joinpath(name).read_text("utf-8")
+
+
+def package_yaml(name: str) -> Any:
+    """A YAML data file shipped inside the package, parsed (see `package_text`)."""
+    import yaml
+
+    return yaml.safe_load(package_text(name))

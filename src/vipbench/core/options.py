@@ -33,11 +33,9 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
-import yaml
-
+from vipbench.core.io import package_yaml
 from vipbench.core.text import fold, normalize_text, whole_words
 
 #: the option tables (options, phrase rules, exact answers), described in the file
@@ -97,7 +95,7 @@ def _table(attribute: str, raw: dict[str, Any], hs: str) -> OptionTable:
 
 
 def _load_tables() -> dict[str, OptionTable]:
-    raw = yaml.safe_load(resources.files("vipbench").joinpath(OPTIONS_FILE).read_text("utf-8"))
+    raw = package_yaml(OPTIONS_FILE)
     hs = raw.pop("hs")
     return {attribute: _table(attribute, table, hs) for attribute, table in raw.items()}
 

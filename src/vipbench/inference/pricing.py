@@ -14,9 +14,9 @@ from __future__ import annotations
 import csv
 import functools
 from dataclasses import dataclass
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from vipbench.core.io import package_text
 from vipbench.inference.tokens import ImageRule, RequestTokens, request_tokens
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class PriceRow:
 
 @functools.lru_cache(maxsize=1)
 def price_table() -> tuple[PriceRow, ...]:
-    text = resources.files("vipbench").joinpath("data/prices.csv").read_text(encoding="utf-8")
+    text = package_text("data/prices.csv")
     rows = []
     for r in csv.DictReader(text.splitlines()):
         rule = ImageRule(r["image_rule"], float(r["image_base"]), float(r["image_per_unit"]))  # type: ignore[arg-type]

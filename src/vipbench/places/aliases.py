@@ -8,16 +8,15 @@ The tables live in ``vipbench/data/place_aliases.yaml`` (each described there), 
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from typing import Any
 
-import yaml
+from vipbench.core.io import package_yaml
 
 
 @functools.cache
 def place_aliases() -> dict[str, Any]:
     """The tables of ``data/place_aliases.yaml``, as loaded (read once)."""
-    return yaml.safe_load(resources.files("vipbench").joinpath("data/place_aliases.yaml").read_text("utf-8"))
+    return package_yaml("data/place_aliases.yaml")
 
 
 _TABLES = place_aliases()

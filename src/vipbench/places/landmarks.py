@@ -17,8 +17,8 @@ import functools
 import io
 from collections import defaultdict
 from dataclasses import dataclass
-from importlib import resources
 
+from vipbench.core.io import package_text
 from vipbench.places.scripts import has_non_latin, normalize, script_key
 
 __all__ = ["Landmark", "find_landmarks", "landmarks", "site_radius_km"]
@@ -45,7 +45,7 @@ def site_radius_km(kind: str | None) -> float:
 @functools.cache
 def landmarks() -> tuple[tuple[Landmark, tuple[str, ...]], ...]:
     """Every row as (landmark, its names)."""
-    text = resources.files("vipbench").joinpath("data/landmarks.csv").read_text("utf-8")
+    text = package_text("data/landmarks.csv")
     rows: list[tuple[Landmark, tuple[str, ...]]] = []
     for row in csv.DictReader(io.StringIO(text)):
         site = Landmark(

@@ -39,6 +39,7 @@ INPUTS = (
     "places/geo.py",
     "places/scripts.py",
     "places/store.py",
+    "core/io.py",
     "core/text.py",
     "data/place_aliases.yaml",
 )

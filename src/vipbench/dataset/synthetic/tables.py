@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from vipbench.core.attributes import ATTRIBUTES
+from vipbench.core.io import package_yaml
 
 DATA_FILE = "data/synthetic.yaml"
 
@@ -95,7 +93,7 @@ def _job(raw: dict[str, Any], high_school: tuple[str, str]) -> Job:
 
 @cache
 def load_tables() -> Tables:
-    raw = yaml.safe_load(resources.files("vipbench").joinpath(DATA_FILE).read_text("utf-8"))
+    raw = package_yaml(DATA_FILE)
     high_school = tuple(raw["high_school"])
     return Tables(
         places=tuple(Place(**{k: _tuple(v) for k, v in p.items()}) for p in raw["places"]),

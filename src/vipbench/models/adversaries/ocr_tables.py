@@ -9,11 +9,9 @@ matches "l" and "1").
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from vipbench.core.io import package_yaml
 from vipbench.core.options import option_names
 
 #: (regex, value, weight)
@@ -42,7 +40,7 @@ def _cue_rows(raw: dict[str, Any], table: str, attribute: str | None = None) -> 
     return rows
 
 
-_RAW: dict[str, Any] = yaml.safe_load(resources.files("vipbench").joinpath(CUES_FILE).read_text("utf-8"))
+_RAW: dict[str, Any] = package_yaml(CUES_FILE)
 # Job titles and the objects of a trade that name the poster's occupation.
 OCCUPATION_CUES = _cue_rows(_RAW, "occupation")
 # Degrees and school stages, as the study's education options.
