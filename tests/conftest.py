@@ -18,39 +18,42 @@ quiet_defaults()
 REPO = Path(__file__).resolve().parents[1]
 
 #: The longest test files, longest first (seconds on 2 pytest-xdist workers of a 2-core machine,
-#: each file's setup and calls added up; measured under load, so only their order matters).
+#: each file's setup and calls added up, from the per-file table `scripts/test` prints at the end).
 #: `scripts/test` hands out whole files (`--dist loadfile`) in collection order, so these start
 #: first and the many quick files fill in around them; a long file that started last would keep
 #: one worker busy alone at the end. Files not listed keep their order, after these.
+#: test_osv_distance comes well after test_ocr_osv: both read the same 71 photos, and the second
+#: finds the first's readings in the session's OCR cache (`_one_ocr_cache`) if it starts later.
 LONGEST_FIRST = (
-    "tests/flows/test_scaleout.py",  # 600 (two evaluations on real servers and workers)
-    "tests/pipeline/test_dvc_code_deps.py",  # 428
-    "tests/flows/test_dotted_run_names.py",  # 565
-    "tests/pipeline/test_dvc_reproducible.py",  # 554
-    "tests/models/adversaries/test_ocr_osv.py",  # 499
-    "tests/pipeline/test_osv_distance.py",  # 378
-    "tests/pipeline/test_pipeline.py",  # 363
-    "tests/pipeline/test_defenses_pipeline.py",  # 337
-    "tests/reliability/test_kill_resume.py",  # 213
-    "tests/pipeline/test_models_pipeline.py",  # 198
-    "tests/flows/test_batch_deployment.py",  # 188
-    "tests/flows/test_prefect_server.py",  # 184
-    "tests/flows/test_watch_releases.py",  # 130
-    "tests/flows/test_evaluate_cost.py",  # 118
-    "tests/reliability/test_bad_input.py",  # 106
-    "tests/flows/test_flow_secrets.py",  # 97
-    "tests/pipeline/test_dvc_outside_data.py",  # 91
-    "tests/pipeline/test_failed_runs.py",  # 86
-    "tests/pipeline/test_mlflow_ui.py",  # 83
-    "tests/flows/test_evaluate.py",  # 79
-    "tests/flows/test_fanout_local.py",  # 55
-    "tests/models/test_transformers_serve.py",  # 79
-    "tests/reliability/test_secrets.py",  # 48
-    "tests/pipeline/test_one_country.py",  # 45
-    "tests/defenses/test_defenses.py",  # 39
-    "tests/flows/test_version_dataset.py",  # 32
-    "tests/reliability/test_load.py",  # 28
-    "tests/pipeline/test_estimate.py",  # 23
+    "tests/flows/test_scaleout.py",  # 379 (two evaluations on real servers and workers)
+    "tests/models/adversaries/test_ocr_osv.py",  # 110 (OCR of the 71 OSV photos, three versions)
+    "tests/pipeline/test_dvc_code_deps.py",  # 119
+    "tests/pipeline/test_dvc_reproducible.py",  # 111
+    "tests/flows/test_dotted_run_names.py",  # 97
+    "tests/pipeline/test_defenses_pipeline.py",  # 83
+    "tests/pipeline/test_pipeline.py",  # 77
+    "tests/reliability/test_kill_resume.py",  # 75
+    "tests/pipeline/test_osv_distance.py",  # 61 with the OSV photos' readings cached (104 without)
+    "tests/flows/test_evaluate_cost.py",  # 62
+    "tests/reliability/test_bad_input.py",  # 56
+    "tests/pipeline/test_dvc_outside_data.py",  # 55
+    "tests/flows/test_batch_deployment.py",  # 52
+    "tests/pipeline/test_failed_runs.py",  # 50
+    "tests/flows/test_watch_releases.py",  # 49
+    "tests/pipeline/test_models_pipeline.py",  # 46
+    "tests/models/test_hf.py",  # 43
+    "tests/flows/test_prefect_server.py",  # 42
+    "tests/defenses/test_defenses.py",  # 41
+    "tests/flows/test_evaluate.py",  # 38
+    "tests/pipeline/test_mlflow_ui.py",  # 38
+    "tests/models/test_transformers_serve.py",  # 27
+    "tests/reliability/test_secrets.py",  # 26
+    "tests/reliability/test_load.py",  # 22
+    "tests/pipeline/test_one_country.py",  # 22
+    "tests/flows/test_flow_secrets.py",  # 18
+    "tests/flows/test_fanout_local.py",  # 15
+    "tests/flows/test_version_dataset.py",  # 7
+    "tests/pipeline/test_estimate.py",  # 5
 )
 
 
