@@ -9,7 +9,7 @@ import pytest
 from vipbench.config import parse_params
 from vipbench.core.errors import ConfigError
 from vipbench.defenses import DownscaleParams
-from vipbench.workspace import Workspace, defended_run, split_run_name
+from vipbench.workspace import OCR_CACHE_ENV, Workspace, defended_run, split_run_name
 
 
 @pytest.fixture
@@ -60,6 +60,19 @@ def test_where_a_run_reads_images_and_writes_what(ws: Workspace) -> None:
     assert defended.details_file == ws.root / "build" / "details" / "qwen2.5-vl+half.json"
     # run-to-run measurements live beside the MLflow run id, outside every DVC output
     assert plain.measurements_file.parent == plain.tracking_file.parent == ws.root / "build" / "tracking"
+
+
+def test_ocr_cache_beside_the_response_cache_unless_one_file_is_shared(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv(OCR_CACHE_ENV, raising=False)
+    assert ws.ocr_cache_path == ws.cache_path.with_name("ocr-cache.sqlite")
+    assert ws.ocr_cache_path.parent == ws.root.resolve() / ".vipbench"
+    shared = tmp_path / "elsewhere" / "ocr.sqlite"
+    monkeypatch.setenv(OCR_CACHE_ENV, str(shared))
+    assert ws.ocr_cache_path == shared.resolve()
+    monkeypatch.setenv(OCR_CACHE_ENV, "  ")  # blank is unset
+    assert ws.ocr_cache_path == ws.cache_path.with_name("ocr-cache.sqlite")
 
 
 def test_split_run_name() -> None:
