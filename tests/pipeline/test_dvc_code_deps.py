@@ -164,9 +164,10 @@ def test_imports_inside_functions_and_lazy_tables_count_type_checking_does_not(t
 # -- the real thing ----------------------------------------------------------------------------
 
 #: a `sitecustomize` that records every file of the package a Python process opens (modules,
-#: their bytecode, data files), through an audit hook, and appends them to $VIPBENCH_OPENED_LOG
+#: their bytecode, data files), through an audit hook, and writes them to a file of its own in
+#: $VIPBENCH_OPENED_LOG (a folder) whose first line is the process's argv as JSON
 OPEN_HOOK = """
-import atexit, os, sys
+import atexit, json, os, sys
 
 _log = os.environ.get("VIPBENCH_OPENED_LOG")
 if _log:
@@ -179,9 +180,8 @@ if _log:
                 _seen.add(path)
 
     def _dump():
-        lines = sorted(_seen)
-        with open(_log, "a", encoding="utf-8") as fh:
-            fh.write("\\n".join(lines) + "\\n")
+        with open(os.path.join(_log, f"{os.getpid()}.log"), "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(sys.argv) + "\\n" + "\\n".join(sorted(_seen)) + "\\n")
 
     sys.addaudithook(_hook)
     atexit.register(_dump)
@@ -199,16 +199,22 @@ def package_path(opened: str) -> str | None:
     return rel.as_posix()
 
 
-def opened(cmd: list[str], root: Path, hook_dir: Path) -> set[str]:
-    """The package files (modules and data) a command opens."""
-    log = hook_dir / "opened.log"
-    log.unlink(missing_ok=True)
+def opened(cmd: list[str], root: Path, hook_dir: Path) -> list[tuple[list[str], set[str]]]:
+    """Run `cmd` with the hook: each Python process it started (itself included), as its argv and
+    the package files (modules and data) it opened."""
+    log = hook_dir / "opened"
+    shutil.rmtree(log, ignore_errors=True)
+    log.mkdir()
     e = env()
     e["PYTHONPATH"] = os.pathsep.join(p for p in (str(hook_dir), e.get("PYTHONPATH", "")) if p)
     e["VIPBENCH_OPENED_LOG"] = str(log)
     run(cmd, root, env=e)
-    paths = {package_path(line) for line in log.read_text().splitlines() if line.strip()}
-    return {p for p in paths if p}
+    found = []
+    for f in sorted(log.iterdir()):
+        argv, *lines = f.read_text().splitlines()
+        paths = {package_path(line) for line in lines if line.strip()}
+        found.append((json.loads(argv), {p for p in paths if p}))
+    return found
 
 
 def status(root: Path) -> set[str]:
@@ -284,40 +290,45 @@ def test_dvc_status_sees_every_code_edit(tmp_path: Path) -> None:
         "scoring": {"bootstrap_samples": 20, "seed": 0, "reviews": "reviews/decisions.jsonl"},
     }
     root = make_repo(tmp_path, data, params)
-    run(["dvc", "repro"], root)
-    assert status(root) == set()
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(OPEN_HOOK)
 
-    # what each stage's command opens beyond what loading params.yaml opens
+    # what each stage's command opens beyond what loading params.yaml opens: one `dvc repro`, every
+    # stage's process recorded by the hook
     load = "import vipbench.cli; from vipbench.workspace import Workspace; Workspace.load()"
-    baseline = opened([sys.executable, "-c", load], root, hook)
+    ((_, baseline),) = opened([sys.executable, "-c", load], root, hook)
     assert "src/vipbench/config.py" in baseline
     commands = {
-        "configure": ["vipbench", "configure"],
-        "prepare": ["vipbench", "prepare"],
-        "infer@ocr": ["vipbench", "infer", "ocr"],
-        "infer@exif": ["vipbench", "infer", "exif"],
-        "score@ocr": ["vipbench", "score", "ocr"],
-        "defend@strip_metadata": ["vipbench", "defend", "strip_metadata"],
-        "infer_defended@ocr-strip_metadata": ["vipbench", "infer", "ocr+strip_metadata"],
-        "infer_defended@exif-strip_metadata": ["vipbench", "infer", "exif+strip_metadata"],
-        "score_defended@ocr-strip_metadata": ["vipbench", "score", "ocr+strip_metadata"],
-        "report": ["vipbench", "report"],
+        "configure": ["configure"],
+        "prepare": ["prepare"],
+        "infer@ocr": ["infer", "ocr"],
+        "infer@exif": ["infer", "exif"],
+        "score@ocr": ["score", "ocr"],
+        "score@exif": ["score", "exif"],
+        "defend@strip_metadata": ["defend", "strip_metadata"],
+        "infer_defended@ocr-strip_metadata": ["infer", "ocr+strip_metadata"],
+        "infer_defended@exif-strip_metadata": ["infer", "exif+strip_metadata"],
+        "score_defended@ocr-strip_metadata": ["score", "ocr+strip_metadata"],
+        "score_defended@exif-strip_metadata": ["score", "exif+strip_metadata"],
+        "report": ["report"],
     }
     groups = {stage.split("@")[0] for stage in commands}
     assert groups == set(yaml.safe_load((root / "dvc.yaml").read_text())["stages"])
+    stage_of = {tuple(args): stage for stage, args in commands.items()}
     uses: dict[str, set[str]] = {}
-    for stage, cmd in commands.items():
-        files = opened(cmd, root, hook)
-        assert f"src/vipbench/pipeline/{cmd[1]}.py" in files
+    for argv, files in opened(["dvc", "repro"], root, hook):
+        if Path(argv[0]).name != "vipbench":
+            continue  # dvc itself, and what it starts that is not a stage
+        stage = stage_of[tuple(argv[1:])]
+        assert stage not in uses, f"{stage} ran twice"
+        assert f"src/vipbench/pipeline/{argv[1]}.py" in files
         uses[stage] = files if stage == "configure" else files - baseline
+    assert sorted(uses) == sorted(commands), "dvc repro ran every stage once"
+    assert status(root) == set()
     # the spec validates in models/specs.py; configure runs no adversary
     assert "src/vipbench/models/specs.py" in uses["configure"]
     assert "src/vipbench/models/adversaries/ocr.py" not in uses["configure"]
-    # the commands rewrote identical outputs
-    assert status(root) == set()
 
     # every file a stage's command opened is a file DVC hashes for that stage (DVC's own index)
     hashed = hashed_files(root)
