@@ -31,7 +31,7 @@ from vipbench.places.candidates import (
 from vipbench.places.geo import haversine_km as _km_points
 from vipbench.places.index import _POSTAL_COUNTRIES, _City, _core, _countries, _km, _regions, _tier_a
 from vipbench.places.place import Place, Reading
-from vipbench.places.scripts import has_non_latin, normalize, script_key, split_cjk
+from vipbench.places.scripts import bare_name, has_non_latin, normalize, script_key, split_cjk, without_surroundings
 from vipbench.places.worldregions import world_region
 
 __all__ = ["MAX_RATIO", "fuzzy_city", "resolve_place", "resolve_readings", "split_place", "without_surroundings"]
@@ -216,7 +216,7 @@ def _to_place(parts: list[str], reading: _Reading) -> Place | None:
             country_code=cc, country=country, admin1=admin1, admin1_code=admin1_code, city=c.name,
             level="city", lat=c.lat, lon=c.lon, population=c.pop, geonameid=c.gid, within=first.within, **extra,
         )  # fmt: skip
-    raw_city = parts[0].strip() if first_index > 0 else None
+    raw_city = bare_name(parts[0]) if first_index > 0 else None  # "Most likely Jiuli" names Jiuli
     if first.kind == "region":
         return Place(
             country_code=cc, country=country, admin1=admin1, admin1_code=admin1_code, city=raw_city,
@@ -236,22 +236,6 @@ def split_place(text: str) -> list[str]:
 MAX_RATIO = 10.0
 #: Towns below the gazetteer's main city list (15k inhabitants) are not offered as other readings.
 _MIN_READING_POP = 15_000
-
-
-#: Words around a place that say where relative to it, not which place: "near the Golden Gate Bridge",
-#: "in front of the Eiffel Tower", "somewhere in Tuscany", "probably around Lyon".
-_AROUND = re.compile(
-    r"^\s*(?:(?:probably|likely|possibly|maybe|perhaps|somewhere|someplace|right|just|most likely)\s+)*"
-    r"(?:(?:in front of|next to|close to|near to|across from|on the outskirts of|outskirts of|outside of|"
-    r"the area around|the area of|the vicinity of|near|nearby|by|at|around|outside|behind|opposite|beside|"
-    r"along|off|on|in|within|inside|from|of|over|under|below|above)\s+)+(?:the\s+)?",
-    re.IGNORECASE,
-)
-
-
-def without_surroundings(text: str) -> str:
-    """The place a phrase is about: "near the Golden Gate Bridge" -> "Golden Gate Bridge"."""
-    return _AROUND.sub("", text, count=1).strip() or text
 
 
 @functools.lru_cache(maxsize=16384)

@@ -54,6 +54,7 @@ from vipbench.places.gazetteer import (
     MAX_RATIO,
     Place,
     Reading,
+    bare_name,
     fuzzy_city,
     normalize,
     region_contains,
@@ -297,7 +298,7 @@ def _names_truth_town(truth: Place, guess: str) -> bool:
     if not truth.city or truth.site or has_non_latin(guess):
         return False
     parts = split_place(guess)
-    if not parts or unarticled(normalize(parts[0])) != unarticled(normalize(truth.city)):
+    if not parts or unarticled(normalize(bare_name(parts[0]))) != unarticled(normalize(truth.city)):
         return False
     if len(parts) == 1:
         return True
