@@ -19,7 +19,11 @@ by the design's rule (docs: ../shared/design.md, "location ... (hierarchical)"):
   (the design: "same country but coarser or another city");
 * ``namesake_abroad``: a town of the same name in another country, with that country: wrong;
 * ``noise``: the town wrapped the way a VLM hedges ("Probably X, C", "near X, C", "X area, C",
-  "X (C)", lowercase, a trailing period): correct; "somewhere in southern C": less_precise.
+  "X (C)", "X - C", "C, X", lowercase, a trailing period): correct; "somewhere in southern C":
+  less_precise;
+* ``abbreviation``: "St. X" for "Saint X", "Ft."/"Mt." and back (40 extra towns so named): correct;
+* ``truth_iso``: the label with its country as an ISO code ("Hornepayne, Ontario, CA"), against
+  the town with its English country name (correct) and the country alone (less_precise).
 
 Cases whose expectation is ambiguous are left out when generated, not after judging: a truth town
 that is not the most populous of its name in its country, an alternate name that is also the name
@@ -283,10 +287,38 @@ def town_cases(
         (f"somewhere in southern {cname}", "less_precise"),
         (f"rural {cname}", "less_precise"),
         (f"Somewhere in {cname}", "less_precise"),
+        (f"{town} - {cname}", "correct"),
+        (f"City of {town}, {cname}", "correct"),
+        (f"{town}, {cname}?", "correct"),
+        (f"{cname}, {town}", "correct"),
     ]
     for guess, expected in rng.sample(noisy, 2):
         add("noise", guess, expected)
+    short = abbreviated(town)
+    if short:
+        add("abbreviation", f"{short}, {cname}", "correct")
+    # the label itself with the ISO code for its country, as the OSV-5M labels give it
+    iso_truth = f"{town}, {region[1]}, {cc}" if region else f"{town}, {cc}"
+    out.append(("truth_iso", iso_truth, f"{town}, {cname}", "correct"))
+    out.append(("truth_iso", iso_truth, rng.choice(forms[2:] or forms), "less_precise"))
     return out
+
+
+#: the written-out and the abbreviated forms of words that begin town names
+ABBREVIATIONS = {"Saint": "St.", "Sainte": "Ste.", "Fort": "Ft.", "Mount": "Mt.", "Saint-": "St-", "Sankt": "St."}
+
+
+def abbreviated(town: str) -> str | None:
+    """The town's name with its first word abbreviated ("St. George's") or written out ("Saint ...")."""
+    for long, short in ABBREVIATIONS.items():
+        sep = "" if long.endswith("-") else " "
+        if town.startswith(long + sep):
+            return short + sep + town[len(long) + len(sep) :]
+    for long, short in (("Saint", "St"), ("Fort", "Ft"), ("Mount", "Mt")):
+        for form in (short + ". ", short + " "):
+            if town.startswith(form):
+                return f"{long} {town[len(form) :]}"
+    return None
 
 
 def osv_towns() -> list[tuple[str, str, dict | None, tuple[str | None, str] | None]]:
@@ -331,15 +363,22 @@ def sampled_towns(
 def build(seed: int, countries: int, per_country: int) -> list[dict[str, str]]:
     rng = random.Random(seed)
     rows: list[dict[str, str]] = []
+    saints = [
+        c for c in CITIES + SMALL if abbreviated(c["name"]) and unique_in_country(c) and c["countrycode"] in COUNTRIES
+    ]
+    saints = [c for c in saints if pycountry.countries.get(alpha_2=c["countrycode"])]
+    extra = [(c["name"], c["countrycode"], c, region_of(c), "") for c in rng.sample(saints, min(40, len(saints)))]
     sources = (
         ("osv", osv_towns()),
+        ("abbreviable", extra),
         ("geonames15k", sampled_towns(rng, countries, per_country, CITIES)),
         ("geonames1k", sampled_towns(rng, countries, per_country, SMALL)),
     )
     for source, towns in sources:
         for town, cc, city, region, sub in towns:
             for cat, truth, guess, expected in town_cases(rng, town, cc, city, region, sub):
-                rows.append({"source": source, "category": cat, "truth": truth, "guess": guess, "expected": expected})
+                row = {"source": source, "cc": cc, "category": cat, "truth": truth, "guess": guess}
+                rows.append({**row, "expected": expected})
     unique = {(r["truth"], r["guess"]): r for r in rows}
     return list(unique.values())
 
@@ -364,7 +403,7 @@ def main() -> int:
             agree[row["category"]] += 1
         else:
             misses.append(row)
-    ccs = {r["truth"].rsplit(", ", 1)[-1] for r in rows}
+    ccs = {r["cc"] for r in rows}
     print(f"{len(rows)} cases, {len(ccs)} countries (seed {args.seed})")
     for cat in sorted(total):
         print(f"  {cat:16s} {agree[cat]:4d}/{total[cat]:<4d} {agree[cat] / total[cat]:6.1%}")
