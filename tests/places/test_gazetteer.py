@@ -216,3 +216,18 @@ def test_a_part_that_only_describes_surroundings_is_no_place(text: str) -> None:
 def test_vague_words_come_off_one_at_a_time(text: str, country: str, admin1: str | None) -> None:
     place = resolve_place(text)
     assert place is not None and (place.country_code, place.admin1) == (country, admin1)
+
+
+def test_a_spaced_dash_separates_parts_unless_a_name_has_one() -> None:
+    assert split_place("Cusco – Peru") == ["Cusco", "Peru"]
+    assert split_place("Mbarara - Western Region - Uganda") == ["Mbarara", "Western Region", "Uganda"]
+    assert split_place("Bà Rịa - Vũng Tàu, Vietnam") == ["Bà Rịa - Vũng Tàu", "Vietnam"]
+    assert split_place("Saint-Louis, Senegal") == ["Saint-Louis", "Senegal"]
+
+
+def test_first_word_abbreviations_both_ways() -> None:
+    from vipbench.places.scripts import expand_abbreviations
+
+    assert "saint wendel" in expand_abbreviations("st wendel") and "sankt wendel" in expand_abbreviations("st wendel")
+    assert expand_abbreviations("mount darwin") == ["mt darwin"]
+    assert expand_abbreviations("stockholm") == [] and expand_abbreviations("st") == []

@@ -40,7 +40,15 @@ from vipbench.places.index import (
 )
 from vipbench.places.landmarks import Landmark, find_landmarks
 from vipbench.places.place import Level, Match
-from vipbench.places.scripts import bare_name, has_non_latin, normalize, romanize, script_key, without_suffix
+from vipbench.places.scripts import (
+    bare_name,
+    expand_abbreviations,
+    has_non_latin,
+    normalize,
+    romanize,
+    script_key,
+    without_suffix,
+)
 
 __all__ = ["SWAP_RATIO", "unarticled"]
 
@@ -283,6 +291,7 @@ def _variants(key: str) -> list[str]:
             trimmed = trimmed[1:]
             if trimmed:
                 out.append(" ".join(trimmed))
+    out += expand_abbreviations(key) + expand_abbreviations(bare)
     if len(words) > 1 and words[-1] in _CITY_SUFFIXES:
         out.append(" ".join(words[:-1]))
     if words and words[0] == "the":

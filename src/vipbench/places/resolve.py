@@ -147,9 +147,20 @@ def _best_reading(cands: list[tuple[_Cand, ...]]) -> _Reading:
     return max(readings, key=lambda reading: reading.score)
 
 
+_SPACED_DASH = re.compile(r"\s+[-–—]\s+")
+
+
+@functools.cache
+def _dashed_names() -> frozenset[str]:
+    """The 15k+ city names written with a spaced dash (there are a few; smaller places have more)."""
+    return frozenset(c.name for c in _tier_a()[0].values() if _SPACED_DASH.search(c.name))
+
+
 def _split(text: str) -> list[str]:
     """Comma-separated parts, most specific first. Official names written with a comma ("Congo, The
-    Democratic Republic of the", "Madrid, Comunidad de") are kept whole."""
+    Democratic Republic of the", "Madrid, Comunidad de") are kept whole. A dash between spaces
+    separates parts too ("Gaza - Palestine", "Kuala Lumpur – Malaysia"), except inside a name that
+    is written with one ("Bà Rịa - Vũng Tàu")."""
     country_index, regions = _countries()[0], _regions()
 
     def known(name: str) -> bool:
@@ -158,7 +169,10 @@ def _split(text: str) -> list[str]:
     raw: list[str] = []
     for piece in re.split(r"[,;/|，、；]", text):  # "Zurich (Switzerland)" but not "Cocos (Keeling) Islands"
         whole = known(piece) or ("(" in piece and normalize(piece) in _tier_a()[1])  # "Frankfurt (Oder)"
-        raw += [piece] if whole else re.split(r"[()（）]", piece)
+        pieces = [piece] if whole else re.split(r"[()（）]", piece)
+        for p in pieces:
+            dashed = _SPACED_DASH.search(p) and not known(p) and p.strip() not in _dashed_names()
+            raw += _SPACED_DASH.split(p) if dashed else [p]
     raw = [p.strip() for p in raw if normalize(p) or has_non_latin(p)]
     if any(has_non_latin(p) for p in raw):
         raw = [q for p in raw for q in _split_script(p)]

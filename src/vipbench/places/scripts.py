@@ -17,8 +17,8 @@ from anyascii import anyascii
 from vipbench.core.text import ascii_key
 
 __all__ = [
-    "bare_name", "has_non_latin", "normalize", "romanize", "script_key", "split_cjk", "without_suffix",
-    "without_surroundings",
+    "bare_name", "expand_abbreviations", "has_non_latin", "normalize", "romanize", "script_key", "split_cjk",
+    "without_suffix", "without_surroundings",
 ]  # fmt: skip
 
 
@@ -94,10 +94,12 @@ _AROUND = re.compile(
 )
 
 
-#: Words before a place that say how sure the answer is, not which place: "Most likely Haridwar".
+#: Words before a place that say how sure the answer is, or what kind of place it is, not which
+#: place: "Most likely Haridwar", "City of Kabwe", "the town of Maun".
 _HEDGE = re.compile(
     r"^\s*(?:(?:probably|likely|possibly|maybe|perhaps|presumably|apparently|definitely|certainly|"
-    r"most likely|most probably|very likely|very probably|somewhere|someplace)\s+)+",
+    r"most likely|most probably|very likely|very probably|somewhere|someplace|"
+    r"(?:the\s+)?(?:city|town|village|municipality|township|commune|port city) of)\s+)+",
     re.IGNORECASE,
 )
 #: Words after a place that widen it to its surroundings: "Lyon area", "Maun outskirts".
@@ -120,3 +122,28 @@ def bare_name(text: str) -> str:
     that the gazetteer lacks; a known name such as "Bay Area" is looked up as written first."""
     inner = without_surroundings(text)
     return _AROUND_AFTER.sub("", inner).strip() or inner
+
+
+#: The usual abbreviations of words that begin place names, both ways, on normalised keys:
+#: "St. Columb Major" is Saint Columb Major, "St-Renan" Saint-Renan, "Mt. Evelyn" Mount Evelyn,
+#: "Sankt Veit" is written "St. Veit", and GeoNames itself has "St. Peter Parish".
+_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "st": ("saint", "sankt", "santo"),
+    "ste": ("sainte",),
+    "mt": ("mount",),
+    "ft": ("fort",),
+    "saint": ("st",),
+    "sainte": ("ste",),
+    "sankt": ("st",),
+    "mount": ("mt",),
+    "fort": ("ft",),
+}
+
+
+def expand_abbreviations(key: str) -> list[str]:
+    """Other spellings of a normalised name whose first word is abbreviated or written out ("st
+    george s" -> "saint george s"); empty when its first word is neither."""
+    words = key.split()
+    if len(words) < 2:
+        return []
+    return [" ".join((other, *words[1:])) for other in _ABBREVIATIONS.get(words[0], ())]
