@@ -204,8 +204,8 @@ def _tier_a() -> tuple[dict[int, _City], dict[str, list[_City]]]:
 
 @dataclass(frozen=True)
 class _SmallCities:
-    """Cities of 1k-15k inhabitants: a dict on primary names, and their alternate names as one
-    "|"-joined lowercase text searched on demand (normalising ~950k names up front costs seconds)."""
+    """Cities of 1k-15k inhabitants: a dict on primary names, and their Latin-script alternate names,
+    normalised, as one "|"-joined text searched on demand (a dict of ~950k keys builds slower)."""
 
     index: dict[str, list[_City]]
     alt_text: str
@@ -238,12 +238,30 @@ def _tier_b() -> _SmallCities:
         city = _city(rec)
         for key in _keys(rec["name"]):
             index[key].append(city)
-        chunk = "|" + "|".join(rec["alternatenames"]).lower().replace("-", " ") + "|"
+        chunk = "|" + "|".join(_alt_keys(rec["alternatenames"])) + "|"
         starts.append(offset)
         cities.append(city)
         chunks.append(chunk)
         offset += len(chunk)
     return _SmallCities(dict(index), "".join(chunks), starts, cities)
+
+
+_PLAIN = re.compile(r"^[A-Za-z0-9 ]+$")
+
+
+def _alt_keys(names: list[str]) -> list[str]:
+    """Alternate names as the keys they are searched by (:func:`normalize`): "Bötom" is found as
+    "botom" and "St. Martin" as "st martin". Names in other scripts have no such key and are left
+    out (the 15k+ cities' are indexed by script in :mod:`vipbench.places.candidates`)."""
+    out: list[str] = []
+    for name in names:
+        if _PLAIN.match(name):
+            out.append(name.lower())
+        elif _LATIN.match(name):
+            key = normalize(name)
+            if key:
+                out.append(key)
+    return out
 
 
 def _city(rec: dict[str, Any]) -> _City:
