@@ -265,7 +265,25 @@ def resolve_readings(text: str) -> tuple[Reading, ...]:
 
 
 def _resolve_readings(text: str) -> tuple[Reading, ...]:
-    """The plausible readings of a place string, the most plausible first; empty if none.
+    """The readings of ``text`` in the order written, or from coarse to fine ("Micronesia, Kolonia",
+    "Japan, Aomori"): a string that starts with a country's name is also read backwards, and that
+    reading wins when its parts fit together strictly better (more parts resolved, or confirmed
+    inside one another: Kolonia *in* Micronesia, not the Cologne that GeoNames also calls Kolonia).
+    Only that structure counts, not which kinds of place were picked: on a tie the order written
+    stands ("Turkey, Texas" is the Texan town, not a "Texas" in Turkey)."""
+    readings, score = _resolve_scored(text)
+    parts = _split(text)
+    if len(parts) < 2 or not any(c.kind == "country" for c in _candidates(parts[0], False)):
+        return readings
+    flipped, flipped_score = _resolve_scored(", ".join(reversed(parts)))
+    if flipped and (score is None or (flipped_score is not None and flipped_score[:4] > score[:4])):
+        return flipped
+    return readings
+
+
+def _resolve_scored(text: str) -> tuple[tuple[Reading, ...], _Score | None]:
+    """The plausible readings of a place string, the most plausible first (empty if none), with the
+    score of the choice of one reading per part (None if none).
 
     Other readings differ only in the most specific part and fit the rest of the string as well as
     the first one does: "Georgia" is the country and the US state, "Portland" is in Oregon and in
@@ -280,7 +298,7 @@ def _resolve_readings(text: str) -> tuple[Reading, ...]:
     no exact reading is matched fuzzily among the cities of the country or region that the other
     parts name ("Barcelonna, Spain"); see ``Place.match``."""
     if not text or normalize(text) in _NO_PLACE:
-        return ()
+        return (), None
     country_index = _countries()[0]
     allowed: frozenset[str] | None = None
     parts: list[str] = []
@@ -292,7 +310,7 @@ def _resolve_readings(text: str) -> tuple[Reading, ...]:
             continue
         parts.append(part)
     if not parts:
-        return ()
+        return (), None
 
     def cands(part: str, extended: bool, after_town: bool = False) -> tuple[_Cand, ...]:
         found = _candidates(part, extended)
@@ -344,7 +362,7 @@ def _resolve_readings(text: str) -> tuple[Reading, ...]:
         update = {"match": reading.choice[0].via}
     place = _to_place(parts, reading)
     if place is None:
-        return ()
+        return (), None
     if bound_town and reading.choice[0] is None and place.level == "city":
         # an unknown town named with its city ("Zheleznodorozhnyy, Irkutsk"): a town of that city's
         # region, not the city itself
@@ -352,7 +370,7 @@ def _resolve_readings(text: str) -> tuple[Reading, ...]:
         place = place.model_copy(update={"city": parts[0].strip(), "level": "region", **unknown})
     first = Reading(place.model_copy(update=update) if update else place, 1.0)
     if reading.choice[0] is None or update.get("match") == "fuzzy":
-        return (first,)
+        return (first,), reading.score
     readings = [first, *_alternatives(parts, table, reading)]
     first_cand = reading.choice[0]
     key = normalize(parts[0])
@@ -366,7 +384,7 @@ def _resolve_readings(text: str) -> tuple[Reading, ...]:
     if first_cand.kind == "country" and len(key) > 3:
         # a country's name means the country; only a region of the same name is as likely ("Georgia")
         readings = [readings[0], *(r for r in readings[1:] if r.place.level == "region")]
-    return tuple(r for r in readings if r.ratio <= MAX_RATIO)
+    return tuple(r for r in readings if r.ratio <= MAX_RATIO), reading.score
 
 
 def _is_postal_code(part: str) -> bool:
