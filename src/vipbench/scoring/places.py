@@ -178,6 +178,11 @@ def compare_places(truth: Place, guess: Place) -> tuple[Verdict, str]:
         inside = region_contains(truth.admin1_code, guess.admin1_code)
         if inside:
             return "correct", "same region" if g_spec == 1 else "inside the region"
+        namesake = guess.level == "city" and guess.city and truth.admin1 and _same_name(guess.city, truth.admin1)
+        if inside is None and namesake:
+            # the region's namesake town, where GeoNames' code for the town's region has no ISO
+            # equivalent: "Domagnano" (town) lies in Domagnano (castello), Eschen in Eschen
+            return "correct", "the region's namesake town"
         if inside is None:
             return "less_precise", "same country, region not confirmed"
         return "less_precise", "same country, other region"
