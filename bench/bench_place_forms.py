@@ -252,6 +252,8 @@ def town_cases(
                 names.add(code.split("-", 1)[1])
         # a region named like its town ("Aomori" for "Aomori Shi") is ambiguous: left out
         names = {n for n in names if n and fold(n) not in fold(town) and fold(town) not in fold(n)}
+        # pycountry writes some names inverted ("wallonne, Région"): as written in an answer
+        names = {" ".join(reversed(n.split(", ", 1))) if ", " in n else n for n in names}
         if names:
             picked = sorted(names)
             n = rng.choice(picked)
@@ -263,7 +265,8 @@ def town_cases(
             n = rng.choice(picked)
             if fold(n) not in COUNTRY_KEYS and len(fold(n)) > 3:
                 add("region_only", f"{n}, {cname}", "less_precise")
-    if rng.random() < 0.4:
+    city_state = fold(town) in COUNTRY_KEYS or fold(town) == fold(cname)  # "Hong Kong, HK": the town is the country
+    if rng.random() < 0.4 and not city_state:
         add("country_only", rng.choice(forms[2:] or forms), "less_precise")
     if city is not None:
         other = other_town(city, rng, rng.random() < 0.5)
@@ -300,7 +303,8 @@ def town_cases(
     # the label itself with the ISO code for its country, as the OSV-5M labels give it
     iso_truth = f"{town}, {region[1]}, {cc}" if region else f"{town}, {cc}"
     out.append(("truth_iso", iso_truth, f"{town}, {cname}", "correct"))
-    out.append(("truth_iso", iso_truth, rng.choice(forms[2:] or forms), "less_precise"))
+    if not city_state:
+        out.append(("truth_iso", iso_truth, rng.choice(forms[2:] or forms), "less_precise"))
     return out
 
 
