@@ -179,3 +179,55 @@ def test_repeated_calls_are_cached_and_fast() -> None:
     for _ in range(2000):
         assert resolve_place("Lahad Datu, Sabah, Malaysia") is first
     assert time.perf_counter() - start < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Most likely Tromsø", "Tromsø"),
+        ("outskirts of Arequipa", "Arequipa"),
+        ("Tarija surroundings", "Tarija"),
+        ("near the Kaikoura peninsula", "Kaikoura peninsula"),
+        ("Nuuk metropolitan area", "Nuuk"),
+        ("suburbs", "suburbs"),  # nothing but the surroundings: kept as written
+    ],
+)
+def test_bare_name_drops_hedges_and_surroundings(text: str, expected: str) -> None:
+    from vipbench.places.gazetteer import bare_name
+
+    assert bare_name(text) == expected
+
+
+@pytest.mark.parametrize("text", ["rural area", "the countryside", "suburbs"])
+def test_a_part_that_only_describes_surroundings_is_no_place(text: str) -> None:
+    assert resolve_place(text) is None
+    place = resolve_place(f"Gyumri, Armenia ({text})")
+    assert place is not None and place.city == "Gyumri"
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "admin1"),
+    [
+        ("somewhere in northern North Korea", "KP", None),
+        ("rural West Virginia", "US", "West Virginia"),
+        ("somewhere in North Dakota", "US", "North Dakota"),
+    ],
+)
+def test_vague_words_come_off_one_at_a_time(text: str, country: str, admin1: str | None) -> None:
+    place = resolve_place(text)
+    assert place is not None and (place.country_code, place.admin1) == (country, admin1)
+
+
+def test_a_spaced_dash_separates_parts_unless_a_name_has_one() -> None:
+    assert split_place("Cusco – Peru") == ["Cusco", "Peru"]
+    assert split_place("Mbarara - Western Region - Uganda") == ["Mbarara", "Western Region", "Uganda"]
+    assert split_place("Bà Rịa - Vũng Tàu, Vietnam") == ["Bà Rịa - Vũng Tàu", "Vietnam"]
+    assert split_place("Saint-Louis, Senegal") == ["Saint-Louis", "Senegal"]
+
+
+def test_first_word_abbreviations_both_ways() -> None:
+    from vipbench.places.scripts import expand_abbreviations
+
+    assert "saint wendel" in expand_abbreviations("st wendel") and "sankt wendel" in expand_abbreviations("st wendel")
+    assert expand_abbreviations("mount darwin") == ["mt darwin"]
+    assert expand_abbreviations("stockholm") == [] and expand_abbreviations("st") == []

@@ -7,7 +7,9 @@ unchanged (their first-run agreement is in the commit notes). ``places_public.cs
 place forms from public geolocation data (OSV-5M towns, US/CA/AU postal codes, Arabic articles,
 landmark phrases); its first run, before any change for it, agreed on 90 of 94 rows, counting one
 row that was itself wrong (see its note). ``places_fresh2.csv`` was written after all of that and
-first run unchanged: 44 of 46 rows agreed; the two misses stay visible. a row whose note starts with
+first run unchanged: 44 of 46 rows agreed; the two misses stay visible. ``places_forms.csv`` holds
+one class per principle fixed after ``bench/bench_place_forms.py`` (generated answer forms from public
+data), in countries and spellings other than those the fixes were made on. A row whose note starts with
 "known miss" is a disagreement we keep visible (xfail, strict) rather than tune away.
 """
 

@@ -40,7 +40,15 @@ from vipbench.places.index import (
 )
 from vipbench.places.landmarks import Landmark, find_landmarks
 from vipbench.places.place import Level, Match
-from vipbench.places.scripts import has_non_latin, normalize, romanize, script_key, without_suffix
+from vipbench.places.scripts import (
+    bare_name,
+    expand_abbreviations,
+    has_non_latin,
+    normalize,
+    romanize,
+    script_key,
+    without_suffix,
+)
 
 __all__ = ["SWAP_RATIO", "unarticled"]
 
@@ -265,16 +273,25 @@ _CITY_SUFFIXES = ("city", "shi", "si", "town", "municipality", "metro", "area")
 
 
 def _variants(key: str) -> list[str]:
-    """Looser spellings tried when a part has no exact reading."""
+    """Looser spellings tried, in order, when a part has no exact reading. Vague leading words come
+    off one at a time, so that a name which itself starts with one is found whole before a shorter
+    one: "southern south africa" is South Africa, not the "Africa" that GeoNames lists as an old
+    name of Mahdia. Hedges and words around the place ("most likely Haridwar", "outskirts of Maun")
+    say how sure or how close, not which place, so the bare name is tried too."""
     words = key.split()
     out: list[str] = []
     if unarticled(key) != key:
         out.append(unarticled(key))
-    trimmed = list(words)
-    while trimmed and trimmed[0] in _DIRECTIONS:
-        trimmed = trimmed[1:]
-    if trimmed and trimmed != words:
-        out.append(" ".join(trimmed))
+    bare = normalize(bare_name(key))
+    for start in (words, bare.split() if bare != key else []):
+        if start is not words and start:
+            out.append(" ".join(start))
+        trimmed = list(start)
+        while trimmed and trimmed[0] in _DIRECTIONS:
+            trimmed = trimmed[1:]
+            if trimmed:
+                out.append(" ".join(trimmed))
+    out += expand_abbreviations(key) + expand_abbreviations(bare)
     if len(words) > 1 and words[-1] in _CITY_SUFFIXES:
         out.append(" ".join(words[:-1]))
     if words and words[0] == "the":
@@ -335,12 +352,25 @@ def _lookup_loosely(key: str, extended: bool) -> list[_Cand]:
     return cands
 
 
+#: Nouns that name the surroundings of a place, never a place: "(rural area)", "countryside".
+_VAGUE_NOUNS = frozenset(("area", "areas", "countryside", "outskirts", "suburbs", "surroundings", "vicinity"))
+
+
+def _only_vague(key: str) -> bool:
+    """Whether a part only describes surroundings ("rural area", "the countryside"): it names no place,
+    even where GeoNames keeps such a word as an old name of a town ("Area" for Mundelein)."""
+    words = [w for w in key.split() if w != "the"]
+    return bool(words) and all(w in _DIRECTIONS or w in _VAGUE_NOUNS for w in words) and any(
+        w in _VAGUE_NOUNS for w in words
+    )
+
+
 @functools.lru_cache(maxsize=8192)
 def _candidates(part: str, extended: bool) -> tuple[_Cand, ...]:
     if has_non_latin(part):
         return _script_candidates(part, extended)
     key = normalize(part)
-    if not key:
+    if not key or _only_vague(key):
         return ()
     cands = _lookup_loosely(key, extended)
     if not cands:

@@ -77,10 +77,11 @@ from vipbench.places.place import Match as Match
 from vipbench.places.resolve import MAX_RATIO as MAX_RATIO
 from vipbench.places.resolve import fuzzy_city, resolve_place, resolve_readings, same_country, split_place
 from vipbench.places.resolve import without_surroundings as without_surroundings
-from vipbench.places.scripts import normalize
+from vipbench.places.scripts import bare_name, normalize
 
 __all__ = [
     "Level",
+    "bare_name",
     "Place",
     "Reading",
     "fuzzy_city",

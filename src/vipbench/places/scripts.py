@@ -16,7 +16,10 @@ from anyascii import anyascii
 
 from vipbench.core.text import ascii_key
 
-__all__ = ["has_non_latin", "normalize", "romanize", "script_key", "split_cjk", "without_suffix"]
+__all__ = [
+    "bare_name", "expand_abbreviations", "has_non_latin", "normalize", "romanize", "script_key", "split_cjk",
+    "without_suffix", "without_surroundings",
+]  # fmt: skip
 
 
 # a letter outside the Latin blocks (word characters less digits, underscore and Latin letters)
@@ -78,3 +81,69 @@ def split_cjk(text: str) -> list[str]:
 def romanize(text: str) -> str:
     """ASCII transliteration (anyascii), for names the gazetteer lacks in their own script."""
     return anyascii(text)
+
+
+#: Words around a place that say where relative to it, not which place: "near the Golden Gate Bridge",
+#: "in front of the Eiffel Tower", "somewhere in Tuscany", "probably around Lyon".
+_AROUND = re.compile(
+    r"^\s*(?:(?:probably|likely|possibly|maybe|perhaps|somewhere|someplace|right|just|most likely)\s+)*"
+    r"(?:(?:in front of|next to|close to|near to|across from|on the outskirts of|outskirts of|outside of|"
+    r"the area around|the area of|the vicinity of|near|nearby|by|at|around|outside|behind|opposite|beside|"
+    r"along|off|on|in|within|inside|from|of|over|under|below|above)\s+)+(?:the\s+)?",
+    re.IGNORECASE,
+)
+
+
+#: Words before a place that say how sure the answer is, or what kind of place it is, not which
+#: place: "Most likely Haridwar", "City of Kabwe", "the town of Maun".
+_HEDGE = re.compile(
+    r"^\s*(?:(?:probably|likely|possibly|maybe|perhaps|presumably|apparently|definitely|certainly|"
+    r"most likely|most probably|very likely|very probably|somewhere|someplace|"
+    r"(?:the\s+)?(?:city|town|village|municipality|township|commune|port city) of)\s+)+",
+    re.IGNORECASE,
+)
+#: Words after a place that widen it to its surroundings: "Lyon area", "Maun outskirts".
+_AROUND_AFTER = re.compile(
+    r"\s+(?:metropolitan area|metro area|area|surroundings|outskirts|suburbs|vicinity|and surroundings)\s*$",
+    re.IGNORECASE,
+)
+
+
+def without_surroundings(text: str) -> str:
+    """The place a phrase is about: "near the Golden Gate Bridge" -> "Golden Gate Bridge", "Most
+    likely Haridwar" -> "Haridwar". Only leading words; see :func:`bare_name` for a trailing "area"."""
+    inner = _AROUND.sub("", text, count=1).strip() or text
+    return _HEDGE.sub("", inner, count=1).strip() or inner
+
+
+def bare_name(text: str) -> str:
+    """The name of the place a phrase is about, also without words after it that only widen it to
+    its surroundings ("outskirts of Maun" and "Lyon area" -> "Maun", "Lyon"). For comparing a name
+    that the gazetteer lacks; a known name such as "Bay Area" is looked up as written first."""
+    inner = without_surroundings(text)
+    return _AROUND_AFTER.sub("", inner).strip() or inner
+
+
+#: The usual abbreviations of words that begin place names, both ways, on normalised keys:
+#: "St. Columb Major" is Saint Columb Major, "St-Renan" Saint-Renan, "Mt. Evelyn" Mount Evelyn,
+#: "Sankt Veit" is written "St. Veit", and GeoNames itself has "St. Peter Parish".
+_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "st": ("saint", "sankt", "santo"),
+    "ste": ("sainte",),
+    "mt": ("mount",),
+    "ft": ("fort",),
+    "saint": ("st",),
+    "sainte": ("ste",),
+    "sankt": ("st",),
+    "mount": ("mt",),
+    "fort": ("ft",),
+}
+
+
+def expand_abbreviations(key: str) -> list[str]:
+    """Other spellings of a normalised name whose first word is abbreviated or written out ("st
+    george s" -> "saint george s"); empty when its first word is neither."""
+    words = key.split()
+    if len(words) < 2:
+        return []
+    return [" ".join((other, *words[1:])) for other in _ABBREVIATIONS.get(words[0], ())]

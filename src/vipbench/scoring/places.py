@@ -54,6 +54,7 @@ from vipbench.places.gazetteer import (
     MAX_RATIO,
     Place,
     Reading,
+    bare_name,
     fuzzy_city,
     normalize,
     region_contains,
@@ -64,7 +65,7 @@ from vipbench.places.gazetteer import (
 )
 from vipbench.places.geo import core_radius_km, haversine_km, outer_radius_km
 from vipbench.places.landmarks import site_radius_km
-from vipbench.places.scripts import has_non_latin
+from vipbench.places.scripts import expand_abbreviations, has_non_latin
 from vipbench.places.worldregions import WorldRegion, world_region
 
 __all__ = ["compare_places", "judge_place", "judge_point"]
@@ -98,9 +99,20 @@ def _specificity(place: Place) -> int:
 def _same_city(truth: Place, guess: Place) -> bool:
     if truth.geonameid is not None and guess.geonameid is not None:
         return truth.geonameid == guess.geonameid
-    if not truth.city or not guess.city or normalize(truth.city) != normalize(guess.city):
+    if not truth.city or not guess.city or not _same_name(truth.city, guess.city):
         return False
     return region_contains(truth.admin1_code, guess.admin1_code) is not False
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Whether two town names are the same name: equal once normalised, with or without a leading
+    Arabic article, and with the first word abbreviated or written out ("St. Josef", "Sankt Josef")."""
+
+    def keys(name: str) -> set[str]:
+        key = unarticled(normalize(name))
+        return {key, *expand_abbreviations(key)}
+
+    return bool(keys(a) & keys(b))
 
 
 def _point(place: Place) -> tuple[float, float] | None:
@@ -166,6 +178,11 @@ def compare_places(truth: Place, guess: Place) -> tuple[Verdict, str]:
         inside = region_contains(truth.admin1_code, guess.admin1_code)
         if inside:
             return "correct", "same region" if g_spec == 1 else "inside the region"
+        namesake = guess.level == "city" and guess.city and truth.admin1 and _same_name(guess.city, truth.admin1)
+        if inside is None and namesake:
+            # the region's namesake town, where GeoNames' code for the town's region has no ISO
+            # equivalent: "Domagnano" (town) lies in Domagnano (castello), Eschen in Eschen
+            return "correct", "the region's namesake town"
         if inside is None:
             return "less_precise", "same country, region not confirmed"
         return "less_precise", "same country, other region"
@@ -297,7 +314,7 @@ def _names_truth_town(truth: Place, guess: str) -> bool:
     if not truth.city or truth.site or has_non_latin(guess):
         return False
     parts = split_place(guess)
-    if not parts or unarticled(normalize(parts[0])) != unarticled(normalize(truth.city)):
+    if not parts or not _same_name(bare_name(parts[0]), truth.city):
         return False
     if len(parts) == 1:
         return True
