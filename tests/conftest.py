@@ -22,25 +22,26 @@ REPO = Path(__file__).resolve().parents[1]
 #: `scripts/test` hands out whole files (`--dist loadfile`) in collection order, so these start
 #: first and the many quick files fill in around them; a long file that started last would keep
 #: one worker busy alone at the end. Files not listed keep their order, after these.
-#: test_osv_distance comes well after test_ocr_osv: both read the same 71 photos, and the second
-#: finds the first's readings in the session's OCR cache (`_one_ocr_cache`) if it starts later.
+#: test_ocr_osv starts about when test_scaleout ends (run beside it, both took ~1.6x longer), and
+#: test_osv_distance well after test_ocr_osv: both read the same 71 photos, and the second finds the
+#: first's readings in the session's OCR cache (`_one_ocr_cache`) if it starts later.
 LONGEST_FIRST = (
     "tests/flows/test_scaleout.py",  # 379 (two evaluations on real servers and workers)
-    "tests/models/adversaries/test_ocr_osv.py",  # 110 (OCR of the 71 OSV photos, three versions)
-    "tests/pipeline/test_dvc_code_deps.py",  # 119
     "tests/pipeline/test_dvc_reproducible.py",  # 111
     "tests/flows/test_dotted_run_names.py",  # 97
-    "tests/pipeline/test_defenses_pipeline.py",  # 83
-    "tests/pipeline/test_pipeline.py",  # 77
+    "tests/pipeline/test_defenses_pipeline.py",  # 81
+    "tests/pipeline/test_pipeline.py",  # 66
     "tests/reliability/test_kill_resume.py",  # 75
-    "tests/pipeline/test_osv_distance.py",  # 61 with the OSV photos' readings cached (104 without)
+    "tests/models/adversaries/test_ocr_osv.py",  # 86 alone (OCR of the 71 OSV photos, three versions)
+    "tests/pipeline/test_dvc_code_deps.py",  # 66
+    "tests/pipeline/test_models_pipeline.py",  # 46
     "tests/flows/test_evaluate_cost.py",  # 62
+    "tests/pipeline/test_osv_distance.py",  # 54 with the OSV photos' readings cached (104 without)
     "tests/reliability/test_bad_input.py",  # 56
     "tests/pipeline/test_dvc_outside_data.py",  # 55
     "tests/flows/test_batch_deployment.py",  # 52
     "tests/pipeline/test_failed_runs.py",  # 50
     "tests/flows/test_watch_releases.py",  # 49
-    "tests/pipeline/test_models_pipeline.py",  # 46
     "tests/models/test_hf.py",  # 43
     "tests/flows/test_prefect_server.py",  # 42
     "tests/defenses/test_defenses.py",  # 41
