@@ -83,10 +83,14 @@ def romanize(text: str) -> str:
     return anyascii(text)
 
 
+#: Words that say how sure an answer is, read off before a place both where it says where relative
+#: to the place (`_AROUND`) and where it only hedges (`_HEDGE`).
+_UNSURE = r"probably|likely|possibly|maybe|perhaps|somewhere|someplace|most likely"
+
 #: Words around a place that say where relative to it, not which place: "near the Golden Gate Bridge",
 #: "in front of the Eiffel Tower", "somewhere in Tuscany", "probably around Lyon".
 _AROUND = re.compile(
-    r"^\s*(?:(?:probably|likely|possibly|maybe|perhaps|somewhere|someplace|right|just|most likely)\s+)*"
+    r"^\s*(?:(?:" + _UNSURE + r"|right|just)\s+)*"
     r"(?:(?:in front of|next to|close to|near to|across from|on the outskirts of|outskirts of|outside of|"
     r"the area around|the area of|the vicinity of|near|nearby|by|at|around|outside|behind|opposite|beside|"
     r"along|off|on|in|within|inside|from|of|over|under|below|above)\s+)+(?:the\s+)?",
@@ -97,9 +101,8 @@ _AROUND = re.compile(
 #: Words before a place that say how sure the answer is, or what kind of place it is, not which
 #: place: "Most likely Haridwar", "City of Kabwe", "the town of Maun".
 _HEDGE = re.compile(
-    r"^\s*(?:(?:probably|likely|possibly|maybe|perhaps|presumably|apparently|definitely|certainly|"
-    r"most likely|most probably|very likely|very probably|somewhere|someplace|"
-    r"(?:the\s+)?(?:city|town|village|municipality|township|commune|port city) of)\s+)+",
+    r"^\s*(?:(?:" + _UNSURE + r"|presumably|apparently|definitely|certainly|most probably|very likely|"
+    r"very probably|(?:the\s+)?(?:city|town|village|municipality|township|commune|port city) of)\s+)+",
     re.IGNORECASE,
 )
 #: Words after a place that widen it to its surroundings: "Lyon area", "Maun outskirts".
