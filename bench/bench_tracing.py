@@ -4,8 +4,8 @@
 
 In a fresh temporary SQLite store (as the pipeline uses), inside one run, for N synthetic items
 of the bundled kind (prompt text rendered by vipbench, an answer of a realistic length):
-- baseline: the items table the score stage always logs (`log_table`);
-- traces: vipbench.ops.traces.log_traces, the code the score stage runs: one trace per item with
+- baseline: the items table a run's tracking always logs (`log_table`);
+- traces: vipbench.ops.traces.log_traces, the code `pipeline.track` runs: one trace per item with
   the prompt and answer text and its verdict as an assessment, written synchronously.
 Seconds for each, the ratio, milliseconds per item and the store's growth are printed and written
 to bench/results/tracing.json.

@@ -2,7 +2,7 @@
 
 Shared by the one-machine `evaluate` flow and the fan-out's child flow (`flows.fanout`), so
 both run a model the same way: `dvc repro infer@<run> score@<run>` plus the run's cells of the
-run x defense matrix, retried on transient failures only.
+run x defense matrix, retried on transient failures only, then the run's MLflow record.
 """
 
 from __future__ import annotations
@@ -49,9 +49,15 @@ def line_logger() -> Callable[[str], None]:
 )
 def run_model(repo: str, run: str, stages: list[str], pull: bool = False) -> dict[str, Any]:
     """`dvc repro infer@<run> score@<run> ...` (and whatever upstream stage is out of date);
-    `pull` restores upstream stages from the DVC remote's run cache when it has them."""
+    `pull` restores upstream stages from the DVC remote's run cache when it has them. Then the
+    run and its defended cells go to MLflow (`pipeline.track`, in this process), so a long
+    evaluation shows each run as it finishes; the report stage finds them there."""
+    from vipbench.pipeline.track import track
+
     res = dvcops.repro(repo, stages, pull=pull, on_line=line_logger())
-    return {"ran": list(res.ran), "seconds": round(res.seconds, 2)}
+    ws = Workspace.load(Path(repo))
+    ids = track(ws, stage_runs(ws, run))
+    return {"ran": list(res.ran), "seconds": round(res.seconds, 2), "mlflow_run_ids": ids}
 
 
 @task(

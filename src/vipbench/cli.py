@@ -212,12 +212,11 @@ def batch_import(
 def score(
     run: Annotated[str, typer.Argument(help="Run name from params.yaml models.")],
     repo: RepoOpt = Path("."),
-    track: Annotated[bool, typer.Option(help="Log the run to MLflow.")] = True,
 ) -> None:
-    """Judge a run's responses, write metrics/<run>.json and log the MLflow run."""
+    """Judge a run's responses and write metrics/<run>.json (`vipbench track` logs it to MLflow)."""
     from vipbench.pipeline.score import score as run_score
 
-    m = run_score(_ws(repo), run, track=track)
+    m = run_score(_ws(repo), run)
     from vipbench.analysis.floor import places_within
 
     o, floor = m["overall"], (m.get("floor") or {}).get("overall")
@@ -256,6 +255,23 @@ def defend(
         print(f"{defense}: {u['n_failed']} image(s) could not be defended and are left out:", file=sys.stderr)
         for image, reason in u["failed"].items():
             print(f"  {image}: {reason}", file=sys.stderr)
+
+
+@app.command()
+@user_errors
+def track(
+    runs: Annotated[list[str] | None, typer.Argument(help="Run names (default: every scored run).")] = None,
+    repo: RepoOpt = Path("."),
+    force: Annotated[bool, typer.Option(help="Log again even when MLflow holds the same results.")] = False,
+) -> None:
+    """Record scored runs in MLflow (the report stage does it too); skips runs MLflow already holds."""
+    from vipbench.pipeline.track import track as track_runs
+
+    ws = _ws(repo)
+    for name in runs or []:
+        ws.run(name)  # an unknown name is a usage error before anything is logged
+    for name, run_id in track_runs(ws, runs or None, force=force).items():
+        print(f"{name}: MLflow run {run_id}")
 
 
 @app.command()

@@ -109,14 +109,47 @@ def read_measurements(run: Run) -> dict[str, Any]:
     return data
 
 
+def read_judge_measurements(run: Run) -> dict[str, Any]:
+    """The LLM judges' calls and cache hits of the scoring that wrote the run's scores, else {}."""
+    from vipbench.core.io import file_sha256
+
+    data = _json(run.judge_measurements_file)
+    if not isinstance(data, dict) or not run.scores_file.is_file():
+        return {}
+    if data.pop("scores_sha256", None) != file_sha256(run.scores_file):
+        return {}
+    return data
+
+
 def read_failure(ws: Workspace, run: str) -> dict[str, Any] | None:
     """The failure record the infer stage left for a run with too many errors, else None."""
     data = _json(ws.outcome_file(run))
     return data if isinstance(data, dict) and data.get("failed") else None
 
 
+def unreported_reason(ws: Workspace, run: str) -> str | None:
+    """Why a configured run has no results to report or track, or None if it has them."""
+    failure = read_failure(ws, run)
+    if failure is not None and failure.get("stopped") == "batch_pending":
+        return f"waiting for its batches: {failure.get('waiting')} of {failure.get('items')} items"
+    if failure is not None and failure.get("stopped") == "budget":
+        return (
+            f"stopped at its budget: {failure.get('finished')} of {failure.get('items')} items finished "
+            f"for ${failure.get('cost_usd')} of ${failure.get('max_cost_usd')} (raise inference.max_cost_usd)"
+        )
+    if failure is not None:
+        top = next(iter(failure.get("error_messages") or {}), "unknown error")
+        return (
+            f"inference failed: {failure.get('errors')} of {failure.get('items')} items ended in error "
+            f"(most often: {top})"
+        )
+    if not ws.scores_file(run).is_file() or not ws.details_file(run).is_file():
+        return "not scored (no scores or details file)"
+    return None
+
+
 def mlflow_run_id(ws: Workspace, run: str) -> str | None:
-    """The MLflow run the score (or report) stage logged for `run`, if any, on this machine."""
+    """The MLflow run `vipbench track` (or the report) logged for `run`, if any, on this machine."""
     data = _json(ws.tracking_file(run))
     rid = data.get("mlflow_run_id") if isinstance(data, dict) else None
     return str(rid) if rid else None

@@ -103,6 +103,8 @@ class Run:
     tracking_file: Path
     #: run-to-run measurements of the inference (latency, wall time, cache hits): MLflow only
     measurements_file: Path
+    #: run-to-run measurements of the scoring (LLM-judge calls, cache hits): MLflow only
+    judge_measurements_file: Path
     #: the defense's mean SSIM/PSNR (None when undefended)
     utility_file: Path | None
 
@@ -147,6 +149,7 @@ class Workspace:
             details_file=self.details_file(name),
             tracking_file=self.tracking_file(name),
             measurements_file=self.measurements_file(name),
+            judge_measurements_file=self.judge_measurements_file(name),
             utility_file=self.defended_utility_file(defense) if defense else None,
         )
 
@@ -234,8 +237,13 @@ class Workspace:
 
     def measurements_file(self, run: str) -> Path:
         """Latency, wall time and cache hits of a run's inference: they differ from run to run,
-        so they go to MLflow (through the score stage) and never into a DVC output."""
+        so they go to MLflow (through `vipbench track`) and never into a DVC output."""
         return self.build / "tracking" / f"{run}.measured.json"
+
+    def judge_measurements_file(self, run: str) -> Path:
+        """How many LLM-judge votes the score stage asked for and how many came from the cache:
+        they differ from run to run, so they go to MLflow (through `vipbench track`) only."""
+        return self.build / "tracking" / f"{run}.judges.json"
 
     def metrics_file(self, run: str) -> Path:
         """A run's headline figures, the DVC metric `dvc metrics show` lists."""

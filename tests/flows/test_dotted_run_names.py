@@ -87,7 +87,10 @@ def test_dotted_names_through_dvc_the_flows_and_vipbench(tmp_path: Path) -> None
         }, edited
 
         # and `vipbench` takes the names as they are
-        shown = run(["vipbench", "score", "maj.v2+jpeg.q30", "--no-track"], root)
+        shown = run(["vipbench", "score", "maj.v2+jpeg.q30"], root)
         assert "maj.v2+jpeg.q30: accuracy" in shown.stdout
+        # the same results: MLflow already holds the run the flow logged
+        logged = out["evaluation"]["mlflow_run_ids"][new]
+        assert run(["vipbench", "track", new], root).stdout.strip() == f"{new}: MLflow run {logged}"
         assert srv.count() == 12  # the model was asked once per item, in the flow only
 

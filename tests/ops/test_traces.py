@@ -14,6 +14,7 @@ from testkit.vip import label, record, write_dataset
 from vipbench.pipeline.infer import infer
 from vipbench.pipeline.prepare import prepare
 from vipbench.pipeline.score import score
+from vipbench.pipeline.track import track
 from vipbench.workspace import Workspace
 
 N = 4
@@ -57,6 +58,7 @@ def server():  # type: ignore[no-untyped-def]
 def test_one_trace_per_item_with_prompt_answer_and_verdict(tmp_path: Path, server: FakeOpenAIServer) -> None:
     ws = workspace(tmp_path, server.base_url, traces=True)
     score(ws, "vlm")
+    track(ws)
     run_id = json.loads(ws.run("vlm").tracking_file.read_text())["mlflow_run_id"]
     traces = _traces(ws)
     assert len(traces) == N
@@ -78,11 +80,13 @@ def test_one_trace_per_item_with_prompt_answer_and_verdict(tmp_path: Path, serve
     blob = json.dumps([t.to_dict() for t in traces])
     assert "data:image" not in blob and "base64" not in blob
 
-    score(ws, "vlm")  # a re-run replaces the run's traces
+    score(ws, "vlm")
+    track(ws, force=True)  # logging the run again replaces its traces
     assert len(_traces(ws)) == N
 
 
 def test_off_by_default(tmp_path: Path, server: FakeOpenAIServer) -> None:
     ws = workspace(tmp_path, server.base_url, traces=False)
     score(ws, "vlm")
+    track(ws)
     assert _traces(ws) == []

@@ -58,7 +58,7 @@ def test_export_answer_elsewhere_import_scores_like_the_online_run(tmp_path: Pat
         ws = Workspace.load(tmp_path)
         prepare(ws)
         infer(ws, "online")
-        online = score(ws, "online", track=False)
+        online = score(ws, "online")
         sent_online = srv.count()
 
         exported = cli(tmp_path, "batch", "export", "offline")
@@ -77,7 +77,7 @@ def test_export_answer_elsewhere_import_scores_like_the_online_run(tmp_path: Pat
         imported = cli(tmp_path, "batch", "import", "offline", str(batch_out))
         assert imported.returncode == 0, imported.stderr
         assert f"answered {2 * N}" in imported.stdout
-        offline = score(Workspace.load(tmp_path), "offline", track=False)
+        offline = score(Workspace.load(tmp_path), "offline")
         assert srv.count() == sent_online  # the offline run asked the server nothing
 
     for block in COMPARED:

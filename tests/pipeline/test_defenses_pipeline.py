@@ -79,7 +79,7 @@ def test_ocr_beats_majority_and_blur_text_removes_it(tmp_path: Path) -> None:
     defend(ws, "blur_text")
     for r in ("majority", "ocr", "ocr+blur_text"):
         infer(ws, r)
-        score(ws, r, track=False)
+        score(ws, r)
     attrs = list(TEXT_CUE_ATTRIBUTES)
     maj = run_metrics(read_scores(ws, "majority"), attrs, n_boot=0)
     ocr = run_metrics(read_scores(ws, "ocr"), attrs, n_boot=0)

@@ -73,7 +73,7 @@ def test_a_failing_run_is_not_written_scored_or_reported_and_resumes_from_the_ca
         ws = Workspace.load(tmp_path)
         prepare(ws)
         infer(ws, "majority")
-        score(ws, "majority", track=False)
+        score(ws, "majority")
         ws.responses_file("flaky").parent.mkdir(parents=True, exist_ok=True)
         ws.responses_file("flaky").write_text("stale\n")  # from an earlier run: must not survive
         with pytest.raises(RunFailed) as e:
@@ -95,7 +95,7 @@ def test_a_failing_run_is_not_written_scored_or_reported_and_resumes_from_the_ca
         srv.reset()
         assert infer(ws, "flaky") == {"answered": 10}
         assert srv.count() == 6
-        score(ws, "flaky", track=False)
+        score(ws, "flaky")
         assert set(report(ws, track=False)["runs"]) == {"majority", "flaky"}
 
 

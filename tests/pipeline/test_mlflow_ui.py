@@ -176,9 +176,19 @@ def test_rerun_updates_runs_and_models_in_place(repo: Path) -> None:
 
     before = {n: r.info.run_id for n, r in _runs(repo).items()}
     from vipbench.pipeline.score import score
+    from vipbench.pipeline.track import track
     from vipbench.workspace import Workspace
 
-    score(Workspace.load(repo), "strong", track=True)
+    client = mlflow.MlflowClient()
+    history = len(client.get_metric_history(before["strong"], "overall.accuracy"))
+    ws = Workspace.load(repo)
+    score(ws, "strong")
+    # the same results: MLflow holds them already, so nothing is logged again
+    assert track(ws, ["strong"]) == {"strong": before["strong"]}
+    assert len(client.get_metric_history(before["strong"], "overall.accuracy")) == history
+    # logged again all the same (--force): into the same run and model
+    track(ws, ["strong"], force=True)
+    assert len(client.get_metric_history(before["strong"], "overall.accuracy")) == history + 1
     after = _runs(repo)
     assert {n: r.info.run_id for n, r in after.items()} == before
     models = mlflow.search_logged_models(

@@ -71,7 +71,7 @@ def test_majority_floor_is_weak_on_precise_and_distance_metrics_while_exif_is_st
     m = {}
     for run in ("majority", "exif"):
         infer(ws, run)
-        m[run] = score(ws, run, track=False)
+        m[run] = score(ws, run)
 
     maj, maj_ladder = m["majority"]["attributes"]["placeOfImage"], m["majority"]["distance"]["placeOfImage"]
     ex, ex_ladder = m["exif"]["attributes"]["placeOfImage"], m["exif"]["distance"]["placeOfImage"]

@@ -32,7 +32,7 @@ def test_zoom_run_reports_cue_hit_rate(tmp_path: Path) -> None:
         ws = Workspace.load(tmp_path)
         info = prepare(ws)
         infer(ws, "zoomer")
-        m = score(ws, "zoomer", track=False)
+        m = score(ws, "zoomer")
         # two turns per item: the first with one image, the second with the crop added
         assert srv.count() == 2 * info["items"]
     zoom = m["zoom"]

@@ -99,6 +99,16 @@ def test_no_key_and_no_image_leaks_after_a_full_run(tmp_path: Path) -> None:
     assert responses and all(r["status"] == "answered" for r in responses)
     assert (root / "metrics" / "vlm.json").is_file() and (root / "mlflow.db").is_file()
     assert any((root / "mlruns").rglob("*.png"))  # figures were logged, so artifacts were searched
+    # the judges' calls reached MLflow, a measurement that no DVC output holds
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=f"sqlite:///{root / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name("vipbench-vip-default")
+    (vlm,) = client.search_runs([experiment.experiment_id], "run_name = 'vlm'")
+    judged = json.loads((root / "build" / "details" / "vlm.json").read_text())["llm_judge"]
+    assert vlm.data.metrics["llm_judge.votes"] == judged["votes"] > 0
+    assert vlm.data.metrics["llm_judge.calls"] + vlm.data.metrics["llm_judge.cache_hits"] == judged["votes"]
+    assert "calls" not in judged
 
     # ...and it is nowhere: not in any file of the repository, not in the output
     checked = files_under(root)

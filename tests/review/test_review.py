@@ -13,6 +13,7 @@ from vipbench.cli import app
 from vipbench.pipeline.infer import infer
 from vipbench.pipeline.prepare import prepare
 from vipbench.pipeline.score import score
+from vipbench.pipeline.track import track
 from vipbench.review.store import agreement, read_reviews
 from vipbench.workspace import Workspace
 
@@ -31,7 +32,7 @@ def workspace(tmp_path: Path) -> Workspace:
 
 def test_review_overrides_judge_and_reports_agreement(tmp_path: Path) -> None:
     ws = workspace(tmp_path)
-    before = score(ws, "majority", track=False)
+    before = score(ws, "majority")
     assert before["attributes"]["sex"]["correct"] == 3  # majority says Female; 2 Male items are wrong
 
     # review only wrong verdicts: call the first one correct, skip the second
@@ -44,7 +45,7 @@ def test_review_overrides_judge_and_reports_agreement(tmp_path: Path) -> None:
     reviews = read_reviews(ws.reviews_file)
     assert [(r.verdict, r.judge_verdict, r.reviewer) for r in reviews] == [("correct", "wrong", "ana")]
 
-    after = score(ws, "majority", track=False)
+    after = score(ws, "majority")
     assert after["attributes"]["sex"]["correct"] == 4
     scored = [json.loads(line) for line in ws.scores_file("majority").read_text().splitlines()]
     assert sum(s["top1"]["decided_by"] == "human" for s in scored) == 1
@@ -72,7 +73,8 @@ def test_images_reach_mlflow_only_when_opted_in(tmp_path: Path) -> None:
     import yaml as _yaml
 
     ws = workspace(tmp_path)
-    score(ws, "majority", track=True)
+    score(ws, "majority")
+    track(ws)
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
     client = mlflow.MlflowClient()
     (run,) = mlflow.search_runs(experiment_names=[ws.experiment], output_format="list")
@@ -82,7 +84,8 @@ def test_images_reach_mlflow_only_when_opted_in(tmp_path: Path) -> None:
     p["mlflow"] = {"log_images": True}
     (tmp_path / "params.yaml").write_text(_yaml.safe_dump(p))
     ws2 = Workspace.load(tmp_path)
-    score(ws2, "majority", track=True)
+    score(ws2, "majority")
+    track(ws2)
     (run,) = mlflow.search_runs(experiment_names=[ws2.experiment], output_format="list")
     logged = {a.path for a in client.list_artifacts(run.info.run_id, "images")}
     assert logged == {f"images/i{i}.jpg" for i in range(5)}
@@ -92,13 +95,14 @@ def test_tracking_does_not_export_its_uri(tmp_path: Path) -> None:
     import os
 
     ws = workspace(tmp_path)
-    score(ws, "majority", track=True)
+    score(ws, "majority")
+    track(ws)
     assert "MLFLOW_TRACKING_URI" not in os.environ  # child processes and other repos are unaffected
 
 
 def test_review_without_terminal_explains_and_exits_2(tmp_path: Path) -> None:
     ws = workspace(tmp_path)
-    score(ws, "majority", track=False)
+    score(ws, "majority")
     # one verdict, then the input ends: no terminal is left to ask
     res = CliRunner().invoke(app, ["review", "majority", "--repo", str(tmp_path), "--verdict", "wrong"], input="c\n")
     assert res.exit_code == 2

@@ -46,6 +46,9 @@ ATTRIBUTE_METRICS = ("accuracy", "accuracy_precise")
 FLOOR_METRICS = ("floor_accuracy", "lift", "floor_accuracy_precise", "lift_precise")
 DISTANCE_METRICS = tuple(within_key(km) for km in DISTANCE_THRESHOLDS_KM)
 ACCOUNTING_METRICS = ("input_tokens", "output_tokens", "cost_usd", "latency_p50_s", "latency_p90_s", "cached")
+#: with LLM judges: the votes cast and disagreements (results), the calls asked and the cache's
+#: answers (measurements: the score stage leaves them in build/tracking/<run>.judges.json)
+JUDGE_METRICS = ("votes", "disagreements", "calls", "cache_hits")
 FIT_OVERALL = (
     "n",
     "slope",
@@ -125,6 +128,9 @@ def model_metrics(
     for m in ACCOUNTING_METRICS:
         _put(out, f"accounting.{m}", acc.get(m))
     _put(out, "accounting.wall_s", (metrics.get("accounting") or {}).get("wall_s"))
+    judges = metrics.get("llm_judge") or {}  # with LLM judges: votes, disagreements, calls, cache hits
+    for m in JUDGE_METRICS:
+        _put(out, f"llm_judge.{m}", judges.get(m))
     cols = sorted(capability, key=lambda c: (c != main_column, c))[:MAX_CAPABILITY]
     for c in cols:
         _put(out, f"capability.{c}", capability[c])

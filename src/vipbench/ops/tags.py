@@ -1,6 +1,6 @@
 """The MLflow tag names vipbench writes and searches, in one table.
 
-The pipeline writes them (`pipeline.score`, `pipeline.report`, `ops.tracking`); the release
+The pipeline writes them (`pipeline.track`, `pipeline.report`, `ops.tracking`); the release
 watcher and the flows read them to learn what was evaluated. Tag names are part of the stored
 record, so renaming one orphans the runs already in a tracking store.
 """
@@ -32,6 +32,9 @@ class Tag:
     DEFENSE: Final = "vipbench.defense"
     #: the undefended run a defended run is compared with (the run itself when undefended)
     BASE_RUN: Final = "vipbench.base_run"
+    #: hash of everything a run's logging wrote (params, metrics, tags, tables); set last, so a
+    #: run whose logging was cut off never matches, and `vipbench track` skips a run that does
+    OUTPUTS: Final = "vipbench.outputs_hash"
     #: summary run: the capability column of the accuracy-versus-capability fit
     CAPABILITY_COLUMN: Final = "vipbench.capability_column"
     #: summary run: JSON of run name -> MLflow run id of the runs it summarises

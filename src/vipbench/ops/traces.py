@@ -1,9 +1,9 @@
 """Optional MLflow traces: one trace per item, with its verdict as an assessment.
 
-With `mlflow.traces: true` the score stage records, inside the model run, one trace per item: an
-LLM span whose inputs are the item (id, image id, attribute, the image's path) and the prompt's
-text, whose outputs are the model's raw answer and status, and whose attributes carry the
-verdict. The top-1 verdict is also attached as an assessment ("verdict", true for correct, with
+With `mlflow.traces: true` a run's tracking (`pipeline.track`) records, inside the model run,
+one trace per item: an LLM span whose inputs are the item (id, image id, attribute, the image's
+path) and the prompt's text, whose outputs are the model's raw answer and status, and whose
+attributes carry the verdict. The top-1 verdict is also attached as an assessment ("verdict", true for correct, with
 who decided it), so MLflow's trace and evaluation views list and filter items by it.
 
 Image bytes never enter a trace: an image is named by its path. Images reach MLflow only as run

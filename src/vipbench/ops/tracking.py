@@ -68,6 +68,19 @@ def find_run(repo: Path, experiment_id: str, run_key: str, chash: str) -> str | 
     return runs[0].info.run_id if runs else None
 
 
+def logged_with(repo: Path, experiment: str, run_key: str, identity: Mapping[str, Any], outputs: str) -> str | None:
+    """The run of (run_key, identity) if its logging completed with exactly `outputs`, else None."""
+    mlflow = mlflow_for(repo)
+    exp = mlflow.get_experiment_by_name(experiment)
+    if exp is None:
+        return None
+    run_id = find_run(repo, str(exp.experiment_id), run_key, config_hash(identity))
+    if run_id is None:
+        return None
+    tags = mlflow.MlflowClient().get_run(run_id).data.tags
+    return run_id if tags.get(Tag.OUTPUTS) == outputs else None
+
+
 def log_run(
     repo: Path,
     experiment: str,
@@ -81,13 +94,15 @@ def log_run(
     dataset: DatasetRef | None = None,
     model: ModelRef | None = None,
     texts: Mapping[str, str] | None = None,
+    outputs: str | None = None,
 ) -> str:
     """Create or update the run for (run_key, identity) and return its id.
 
     `identity` is everything that defines the configuration (public spec, prompt hash,
     dataset version); the same identity always lands in the same run. `dataset` becomes the run's
     evaluation input, `model` an external logged model that the metrics are logged against (the
-    UI's Model column), `texts` artifacts written from strings (file name -> content).
+    UI's Model column), `texts` artifacts written from strings (file name -> content). `outputs`,
+    a hash of all of it, is tagged last (`Tag.OUTPUTS`), once everything else is logged.
     """
     mlflow = mlflow_for(repo)
     exp_id = ensure_experiment(repo, experiment)
@@ -115,6 +130,8 @@ def log_run(
                 mlflow.log_artifacts(str(path), artifact_path=sub or None)
             else:
                 mlflow.log_artifact(str(path), artifact_path=sub or None)
+        if outputs is not None:
+            mlflow.set_tag(Tag.OUTPUTS, outputs)
         return str(run.info.run_id)
 
 

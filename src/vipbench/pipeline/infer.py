@@ -13,7 +13,7 @@ the request that could cross it: no responses file, a failure record saying so, 
 `BudgetReached` (exit 4). The answers it got are cached, so a higher budget resumes.
 
 The responses file is a DVC output, so it holds results only; latencies, cache hits and wall
-time go to a machine-local file that the score stage logs to MLflow.
+time go to a machine-local file that `pipeline.track` logs to MLflow.
 """
 
 from __future__ import annotations

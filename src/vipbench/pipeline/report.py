@@ -3,9 +3,10 @@
 Writes the full summary to build/summary.json (every run, the regressions, the defense table),
 its headline figures to metrics/summary.json (the DVC metric: the number of runs and, per prompt
 variant, the regression's slope, R², Pearson r and projected accuracy), metrics/report.md, DVC
-plot data under plots/ and PNG figures under figures/, and logs one summary MLflow run per
-dataset version that links the model runs. Re-running refits and updates the same summary run;
-it never adds a second one.
+plot data under plots/ and PNG figures under figures/. It records every reported run in MLflow
+(`pipeline.track`: only those whose results MLflow does not already hold) and logs one summary
+MLflow run per dataset version that links them. Re-running refits and updates the same summary
+run; it never adds a second one.
 
 Only runs with scores and details count. A run whose inference failed or stopped (its outcome
 file is a failure record, see `pipeline.infer`) or that was never scored is left out of every table,
@@ -21,7 +22,7 @@ from typing import Any
 
 from vipbench.core.io import atomic_open, write_json
 from vipbench.ops.tags import Tag
-from vipbench.readers import mlflow_run_id, read_dataset_info, read_details, read_failure, read_scores
+from vipbench.readers import mlflow_run_id, read_dataset_info, read_details, read_scores, unreported_reason
 from vipbench.workspace import Run, Workspace
 
 
@@ -32,27 +33,6 @@ def collect(ws: Workspace) -> dict[str, dict[str, Any]]:
         if unreported_reason(ws, run) is None and (details := read_details(ws, run)) is not None:
             runs[run] = details
     return runs
-
-
-def unreported_reason(ws: Workspace, run: str) -> str | None:
-    """Why a configured run is left out of the report, or None if it is reported."""
-    failure = read_failure(ws, run)
-    if failure is not None and failure.get("stopped") == "batch_pending":
-        return f"waiting for its batches: {failure.get('waiting')} of {failure.get('items')} items"
-    if failure is not None and failure.get("stopped") == "budget":
-        return (
-            f"stopped at its budget: {failure.get('finished')} of {failure.get('items')} items finished "
-            f"for ${failure.get('cost_usd')} of ${failure.get('max_cost_usd')} (raise inference.max_cost_usd)"
-        )
-    if failure is not None:
-        top = next(iter(failure.get("error_messages") or {}), "unknown error")
-        return (
-            f"inference failed: {failure.get('errors')} of {failure.get('items')} items ended in error "
-            f"(most often: {top})"
-        )
-    if not ws.scores_file(run).is_file() or not ws.details_file(run).is_file():
-        return "not scored (no scores or details file)"
-    return None
 
 
 def run_capability(run: Run) -> dict[str, float]:
@@ -153,6 +133,10 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
     write_markdown(ws, runs, summary, fits, defended, result["unreported"])
     write_json(ws.summary_details_file, result)
     write_json(ws.summary_file, headline(result))
+    if track and runs:
+        from vipbench.pipeline.track import track as track_runs
+
+        track_runs(ws, list(runs))  # each run's results, unless MLflow already holds them
     summary_id = track_summary(ws, result, fits) if track and runs else None
     write_json(ws.tracking_file("summary"), {"run": "summary", "mlflow_run_id": summary_id})
     return result
