@@ -108,12 +108,11 @@ def test_a_logging_cut_off_is_done_again(tmp_path: Path, monkeypatch: pytest.Mon
     def die(*a: object, **k: object) -> None:
         raise KeyboardInterrupt("killed while logging the items table")
 
-    monkeypatch.setattr(mlflow, "log_table", die)
-    with pytest.raises(KeyboardInterrupt):
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(mlflow, "log_table", die)
         track(ws)
     (cut,) = runs(ws)
     assert Tag.OUTPUTS not in cut.data.tags  # tagged last, so the cut-off run never looks complete
-    monkeypatch.undo()
     ids = track(ws)
     (done,) = runs(ws)
     assert ids == {"majority": cut.info.run_id} == {"majority": done.info.run_id}
