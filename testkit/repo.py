@@ -35,7 +35,8 @@ _SKELETON: Path | None = None
 
 
 def _skeleton() -> Path:
-    """git init, dvc init and `dvc config` once per process; make_repo copies the result.
+    """git init, dvc init, `dvc config` and an empty MLflow store once per process; make_repo
+    copies the result.
 
     Those four commands cost a few seconds of DVC start-up each, the same for every copy, and
     nothing in their output depends on the repository's path.
@@ -54,15 +55,28 @@ def _skeleton() -> Path:
         run(["dvc", "config", "plots.html_template", "plots/offline.html"], root)
         run(["dvc", "config", "core.analytics", "false"], root)
         shutil.rmtree(root / ".dvc" / "tmp", ignore_errors=True)  # DVC's per-repository state
+        _mlflow_store(root / "mlflow.db")
         _SKELETON = root
     return _SKELETON
+
+
+def _mlflow_store(db: Path) -> None:
+    """An empty MLflow store, its tables made by MLflow itself (alembic's ~60 migrations: about
+    1.5 s of CPU that every new repository's first `vipbench report` would pay again). A fresh
+    clone still starts without one, so its creation inside the pipeline stays tested."""
+    from mlflow.tracking import MlflowClient
+
+    from vipbench.ops.quiet import quiet_defaults
+
+    quiet_defaults()
+    MlflowClient(tracking_uri=f"sqlite:///{db}").search_experiments()
 
 
 def make_repo(tmp: Path, dataset: Path, params: dict[str, Any] | None = None) -> Path:
     """Copy the pipeline files into `tmp/repo`, put `dataset` in data/, and track it with DVC.
 
     The repository starts as a copy of a per-process skeleton (git init, dvc init, the plot
-    templates, `dvc config`), so only `dvc add data` runs DVC here.
+    templates, `dvc config`, an empty MLflow store), so only `dvc add data` runs DVC here.
     """
     root = tmp / "repo"
     shutil.copytree(_skeleton(), root, symlinks=True)
