@@ -96,29 +96,25 @@ def read_utility(run: Run) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def read_measurements(run: Run) -> dict[str, Any]:
-    """The inference's latencies and cache hits, when they belong to the responses being scored
-    (responses pulled from a DVC remote come without them)."""
+def _measured(path: Path, of: Path, key: str) -> dict[str, Any]:
+    """A measurements file, when the output it describes (`of`, whose hash it holds under `key`)
+    is the one on disk; else {} (outputs pulled from a DVC remote come without their measurements)."""
     from vipbench.core.io import file_sha256
 
-    data = _json(run.measurements_file)
-    if not isinstance(data, dict) or not run.responses_file.is_file():
-        return {}
-    if data.pop("responses_sha256", None) != file_sha256(run.responses_file):
+    data = _json(path)
+    if not isinstance(data, dict) or not of.is_file() or data.pop(key, None) != file_sha256(of):
         return {}
     return data
+
+
+def read_measurements(run: Run) -> dict[str, Any]:
+    """The inference's latencies and cache hits, when they belong to the responses on disk."""
+    return _measured(run.measurements_file, run.responses_file, "responses_sha256")
 
 
 def read_judge_measurements(run: Run) -> dict[str, Any]:
-    """The LLM judges' calls and cache hits of the scoring that wrote the run's scores, else {}."""
-    from vipbench.core.io import file_sha256
-
-    data = _json(run.judge_measurements_file)
-    if not isinstance(data, dict) or not run.scores_file.is_file():
-        return {}
-    if data.pop("scores_sha256", None) != file_sha256(run.scores_file):
-        return {}
-    return data
+    """The LLM judges' calls and cache hits of the scoring that wrote the run's scores on disk."""
+    return _measured(run.judge_measurements_file, run.scores_file, "scores_sha256")
 
 
 def read_failure(ws: Workspace, run: str) -> dict[str, Any] | None:
