@@ -19,8 +19,9 @@ The parent (the `evaluate` flow, given a child deployment) does, in its own chec
 A child (`evaluate_run`, in the checkout its deployment's pull steps made) checks out the
 revision, runs `dvc repro` of its run's stages with the shared limits switched on and records
 the runs in the MLflow server of its environment (`MLFLOW_TRACKING_URI`, `pipeline.track`), then
-pushes the outputs and the run cache (`runcache.publish`). It leaves a small JSON artifact (key `vipbench-child`) for
-the parent: which worker ran it, its MLflow run id, or its failure record.
+pushes the outputs and the run cache (`runcache.publish`). It leaves a small JSON artifact (key
+`vipbench-child`) for the parent: which worker ran it, its MLflow run id, or its failure record.
+The parent's report finds those runs complete (the same results) and does not log them again.
 """
 
 from __future__ import annotations
