@@ -133,11 +133,12 @@ def report(ws: Workspace, track: bool = True) -> dict[str, Any]:
     write_markdown(ws, runs, summary, fits, defended, result["unreported"])
     write_json(ws.summary_details_file, result)
     write_json(ws.summary_file, headline(result))
+    summary_id = None
     if track and runs:
         from vipbench.pipeline.track import track as track_runs
 
         track_runs(ws, list(runs))  # each run's results, unless MLflow already holds them
-    summary_id = track_summary(ws, result, fits) if track and runs else None
+        summary_id = track_summary(ws, result, fits)
     write_json(ws.tracking_file("summary"), {"run": "summary", "mlflow_run_id": summary_id})
     return result
 

@@ -54,10 +54,13 @@ def track(ws: Workspace, runs: Iterable[str] | None = None, force: bool = False)
 
     A run MLflow already holds with the same results is not logged again unless `force`. Each
     run's id is written to its tracking file (build/tracking/<run>.json)."""
-    names = trackable(ws) if runs is None else list(runs)
-    for name in names:
-        if (why := unreported_reason(ws, name)) is not None:
-            raise VipbenchError(f"{name}: nothing to log to MLflow: {why}")
+    if runs is None:
+        names = trackable(ws)
+    else:
+        names = list(runs)
+        for name in names:
+            if (why := unreported_reason(ws, name)) is not None:
+                raise VipbenchError(f"{name}: nothing to log to MLflow: {why}")
     return {name: track_run(ws, ws.run(name), force=force) for name in names}
 
 
