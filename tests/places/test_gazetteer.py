@@ -186,6 +186,10 @@ def test_repeated_calls_are_cached_and_fast() -> None:
     [
         ("Most likely Tromsø", "Tromsø"),
         ("outskirts of Arequipa", "Arequipa"),
+        ("the outskirts of Arequipa", "Arequipa"),
+        ("the suburbs of Lima", "Lima"),
+        ("suburbs of Lima", "Lima"),
+        ("on the edge of Cusco", "Cusco"),
         ("Tarija surroundings", "Tarija"),
         ("near the Kaikoura peninsula", "Kaikoura peninsula"),
         ("Nuuk metropolitan area", "Nuuk"),

@@ -88,10 +88,11 @@ def romanize(text: str) -> str:
 _UNSURE = r"probably|likely|possibly|maybe|perhaps|somewhere|someplace|most likely"
 
 #: Words around a place that say where relative to it, not which place: "near the Golden Gate Bridge",
-#: "in front of the Eiffel Tower", "somewhere in Tuscany", "probably around Lyon".
+#: "in front of the Eiffel Tower", "somewhere in Tuscany", "probably around Lyon", "the suburbs of Lima".
 _AROUND = re.compile(
     r"^\s*(?:(?:" + _UNSURE + r"|right|just)\s+)*"
-    r"(?:(?:in front of|next to|close to|near to|across from|on the outskirts of|outskirts of|outside of|"
+    r"(?:(?:in front of|next to|close to|near to|across from|(?:on\s+)?(?:the\s+)?(?:outskirts|suburbs|"
+    r"periphery|environs|edge|fringes?) of|outside of|"
     r"the area around|the area of|the vicinity of|near|nearby|by|at|around|outside|behind|opposite|beside|"
     r"along|off|on|in|within|inside|from|of|over|under|below|above)\s+)+(?:the\s+)?",
     re.IGNORECASE,
