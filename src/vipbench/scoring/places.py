@@ -10,7 +10,8 @@ The study's hierarchical rule:
   in the truth's country), a guess that cannot be resolved, or an empty guess;
 * **undecided**: the offline judge cannot tell with confidence; a LLM judge panel or a person decides.
 
-Both strings go through :func:`vipbench.places.gazetteer.resolve_readings`. Choices made where the
+Both strings go through :func:`vipbench.places.gazetteer.resolve_readings`; a guess written as a
+sentence is first cut to the place it names (:mod:`vipbench.places.answers`). Choices made where the
 gazetteer cannot be sure:
 
 * **Sub-city places.** A guess whose point (a landmark-table site, or a GeoNames place such as
@@ -50,6 +51,7 @@ from __future__ import annotations
 import functools
 
 from vipbench.core.records import Decision, Verdict
+from vipbench.places.answers import answer_phrases
 from vipbench.places.gazetteer import (
     MAX_RATIO,
     Place,
@@ -273,10 +275,20 @@ def _country_spelling(country_code: str, guess: str) -> Place | None:
     return None
 
 
+def _answer_place(guess: str) -> str:
+    """The place a sentence answer names ("This looks like Lisbon, Portugal, judging by the trams."
+    -> "Lisbon, Portugal"): the first of its phrases that the gazetteer can read, else the answer."""
+    phrases = answer_phrases(guess)
+    if phrases == [guess]:
+        return guess
+    return next((p for p in phrases if world_region(p) is not None or resolve_readings(p)), guess)
+
+
 def judge_place(truth: str, guess: str) -> Decision:
     """Judge a place guess against the labelled truth with the offline gazetteer."""
     if not guess or not (normalize(guess) or has_non_latin(guess)):
         return _decision("wrong", "empty guess")
+    guess = _answer_place(guess)
     truth_region = world_region(truth)
     guess_region = world_region(guess)
     truth_place = resolve_place(truth) if truth_region is None else None

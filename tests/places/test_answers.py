@@ -1,0 +1,35 @@
+"""The place phrase inside a sentence answer (vipbench.places.answers)."""
+
+from __future__ import annotations
+
+import pytest
+
+from vipbench.places.answers import answer_phrases
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("This looks like Porto, Portugal, judging by the tiles.", "Porto, Portugal"),
+        ("The image was most likely taken in Cusco, Peru.", "Cusco, Peru"),
+        ("Based on the architecture, this is Fez, Morocco.", "Fez, Morocco"),
+        ("Location: Da Nang, Vietnam", "Da Nang, Vietnam"),
+        ("Best guess: Chile", "Chile"),
+        ("The script is Thai, so somewhere in Thailand.", "somewhere in Thailand"),
+        ("My best guess is Quito.", "Quito"),
+        ("Mendoza, Argentina, based on the vineyards", "Mendoza, Argentina"),
+        ("It is the Dominican Republic.", "the Dominican Republic"),
+    ],
+)
+def test_the_place_inside_a_sentence(text: str, expected: str) -> None:
+    assert answer_phrases(text)[0] == expected
+
+
+@pytest.mark.parametrize("text", ["The Hague", "Washington, D.C.", "St. Louis, MO", "Most likely Haridwar", "Lima"])
+def test_a_place_name_is_no_sentence(text: str) -> None:
+    assert answer_phrases(text) == [text]
+
+
+def test_each_sentence_in_turn() -> None:
+    phrases = answer_phrases("Rosario, Argentina. The river suggests it.")
+    assert phrases == ["Rosario, Argentina", "The river suggests it"]
