@@ -235,3 +235,13 @@ def test_first_word_abbreviations_both_ways() -> None:
     assert "saint wendel" in expand_abbreviations("st wendel") and "sankt wendel" in expand_abbreviations("st wendel")
     assert expand_abbreviations("mount darwin") == ["mt darwin"]
     assert expand_abbreviations("stockholm") == [] and expand_abbreviations("st") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("Chernihiv, Ukraine", "UA-74"), ("Donetsk, Ukraine", "UA-14"), ("Tomsk, Russia", "RU-TOM")],
+)
+def test_adjectival_region_names_map_their_namesake_towns(text: str, code: str) -> None:
+    # "Chernihivska oblast", "Tomskaya oblast'": the region's name begins with its chief town's
+    place = resolve_place(text)
+    assert place is not None and place.admin1_code == code

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import functools
 import gc
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -356,6 +357,12 @@ def _display_name(name: str) -> str:
     return name
 
 
+#: An adjectival region name begins with its namesake town's name, at least this long and this
+#: share of the region's one-word name ("Kharkivska" from "Kharkiv", "Irkutskaya" from "Irkutsk").
+_MIN_STEM = 5
+_STEM_SHARE = 0.6
+
+
 def _map_admin1(
     cities: dict[int, _City],
     data: _RegionData,
@@ -368,7 +375,8 @@ def _map_admin1(
     numbers in many ("02" is Bavaria). Evidence, weighed by votes per GeoNames group:
 
     * a hand-written anchor city of the region lies in the group (weight 10);
-    * the region's namesake city is among the three biggest of the group (Aomori, Zürich; 3);
+    * the region's namesake city is among the three biggest of the group (Aomori, Zürich, and
+      Kharkiv for the adjectival "Kharkivska oblast"; 3);
       a city merely named after a region elsewhere ("Delaware, Ohio") is rarely that big there;
     * a sub-region of the region is named after a city of the group (Italian and Spanish
       provinces: "Milano" in Lombardia; 1).
@@ -386,13 +394,16 @@ def _map_admin1(
     third = {group: sorted(pops, reverse=True)[:3][-1] for group, pops in groups.items()}
 
     def namesake(cc: str, name: str) -> _City | None:
-        found = [
-            by_name[(cc, k)]
-            for v in _region_names(name)
-            for key in _keys(v)
-            for k in {key, _core(key)}
-            if (cc, k) in by_name
-        ]
+        keys = {k for v in _region_names(name) for key in _keys(v) for k in (key, _core(key)) if k}
+        found = [by_name[(cc, k)] for k in keys if (cc, k) in by_name]
+        if not found:  # an adjectival name: "Kharkivska oblast" is Kharkiv's, "Irkutskaya oblast'" Irkutsk's
+            found = [
+                by_name[(cc, k[:n])]
+                for k in keys
+                if " " not in k
+                for n in range(max(_MIN_STEM, math.ceil(_STEM_SHARE * len(k))), len(k))
+                if (cc, k[:n]) in by_name
+            ]
         return max(found, key=lambda c: c.pop) if found else None
 
     votes: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
