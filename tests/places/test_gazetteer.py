@@ -245,3 +245,16 @@ def test_adjectival_region_names_map_their_namesake_towns(text: str, code: str) 
     # "Chernihivska oblast", "Tomskaya oblast'": the region's name begins with its chief town's
     place = resolve_place(text)
     assert place is not None and place.admin1_code == code
+
+
+@pytest.mark.parametrize(
+    "text", ["Tomsk Oblast", "County Limerick", "Iloilo Province, Philippines", "Province of Iloilo"]
+)
+def test_a_name_with_its_kind_of_region_is_a_region(text: str) -> None:
+    place = resolve_place(text)
+    assert place is not None and place.level == "region" and place.city is None
+
+
+def test_a_town_in_a_region_named_with_its_kind() -> None:
+    place = resolve_place("Iloilo City, Iloilo Province, Philippines")
+    assert place is not None and place.level == "city"

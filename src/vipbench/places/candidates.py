@@ -20,6 +20,7 @@ from vipbench.places.aliases import (
     _CITY_ALIASES,
     _COUNTRY_ALIASES,
     _DIRECTIONS,
+    _GENERIC,
     _NATIVE_COUNTRIES,
     _REGION_ALIASES,
     _REGION_LANGUAGES,
@@ -67,6 +68,7 @@ class _Cand:
     site: Landmark | None = None  # the landmark-table site this reading names
     within: int | None = None  # the city this GeoNames place lies in, per the landmark table
     via: Match = "exact"  # found in its own script, romanised, or fuzzily
+    from_town: bool = False  # a region named with its kind ("Kharkiv Oblast"), found through its namesake town
 
 
 def _city_cand(city: _City, rank: int = _CITY) -> _Cand:
@@ -342,14 +344,52 @@ def _region_fuzzy_keys() -> dict[str, list[_Region]]:
 
 
 def _lookup_loosely(key: str, extended: bool) -> list[_Cand]:
-    """The exact readings of `key`, else those of its first looser spelling that has any."""
+    """The exact readings of `key`, else those of its first looser spelling that has any. A name
+    written with its kind of region ("Sverdlovsk Oblast", "County Galway", "Cebu Province") and not
+    known as written names a region, so the towns its bare name reads as stand for their regions."""
     cands = _lookup(key, extended)
     if not cands:
         for variant in _variants(key):
             cands = _lookup(variant, extended)
             if cands:
                 break
+        if cands and _names_region_kind(key) and all(c.kind == "city" for c in cands):
+            return _as_regions(key, cands) or cands
     return cands
+
+
+#: Generic words that name a kind of town, not of region ("Shenzhen Shi", "Ciudad de México").
+_TOWN_WORDS = frozenset(("shi", "si", "ciudad", "of", "the", "autonoma", "do"))
+
+
+def _names_region_kind(key: str) -> bool:
+    """Whether a name begins or ends with a word for a kind of region ("kharkiv oblast", "county galway")."""
+    words = key.split()
+    return len(words) > 1 and any(w in _GENERIC and w not in _TOWN_WORDS for w in (words[0], words[-1]))
+
+
+def _as_regions(key: str, cities: list[_Cand]) -> list[_Cand]:
+    """The regions meant by a name written with its kind whose bare name only names towns: a region
+    whose name begins with it ("Sverdlovsk" -> "Sverdlovskaya oblast'"), else the region each town
+    lies in (an oblast, province or county is named after its chief town). A town whose GeoNames
+    region has no ISO equivalent stands for that GeoNames region."""
+    core = _core(key) or key
+    prefixed = [c for c in _fuzzy(core) if c.kind == "region" and c.cc in {t.cc for t in cities}]
+    if prefixed:
+        return [replace(c, rank=_REGION, from_town=True) for c in prefixed]
+    regions = _regions()
+    out: list[_Cand] = []
+    for town in cities:
+        if town.city is None:
+            continue
+        if town.iso and town.iso in regions.by_code:
+            region = regions.by_code[town.iso]
+        elif town.city.gn_admin1 and town.city.gn_admin1 != "00":
+            region = _Region(code=f"{town.cc}.{town.city.gn_admin1}", cc=town.cc, name=core.title(), iso_name="")
+        else:
+            continue
+        out.append(_Cand(kind="region", cc=town.cc, rank=_REGION, region=region, weight=town.weight, from_town=True))
+    return _dedupe(out)
 
 
 #: Nouns that name the surroundings of a place, never a place: "(rural area)", "countryside".

@@ -53,7 +53,8 @@ def _fits(inner: _Cand, outer: _Cand) -> int:
     if outer.kind == "region":
         assert outer.region is not None
         if inner.kind == "region":  # only a nickname region or a site may repeat its region ("Bay Area, California")
-            return 2 if inner.region == outer.region and (inner.rank == _ALIAS or inner.site) else 0
+            same = inner.region == outer.region
+            return 2 if same and (inner.rank == _ALIAS or inner.site or inner.from_town) else 0
         if inner.iso is None:  # region unknown: it may lie in the region if it lies near its known towns
             return 1 if inner.city is None or _near_region(inner.city, outer.region.code) else 0
         return 2 if inner.iso == outer.region.code else 0
