@@ -46,5 +46,8 @@ _SCRIPT_LANGUAGES: tuple[str, ...] = tuple(_TABLES["script_languages"])
 # languages whose region names are looked up in their own script (ISO 3166-2 translations)
 _REGION_LANGUAGES: tuple[str, ...] = tuple(_TABLES["region_languages"])
 
+# ISO 3166-2 subdivisions that ISO 3166-1 also lists as countries ("CN-HK" -> "HK")
+_TERRITORY_REGIONS: dict[str, str] = dict(_TABLES["territory_regions"])
+
 # Answers that name no place; some would otherwise match a code or a fuzzy name.
 _NO_PLACE: frozenset[str] = frozenset(_TABLES["no_place"])

@@ -75,12 +75,13 @@ from vipbench.places.index import region_contains, region_name
 from vipbench.places.place import Level, Place, Reading
 from vipbench.places.place import Match as Match
 from vipbench.places.resolve import MAX_RATIO as MAX_RATIO
-from vipbench.places.resolve import fuzzy_city, resolve_place, resolve_readings, same_country, split_place
+from vipbench.places.resolve import as_territory, fuzzy_city, resolve_place, resolve_readings, same_country, split_place
 from vipbench.places.resolve import without_surroundings as without_surroundings
 from vipbench.places.scripts import bare_name, normalize
 
 __all__ = [
     "Level",
+    "as_territory",
     "bare_name",
     "Place",
     "Reading",

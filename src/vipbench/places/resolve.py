@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from vipbench.places.aliases import _NO_PLACE
+from vipbench.places.aliases import _NO_PLACE, _TERRITORY_REGIONS
 from vipbench.places.candidates import (
     _ALIAS,
     _COUNTRY,
@@ -34,7 +34,10 @@ from vipbench.places.place import Place, Reading
 from vipbench.places.scripts import bare_name, has_non_latin, normalize, script_key, split_cjk, without_surroundings
 from vipbench.places.worldregions import world_region
 
-__all__ = ["MAX_RATIO", "fuzzy_city", "resolve_place", "resolve_readings", "split_place", "without_surroundings"]
+__all__ = [
+    "MAX_RATIO", "as_territory", "fuzzy_city", "resolve_place", "resolve_readings", "split_place",
+    "without_surroundings",
+]  # fmt: skip
 
 # --------------------------------------------------------------------------------------------
 # choosing one reading per part
@@ -44,8 +47,9 @@ _NEIGHBOUR_KM = 50.0
 
 def _fits(inner: _Cand, outer: _Cand) -> int:
     """0 if ``inner`` cannot lie in ``outer``, 1 if it may (unknown), 2 if it does."""
-    if inner.cc != outer.cc:
-        return 0
+    if inner.cc != outer.cc:  # a town of Réunion (RE) lies in France's region La Réunion (FR-974)
+        territory = _TERRITORY_REGIONS.get(outer.region.code) if outer.kind == "region" and outer.region else None
+        return 2 if territory == inner.cc and inner.kind == "city" else 0
     if outer.kind == "country":
         return 2
     if inner.kind == "country":
@@ -239,6 +243,19 @@ def _to_place(parts: list[str], reading: _Reading) -> Place | None:
         )  # fmt: skip
     population = pops.get(cc) or None
     return Place(country_code=cc, country=country, city=raw_city, level="country", population=population, **extra)
+
+
+def as_territory(place: Place) -> Place | None:
+    """The place read in the territory its region also is as a country of its own ("Hong Kong SAR",
+    CN-HK, is Hong Kong, HK; "Saint-Denis, La Réunion", FR-974, lies in Réunion, RE); None when its
+    region is no such territory."""
+    territory = _TERRITORY_REGIONS.get(place.admin1_code or "")
+    if territory is None:
+        return None
+    level = "country" if place.level == "region" else place.level
+    name = _countries()[1].get(territory, territory)
+    update = {"country_code": territory, "country": name, "admin1": None, "admin1_code": None, "level": level}
+    return place.model_copy(update=update)
 
 
 def split_place(text: str) -> list[str]:

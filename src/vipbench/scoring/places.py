@@ -6,7 +6,9 @@ The study's hierarchical rule:
   "United Kingdom"; a city of the truth's region; a borough, campus or landmark of the truth's city);
 * **less_precise**: the guess is in the same country but coarser ("Canada" for "Vancouver, Canada"),
   or names another city, region or site of that country;
-* **wrong**: another country, a continent or world region ("Asia" for "Japan": it is not a place
+* **wrong**: another country (a territory that ISO lists as a country, such as Hong Kong or
+  Réunion, is the same place as its sovereign's region of that name, "Hong Kong SAR" or "La
+  Réunion"), a continent or world region ("Asia" for "Japan": it is not a place
   in the truth's country), a guess that cannot be resolved, or an empty guess;
 * **undecided**: the offline judge cannot tell with confidence; a LLM judge panel or a person decides.
 
@@ -56,6 +58,7 @@ from vipbench.places.gazetteer import (
     MAX_RATIO,
     Place,
     Reading,
+    as_territory,
     bare_name,
     fuzzy_city,
     normalize,
@@ -165,9 +168,23 @@ def _compare_sites(truth: Place, guess: Place) -> tuple[Verdict, str]:
     return "less_precise", "coarser (country)"
 
 
+def _territory_view(place: Place) -> Place | None:
+    """The place seen from the other side of a territory that is also its sovereign's region: in
+    the territory ("Hong Kong SAR" is in HK), or, for a town of the territory that the answer put in
+    its sovereign's region ("Fort-de-France, Martinique, France"), in the sovereign (FR)."""
+    code = place.admin1_code or ""
+    if "-" in code and code[:2] != place.country_code:
+        return place.model_copy(update={"country_code": code[:2]})
+    return as_territory(place)
+
+
 def compare_places(truth: Place, guess: Place) -> tuple[Verdict, str]:
     """The verdict for two resolved places, with a short reason."""
     if truth.country_code != guess.country_code:
+        # a territory that is also a region of its sovereign: "Hong Kong SAR" (CN-HK) for Hong Kong
+        for t_view, g_view in ((truth, _territory_view(guess)), (_territory_view(truth), guess)):
+            if t_view is not None and g_view is not None and t_view.country_code == g_view.country_code:
+                return compare_places(t_view, g_view)
         return "wrong", "other country"
     if truth.site:
         return _compare_sites(truth, guess)
