@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vipbench.places.answers import answer_phrases
+from vipbench.places.answers import alternatives, answer_phrases
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,24 @@ def test_a_place_name_is_no_sentence(text: str) -> None:
 def test_each_sentence_in_turn() -> None:
     phrases = answer_phrases("Rosario, Argentina. The river suggests it.")
     assert phrases == ["Rosario, Argentina", "The river suggests it"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nagoya or Kobe", ["Nagoya", "Kobe"]),
+        ("either Fukuoka or Sapporo, Japan", ["Fukuoka, Japan", "Sapporo, Japan"]),
+        ("La Paz, Bolivia or Cusco, Peru", ["La Paz, Bolivia", "Cusco, Peru"]),
+        ("Salem, OR", ["Salem, OR"]),  # Oregon's postal code, not a second candidate
+        ("Lima", ["Lima"]),
+    ],
+)
+def test_alternatives(text: str, expected: list[str]) -> None:
+    assert alternatives(text) == expected
+
+
+def test_candidates_graded_differently_are_undecided() -> None:
+    from vipbench.scoring.places import judge_place
+
+    decision = judge_place("Sendai, Japan", "Sendai or Seoul")
+    assert decision.verdict == "undecided" and "Seoul" in (decision.detail or "")

@@ -14,7 +14,7 @@ import re
 
 from vipbench.places.aliases import place_aliases
 
-__all__ = ["answer_phrases"]
+__all__ = ["alternatives", "answer_phrases"]
 
 #: A label before the answer: "Location: Lisbon", "Best guess: Argentina", "Answer - Kenya".
 _LABEL = re.compile(
@@ -77,3 +77,22 @@ def answer_phrases(text: str) -> list[str]:
     if not phrases or phrases == [text.strip().rstrip(".!;:,").strip()]:
         return [text]
     return phrases
+
+
+#: "Tokyo or Yokohama", "either Marseille or Bordeaux, France": a lowercase "or" between candidates
+#: (an upper-case "OR" is Oregon's postal code).
+_OR = re.compile(r"\s+or\s+")
+_EITHER = re.compile(r"^\s*either\s+", re.IGNORECASE)
+
+
+def alternatives(text: str) -> list[str]:
+    """The candidate places of an answer that offers several ("Marseille or Nice, France" ->
+    ["Marseille, France", "Nice, France"]); [text] when it offers one. Parts after the last
+    candidate's name that the others lack (", France") are shared by all of them."""
+    pieces = [p.strip() for p in _OR.split(_EITHER.sub("", text)) if p.strip()]
+    if len(pieces) < 2:
+        return [text]
+    head, _, tail = pieces[-1].partition(",")
+    if tail and all("," not in p for p in pieces[:-1]):
+        return [f"{p},{tail}" for p in pieces[:-1]] + [pieces[-1]]
+    return pieces

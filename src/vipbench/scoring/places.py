@@ -13,8 +13,9 @@ The study's hierarchical rule:
 * **undecided**: the offline judge cannot tell with confidence; a LLM judge panel or a person decides.
 
 Both strings go through :func:`vipbench.places.gazetteer.resolve_readings`; a guess written as a
-sentence is first cut to the place it names (:mod:`vipbench.places.answers`). Choices made where the
-gazetteer cannot be sure:
+sentence is first cut to the place it names, and a guess offering several places ("Tokyo or
+Yokohama") gets the verdict they all get, else undecided (:mod:`vipbench.places.answers`). Choices
+made where the gazetteer cannot be sure:
 
 * **Sub-city places.** A guess whose point (a landmark-table site, or a GeoNames place such as
   Brooklyn or Shibuya) lies inside the truth city counts as that city. A site the table places in
@@ -53,7 +54,7 @@ from __future__ import annotations
 import functools
 
 from vipbench.core.records import Decision, Verdict
-from vipbench.places.answers import answer_phrases
+from vipbench.places.answers import alternatives, answer_phrases
 from vipbench.places.gazetteer import (
     MAX_RATIO,
     Place,
@@ -306,6 +307,9 @@ def judge_place(truth: str, guess: str) -> Decision:
     if not guess or not (normalize(guess) or has_non_latin(guess)):
         return _decision("wrong", "empty guess")
     guess = _answer_place(guess)
+    options = alternatives(guess)
+    if len(options) > 1 and all(world_region(o) is not None or resolve_readings(o) for o in options):
+        return _judge_alternatives(truth, options)
     truth_region = world_region(truth)
     guess_region = world_region(guess)
     truth_place = resolve_place(truth) if truth_region is None else None
@@ -335,6 +339,17 @@ def judge_place(truth: str, guess: str) -> Decision:
     if first.match == "fuzzy":
         reason += f"; spelling matched at {first.match_score:.0f}%"
     return _decision(verdict, f"{detail}; {reason}")
+
+
+def _judge_alternatives(truth: str, options: list[str]) -> Decision:
+    """An answer that offers several places ("Tokyo or Yokohama"): the verdict they all get, else
+    undecided (whether naming the right place among others earns credit is for a person to say)."""
+    decisions = [judge_place(truth, option) for option in options]
+    verdicts = {d.verdict for d in decisions}
+    detail = " | ".join(f"{o}: {d.verdict}" for o, d in zip(options, decisions, strict=True))
+    if len(verdicts) == 1:
+        return _decision(decisions[0].verdict, f"{len(options)} candidates, all {decisions[0].verdict}: {detail}")
+    return _decision("undecided", f"{len(options)} candidates that the rule grades differently: {detail}")
 
 
 def _names_truth_town(truth: Place, guess: str) -> bool:
