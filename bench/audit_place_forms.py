@@ -39,6 +39,7 @@ city/region of it; wrong = another country, a continent, unresolvable, empty. Th
 * ``city_abbr``: a city by a common abbreviation (NYC, CDMX, KL, HCMC, DC): the city;
 * ``cross_border``: a town just across the truth's border: wrong (another country).
 
+``fresh_*`` cases were written after the judge was changed for the others and first run unchanged.
 Cases a careful grader could argue either way are not written at all; the module's ``DROPPED``
 list names them. No judge internals are read to build the expectations.
 """
@@ -729,6 +730,58 @@ for truth, guess in [
     ("Foz do Iguaçu, Brazil", "Ciudad del Este, Paraguay"),
 ]:
     add("cross_border", truth, guess, W)
+
+
+# --------------------------------------------------------------------------------------------
+# fresh_*: written after the fixes made for the cases above, on the same principles with other
+# places and phrasings, and first run unchanged (a check on tuning to the cases above)
+for principle, truth, guess, exp in [
+    ("sentence", "Valparaíso, Chile", "The colorful hillside houses suggest this is Valparaíso, Chile.", C),
+    ("sentence", "Hoi An, Vietnam", "Answer: Hoi An, Vietnam", C),
+    ("sentence", "Tbilisi, Georgia", "I'd say Tbilisi, Georgia.", C),
+    ("sentence", "Kraków, Poland", "Probably Poland, maybe Kraków.", C),
+    ("sentence", "Accra, Ghana", "This is most likely somewhere in Ghana.", L),
+    ("sentence", "Accra, Ghana", "The photo shows a street in Lagos, Nigeria.", W),
+    ("metro_form", "Medellín, Colombia", "the outskirts of Medellín", C),
+    ("metro_form", "Nairobi, Kenya", "Nairobi suburbs", C),
+    ("metro_form", "Hanoi, Vietnam", "Greater Hanoi area", C),
+    ("admin_suffix", "Novosibirsk, Russia", "Novosibirsk Oblast", L),
+    ("admin_suffix", "Irkutsk Oblast, Russia", "Irkutsk", C),
+    ("admin_suffix", "Shiraz, Iran", "Fars Province", L),
+    ("admin_suffix", "Dalian, China", "Liaoning Province, China", L),
+    ("admin_suffix", "Nagoya, Japan", "Aichi Prefecture", L),
+    ("admin_suffix", "Aichi Prefecture, Japan", "Nagoya", C),
+    ("admin_suffix", "Cork, Ireland", "County Cork", L),
+    ("admin_suffix", "Kisumu, Kenya", "Kisumu County", L),
+    ("admin_suffix", "Odesa, Ukraine", "Odesa Oblast", L),
+    ("territory", "Charlotte Amalie, U.S. Virgin Islands", "US Virgin Islands", L),
+    ("territory", "Cayenne, French Guiana", "Cayenne, Guyane", C),
+    ("territory", "Mamoudzou, Mayotte", "Mayotte", L),
+    ("territory", "Oranjestad, Aruba", "Aruba", L),
+    ("territory", "Hong Kong", "Central, Hong Kong SAR", C),
+    ("two_candidates", "Hue, Vietnam", "Hanoi or Ho Chi Minh City", L),
+    ("two_candidates", "Accra, Ghana", "Lagos or Abuja, Nigeria", W),
+    ("two_candidates", "Tunis, Tunisia", "Algiers or Oran, Algeria", W),
+    ("island", "Olbia, Italy", "Sardinia, Italy", L),
+    ("island", "Spain", "Ibiza", C),
+    ("island", "Greece", "Rhodes", C),
+    ("island", "Mataram, Indonesia", "Lombok", L),
+    ("island", "Cebu City, Philippines", "Luzon", L),
+    ("island", "Sapporo, Japan", "Honshu", L),
+    ("country_synonym", "Tashkent, Uzbekistan", "O'zbekiston", L),
+    ("country_synonym", "Baku, Azerbaijan", "Azərbaycan", L),
+    ("country_synonym", "Ulaanbaatar, Mongolia", "Mongol Uls", L),
+    ("country_synonym", "Seoul, South Korea", "Seoul, Republic of Korea", C),
+    ("country_synonym", "Taipei, Taiwan", "Taipei, ROC", C),
+    ("country_synonym", "Yerevan, Armenia", "Yerevan, Hayastan", C),
+    ("country_synonym", "Ramallah, Palestine", "Filastin", L),
+    ("nickname_region", "Detroit, Michigan", "the Midwest, USA", L),
+    ("nickname_region", "Providence, Rhode Island", "New England, USA", L),
+    ("nickname_region", "Alice Springs, Australia", "the Australian Outback", L),
+    ("nickname_region", "Irkutsk, Russia", "Siberia", L),
+    ("nickname_region", "Bochum, Germany", "Ruhr Valley", L),
+]:
+    add(f"fresh_{principle}", truth, guess, exp)
 
 
 #: cases dropped because a careful grader could argue either way (not run)

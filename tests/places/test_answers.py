@@ -18,7 +18,11 @@ from vipbench.places.answers import alternatives, answer_phrases
         ("The script is Thai, so somewhere in Thailand.", "somewhere in Thailand"),
         ("My best guess is Quito.", "Quito"),
         ("Mendoza, Argentina, based on the vineyards", "Mendoza, Argentina"),
-        ("It is the Dominican Republic.", "the Dominican Republic"),
+        ("It is the Dominican Republic.", "Dominican Republic"),
+        ("The red roofs and the sea suggest this is Dubrovnik, Croatia.", "Dubrovnik, Croatia"),
+        ("I'd say Almaty, Kazakhstan.", "Almaty, Kazakhstan"),
+        ("The photo shows a market in Fez, Morocco.", "Fez, Morocco"),
+        ("this looks like quito, ecuador", "quito, ecuador"),
     ],
 )
 def test_the_place_inside_a_sentence(text: str, expected: str) -> None:

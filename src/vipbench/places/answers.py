@@ -58,10 +58,26 @@ def _without_lead(sentence: str) -> str:
     return " ".join(words[cut:])
 
 
+def _after_verb(sentence: str) -> str | None:
+    """The sentence from the first capitalised word after a lead-in verb, when its first word is
+    capitalised as a sentence's is: "The colorful houses suggest this is Valparaíso, Chile" ->
+    "Valparaíso, Chile", "I'd say Tbilisi" -> "Tbilisi"; None when there is no such word."""
+    words = sentence.split()
+    if not words or not words[0][:1].isupper():
+        return None
+    verb = False
+    for i, word in enumerate(words):
+        if i > 0 and verb and (word[:1].isupper() or not word[:1].isascii()):
+            return " ".join(words[i:])
+        key = word.lower().strip(".,:;!?'\"").removesuffix("'s")
+        verb = verb or key in _LEAD_VERBS
+    return None
+
+
 def _phrase(sentence: str) -> str:
     sentence = _LEADING_REASON.sub("", sentence, count=1)
     sentence = _REASON.sub("", sentence).strip()
-    sentence = _without_lead(sentence)
+    sentence = _after_verb(sentence) or _without_lead(sentence)
     return sentence.strip().rstrip(".!;:,").strip()
 
 
