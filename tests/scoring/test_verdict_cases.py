@@ -9,7 +9,9 @@ landmark phrases); its first run, before any change for it, agreed on 90 of 94 r
 row that was itself wrong (see its note). ``places_fresh2.csv`` was written after all of that and
 first run unchanged: 44 of 46 rows agreed; the two misses stay visible. ``places_forms.csv`` holds
 one class per principle fixed after ``bench/bench_place_forms.py`` (generated answer forms from public
-data), in countries and spellings other than those the fixes were made on. A row whose note starts with
+data), in countries and spellings other than those the fixes were made on. ``places_audit.csv`` does the
+same for the fixes made after ``bench/audit_place_forms.py`` (answer forms by grading principle:
+sentences, "X or Y", region kind words, territories, islands, endonyms). A row whose note starts with
 "known miss" is a disagreement we keep visible (xfail, strict) rather than tune away.
 """
 
