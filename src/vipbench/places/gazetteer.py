@@ -75,13 +75,19 @@ from vipbench.places.index import region_contains, region_name
 from vipbench.places.place import Level, Place, Reading
 from vipbench.places.place import Match as Match
 from vipbench.places.resolve import MAX_RATIO as MAX_RATIO
-from vipbench.places.resolve import as_territory, fuzzy_city, resolve_place, resolve_readings, same_country, split_place
+from vipbench.places.resolve import (
+    fuzzy_city,
+    resolve_place,
+    resolve_readings,
+    same_country,
+    split_place,
+    territory_view,
+)
 from vipbench.places.resolve import without_surroundings as without_surroundings
 from vipbench.places.scripts import bare_name, normalize
 
 __all__ = [
     "Level",
-    "as_territory",
     "bare_name",
     "Place",
     "Reading",
@@ -93,5 +99,6 @@ __all__ = [
     "region_name",
     "same_country",
     "split_place",
+    "territory_view",
     "unarticled",
 ]

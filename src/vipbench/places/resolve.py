@@ -35,8 +35,8 @@ from vipbench.places.scripts import bare_name, has_non_latin, normalize, script_
 from vipbench.places.worldregions import world_region
 
 __all__ = [
-    "MAX_RATIO", "as_territory", "fuzzy_city", "resolve_place", "resolve_readings", "split_place",
-    "without_surroundings",
+    "MAX_RATIO", "fuzzy_city", "resolve_place", "resolve_readings", "split_place",
+    "territory_view", "without_surroundings",
 ]  # fmt: skip
 
 # --------------------------------------------------------------------------------------------
@@ -245,11 +245,15 @@ def _to_place(parts: list[str], reading: _Reading) -> Place | None:
     return Place(country_code=cc, country=country, city=raw_city, level="country", population=population, **extra)
 
 
-def as_territory(place: Place) -> Place | None:
-    """The place read in the territory its region also is as a country of its own ("Hong Kong SAR",
-    CN-HK, is Hong Kong, HK; "Saint-Denis, La Réunion", FR-974, lies in Réunion, RE); None when its
-    region is no such territory."""
-    territory = _TERRITORY_REGIONS.get(place.admin1_code or "")
+def territory_view(place: Place) -> Place | None:
+    """The place seen from the other side of a territory that ISO lists both as a country and as
+    its sovereign's region: "Hong Kong SAR" (region CN-HK) read in Hong Kong (HK), or a town of
+    Réunion (RE) that the answer put in France's region La Réunion (FR-974) read in France; None
+    when the place involves no such territory."""
+    code = place.admin1_code or ""
+    if "-" in code and code[:2] != place.country_code:  # a territory's town inside its sovereign's region
+        return place.model_copy(update={"country_code": code[:2]})
+    territory = _TERRITORY_REGIONS.get(code)
     if territory is None:
         return None
     level = "country" if place.level == "region" else place.level

@@ -59,7 +59,6 @@ from vipbench.places.gazetteer import (
     MAX_RATIO,
     Place,
     Reading,
-    as_territory,
     bare_name,
     fuzzy_city,
     normalize,
@@ -67,6 +66,7 @@ from vipbench.places.gazetteer import (
     resolve_place,
     resolve_readings,
     split_place,
+    territory_view,
     unarticled,
 )
 from vipbench.places.geo import core_radius_km, haversine_km, outer_radius_km
@@ -169,21 +169,11 @@ def _compare_sites(truth: Place, guess: Place) -> tuple[Verdict, str]:
     return "less_precise", "coarser (country)"
 
 
-def _territory_view(place: Place) -> Place | None:
-    """The place seen from the other side of a territory that is also its sovereign's region: in
-    the territory ("Hong Kong SAR" is in HK), or, for a town of the territory that the answer put in
-    its sovereign's region ("Fort-de-France, Martinique, France"), in the sovereign (FR)."""
-    code = place.admin1_code or ""
-    if "-" in code and code[:2] != place.country_code:
-        return place.model_copy(update={"country_code": code[:2]})
-    return as_territory(place)
-
-
 def compare_places(truth: Place, guess: Place) -> tuple[Verdict, str]:
     """The verdict for two resolved places, with a short reason."""
     if truth.country_code != guess.country_code:
         # a territory that is also a region of its sovereign: "Hong Kong SAR" (CN-HK) for Hong Kong
-        for t_view, g_view in ((truth, _territory_view(guess)), (_territory_view(truth), guess)):
+        for t_view, g_view in ((truth, territory_view(guess)), (territory_view(truth), guess)):
             if t_view is not None and g_view is not None and t_view.country_code == g_view.country_code:
                 return compare_places(t_view, g_view)
         return "wrong", "other country"
