@@ -29,6 +29,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from vipbench.core.attributes import ATTRIBUTES, SCORED
 from vipbench.core.errors import ConfigError
+from vipbench.core.io import load_yaml
 from vipbench.defenses.registry import DefenseError, DefenseParams, get_defense, list_defenses, validate_params
 from vipbench.inference.specs import Connection, JudgeSpec
 from vipbench.models.kinds import available_kinds, spec_class
@@ -373,7 +374,7 @@ def _check_defenses(params: Params, specs: dict[str, ModelSpec]) -> list[str]:
 def load_params(path: str | Path = "params.yaml") -> Params:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: not found") from None
     except yaml.YAMLError as e:

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
 from vipbench.core.errors import ConfigError
-from vipbench.core.io import package_text
+from vipbench.core.io import load_yaml, package_text
 
 #: the capability columns the registry fills in
 COLUMNS: tuple[str, ...] = ("mmmu_val", "opencompass_avg8")
@@ -197,7 +197,7 @@ def _packaged_registry() -> CapabilityRegistry:
 
 def _parse(text: str, where: str) -> CapabilityRegistry:
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as e:
         raise ConfigError(f"{where}: not valid YAML: {e}") from e
     if not isinstance(raw, dict):

@@ -77,8 +77,14 @@ def package_text(name: str) -> str:
     return resources.files("vipbench").joinpath(name).read_text("utf-8")
 
 
-def package_yaml(name: str) -> Any:
-    """A YAML data file shipped inside the package, parsed (see `package_text`)."""
+def load_yaml(text: str) -> Any:
+    """YAML text parsed safely (plain data only), by libyaml's C parser when PyYAML has it: the same
+    data, errors with the same line and column, about ten times faster than the pure-Python one."""
     import yaml
 
-    return yaml.safe_load(package_text(name))
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (a safe loader)
+
+
+def package_yaml(name: str) -> Any:
+    """A YAML data file shipped inside the package, parsed (see `package_text`)."""
+    return load_yaml(package_text(name))

@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
@@ -32,6 +31,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 
 from vipbench.config import parse_params
 from vipbench.core.errors import ConfigError
+from vipbench.core.io import load_yaml
 
 __all__ = ["add_models", "set_models", "read_models"]
 
@@ -154,7 +154,7 @@ def _load(path: Path) -> tuple[YAML, Any]:
 
 def read_models(path: str | Path) -> dict[str, dict[str, Any]]:
     """The `models` mapping as plain data (empty when there is none)."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    raw = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
     return dict(raw.get("models") or {})
 
 
@@ -216,7 +216,7 @@ def _edit(path: Path, models: Mapping[str, Mapping[str, Any]], replace: bool) ->
     y.dump(doc, buf)
     text = buf.getvalue()
     # the whole file must still be a valid configuration before it replaces the old one
-    parse_params(yaml.safe_load(text), str(path))
+    parse_params(load_yaml(text), str(path))
     _write_atomic(path, text)
     return changed
 

@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from vipbench.config import ProviderParams, WatchParams, to_run_name
 from vipbench.core.errors import ConfigError
+from vipbench.core.io import load_yaml
 from vipbench.ops.tags import Tag
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def load_watch(root: Path, params: Any | None = None) -> WatchParams:
         return parse_watch(got.model_dump() if isinstance(got, BaseModel) else got)
     path = root / "params.yaml"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise ConfigError(f"{path}: not found") from None
     return parse_watch(raw.get("watch") if isinstance(raw, dict) else None, str(path))

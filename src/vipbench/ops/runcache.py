@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from vipbench.core.io import load_yaml
 from vipbench.ops import dvcops
 
 
@@ -41,7 +40,7 @@ def push_uncached(repo: Path | str, stages: Sequence[str], remote: str | None = 
     from dvc.repo import Repo
     from dvc_data.hashfile.hash_info import HashInfo
 
-    lock = yaml.safe_load((Path(repo) / "dvc.lock").read_text(encoding="utf-8")) or {}
+    lock = load_yaml((Path(repo) / "dvc.lock").read_text(encoding="utf-8")) or {}
     with Repo(str(repo)) as r:
         objs = {HashInfo("md5", h) for h in uncached_outputs(r.index.stages, lock, stages).values()}
         if not objs:

@@ -39,8 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from vipbench.core.io import load_yaml
 from vipbench.ops.imports import PACKAGE, Module, import_graph, reach, read_package
 from vipbench.workspace import KIND_CODE, RUN_CODE, link_run_code
 
@@ -116,7 +115,7 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def _stages(dvc_yaml: Path) -> dict[str, Any]:
-    return yaml.safe_load(dvc_yaml.read_text(encoding="utf-8"))["stages"]
+    return load_yaml(dvc_yaml.read_text(encoding="utf-8"))["stages"]
 
 
 def stage_commands(dvc_yaml: Path) -> dict[str, str]:
@@ -255,7 +254,7 @@ def run_kinds(root: Path) -> dict[str, str] | None:
     path = root / "params.yaml"
     if not path.exists():
         return None
-    params = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    params = load_yaml(path.read_text(encoding="utf-8")) or {}
     models = params.get("models") or {}
     return {r: str(m["kind"]) for r, m in models.items() if isinstance(m, dict) and "kind" in m}
 

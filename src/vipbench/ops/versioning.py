@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from vipbench.core.io import load_yaml
+
 
 def dvc_md5(repo: Path, data_dir: Path) -> str | None:
     """The md5 that `<data_dir>.dvc` pins, if the directory is tracked by a .dvc file."""
@@ -16,7 +18,7 @@ def dvc_md5(repo: Path, data_dir: Path) -> str | None:
     if not dvc_file.is_file():
         return None
     try:
-        meta = yaml.safe_load(dvc_file.read_text(encoding="utf-8")) or {}
+        meta = load_yaml(dvc_file.read_text(encoding="utf-8")) or {}
         for out in meta.get("outs", []):
             if Path(out.get("path", "")).name == data_dir.name:
                 return str(out["md5"])

@@ -27,12 +27,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import yaml
-
-from vipbench.core.io import package_text
+from vipbench.core.io import load_yaml, package_text
 from vipbench.scoring.normalize import alternatives, normalize_text, without_hedges
 
 __all__ = ["Field", "Occupation", "fields", "group_title", "parse", "split_answers", "titles"]
+
 
 #: Words that qualify a job without changing it, and phrasings around it.
 def _names(text: str) -> tuple[str, ...]:
@@ -143,7 +142,7 @@ def group_title(code: str) -> str:
 
 @functools.cache
 def fields() -> dict[str, Field]:
-    raw = yaml.safe_load(_data("occupation_fields.yaml"))
+    raw = load_yaml(_data("occupation_fields.yaml"))
     return {
         key: Field(key, tuple(normalize_text(n) for n in spec["names"]), tuple(str(c) for c in spec["codes"]))
         for key, spec in raw.items()
