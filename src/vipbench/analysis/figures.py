@@ -12,16 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from vipbench.analysis.plots import figure
 from vipbench.analysis.regression import Point
-
-
-def _plt():  # type: ignore[no-untyped-def]
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _num(v: Any) -> float | None:
@@ -63,13 +55,14 @@ def accuracy_by_model_png(
     title: str = "Accuracy by attribute and model",
 ) -> Path:
     """Grouped bars: one group per attribute, one bar per model; error bars where CIs are known."""
-    plt = _plt()
+    import matplotlib
+
     path = Path(path)
     models = list(runs)
     n_attr, n_models = max(1, len(attributes)), max(1, len(models))
     width = 0.8 / n_models
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.5 + n_attr * (0.5 + 0.25 * n_models)), 4.5))
-    cmap = plt.get_cmap("tab10" if n_models <= 10 else "tab20")
+    fig, ax = figure((max(6.0, 1.5 + n_attr * (0.5 + 0.25 * n_models)), 4.5))
+    cmap = matplotlib.colormaps["tab10" if n_models <= 10 else "tab20"]
     for i, model in enumerate(models):
         xs, heights, err_x, err_y, err_lo, err_hi = [], [], [], [], [], []
         for j, attr in enumerate(attributes):
@@ -98,7 +91,6 @@ def accuracy_by_model_png(
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
@@ -111,12 +103,11 @@ def accuracy_vs_capability_png(
     title: str = "Accuracy against general capability",
 ) -> Path:
     """Scatter of models with their labels, the fitted line, and the projection (star, with its CI)."""
-    plt = _plt()
     path = Path(path)
     pts = [(str(lbl), _num(c), _num(a)) for lbl, c, a in points]
     scored = [(lbl, c, a) for lbl, c, a in pts if c is not None and a is not None]
     unscored = [lbl for lbl, c, a in pts if c is None or a is None]
-    fig, ax = plt.subplots(figsize=(7.0, 5.0))
+    fig, ax = figure((7.0, 5.0))
     if scored:
         ax.scatter([c for _, c, _ in scored], [100 * a for _, _, a in scored], zorder=3, color="tab:blue")
         for lbl, c, a in scored:
@@ -195,7 +186,6 @@ def accuracy_vs_capability_png(
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
-def _plt():  # type: ignore[no-untyped-def]
-    import matplotlib
+def figure(figsize: tuple[float, float], dpi: float | None = None) -> tuple[Any, Any]:
+    """A new matplotlib figure and its one axes, drawn by Agg.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Made without pyplot, which keeps global state (open figures to close) and takes longer to
+    import than the figure itself: a report process draws a few figures and exits.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    return plt
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
 
 
 def confusion_png(attribute: str, labels: Sequence[str], matrix: Sequence[Sequence[int]], path: Path) -> Path:
-    plt = _plt()
     n = len(labels)
-    fig, ax = plt.subplots(figsize=(1.2 + 0.7 * n, 1.0 + 0.6 * n))
+    fig, ax = figure((1.2 + 0.7 * n, 1.0 + 0.6 * n))
     ax.imshow(matrix, cmap="Blues")
     ax.set_xticks(range(len(matrix[0]) if matrix else 0))
     cols = list(labels) + (["(none)"] if matrix and len(matrix[0]) > n else [])
@@ -34,5 +39,4 @@ def confusion_png(attribute: str, labels: Sequence[str], matrix: Sequence[Sequen
     ax.set_title(f"{attribute}: confusion")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path

@@ -160,44 +160,38 @@ def plot_privacy_utility(
     Filled markers are drops with McNemar p < `alpha`; hollow ones are not significant.
     Defenses without a utility value are left out.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from vipbench.analysis.plots import figure
 
     pts = [r for r in rows if r.attribute == attribute and r.ssim is not None and not math.isnan(r.ssim)]
-    fig, ax = plt.subplots(figsize=(6.4, 4.6), dpi=120)
-    try:
-        for r in pts:
-            y = r.drop * 100.0
-            significant = r.p_value < alpha
-            ax.scatter(
-                [r.ssim],
-                [y],
-                s=60,
-                facecolors="tab:red" if significant else "none",
-                edgecolors="tab:red",
-                zorder=3,
-            )
-            ax.annotate(r.defense, (r.ssim, y), textcoords="offset points", xytext=(6, 5), fontsize=9)
-        ax.axhline(0.0, color="grey", linewidth=0.8, linestyle="--")
-        ax.set_xlabel("utility kept (mean SSIM against the original)")
-        ax.set_ylabel(f"accuracy drop, {attribute} (percentage points)")
-        ax.set_xlim(min([0.0, *[r.ssim for r in pts if r.ssim is not None]]) - 0.02, 1.05)
-        ax.set_title(title or "Privacy against utility: each defense")
-        ax.grid(True, alpha=0.3)
-        ax.text(
-            0.01,
-            0.01,
-            f"filled: McNemar p < {alpha:g}; better defenses sit top right",
-            transform=ax.transAxes,
-            fontsize=8,
-            color="dimgrey",
+    fig, ax = figure((6.4, 4.6), dpi=120)
+    for r in pts:
+        y = r.drop * 100.0
+        significant = r.p_value < alpha
+        ax.scatter(
+            [r.ssim],
+            [y],
+            s=60,
+            facecolors="tab:red" if significant else "none",
+            edgecolors="tab:red",
+            zorder=3,
         )
-        fig.tight_layout()
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format="png")
-    finally:
-        plt.close(fig)
+        ax.annotate(r.defense, (r.ssim, y), textcoords="offset points", xytext=(6, 5), fontsize=9)
+    ax.axhline(0.0, color="grey", linewidth=0.8, linestyle="--")
+    ax.set_xlabel("utility kept (mean SSIM against the original)")
+    ax.set_ylabel(f"accuracy drop, {attribute} (percentage points)")
+    ax.set_xlim(min([0.0, *[r.ssim for r in pts if r.ssim is not None]]) - 0.02, 1.05)
+    ax.set_title(title or "Privacy against utility: each defense")
+    ax.grid(True, alpha=0.3)
+    ax.text(
+        0.01,
+        0.01,
+        f"filled: McNemar p < {alpha:g}; better defenses sit top right",
+        transform=ax.transAxes,
+        fontsize=8,
+        color="dimgrey",
+    )
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png")
     return path
