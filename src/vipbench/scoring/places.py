@@ -206,7 +206,13 @@ def compare_places(truth: Place, guess: Place) -> tuple[Verdict, str]:
             if inside is not None:
                 return inside
         return "less_precise", "same country, other city" if g_spec == 2 else "same country, another place"
-    return "less_precise", "coarser (region)" if g_spec == 1 else "coarser (country)"
+    if g_spec == 0:
+        return "less_precise", "coarser (country)"
+    # a region guess for a town: coarser only if the region holds the town (Oregon does not hold Seattle)
+    holds = region_contains(truth.admin1_code, guess.admin1_code)
+    if holds is None:
+        return "less_precise", "same country, region not confirmed to hold the truth"
+    return "less_precise", "coarser (region)" if holds else "same country, other region"
 
 
 def _string_fallback(truth: str, guess: str) -> Decision:
