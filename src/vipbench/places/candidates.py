@@ -28,6 +28,7 @@ from vipbench.places.aliases import (
 )
 from vipbench.places.geo import haversine_km as _km_points
 from vipbench.places.index import (
+    _arabic_countries,
     _built_once,
     _City,
     _core,
@@ -38,6 +39,7 @@ from vipbench.places.index import (
     _regions,
     _tier_a,
     _tier_b,
+    _with_unarticled,
 )
 from vipbench.places.landmarks import Landmark, find_landmarks
 from vipbench.places.place import Level, Match
@@ -48,6 +50,7 @@ from vipbench.places.scripts import (
     normalize,
     romanize,
     script_key,
+    unarticled,
     without_suffix,
 )
 
@@ -125,7 +128,7 @@ def _lookup(key: str, extended: bool) -> list[_Cand]:
     region_countries = {r.cc for r in found_regions}
     for city in cities[:40]:
         cand = _city_cand(city)
-        named = {key, core, unarticled(key)} & set(_keys(city.name))
+        named = {key, core, unarticled(key)} & _with_unarticled(_keys(city.name), city.cc)
         if cand.iso and cand.iso in region_codes and not designated and named:
             cand = replace(cand, rank=_NAMESAKE)
         elif (
@@ -260,17 +263,6 @@ def _dedupe(cands: Iterable[_Cand]) -> list[_Cand]:
     return out
 
 
-#: Leading Arabic articles that transliterations keep or drop at will ("An Najaf" / "Najaf", "Al-Khobar").
-#: Not "el": in Spanish names it is part of the name (El Paso is not Paso).
-_ARTICLES = frozenset(("al", "an", "ar", "as", "ash", "ad", "az", "at", "ath", "ul", "ud"))
-
-
-def unarticled(key: str) -> str:
-    """A normalised name without a leading Arabic-style article; the name itself if it has none."""
-    words = key.split()
-    return " ".join(words[1:]) if len(words) > 1 and words[0] in _ARTICLES else key
-
-
 _CITY_SUFFIXES = ("city", "shi", "si", "town", "municipality", "metro", "area")
 
 
@@ -298,9 +290,10 @@ def _variants(key: str) -> list[str]:
         out.append(" ".join(words[:-1]))
     if words and words[0] == "the":
         out.append(" ".join(words[1:]))
-    core = _core(key)
-    if core and core != key:
-        out.append(core)
+    for name in dict.fromkeys((key, unarticled(key))):  # "Ar-Raqqa Governorate": Raqqa, the region's namesake
+        core = _core(name)
+        if core and core != name:
+            out.append(core)
     return [v for v in dict.fromkeys(out) if v]
 
 
@@ -348,6 +341,9 @@ def _lookup_loosely(key: str, extended: bool) -> list[_Cand]:
     written with its kind of region ("Sverdlovsk Oblast", "County Galway", "Cebu Province") and not
     known as written names a region, so the towns its bare name reads as stand for their regions."""
     cands = _lookup(key, extended)
+    if not cands and unarticled(key, arabic=True) != unarticled(key):
+        # "El Jadida" written for a place GeoNames spells without it; an article only where Arabic is spoken
+        cands = [c for c in _lookup(unarticled(key, arabic=True), extended) if c.cc in _arabic_countries()]
     if not cands:
         for variant in _variants(key):
             cands = _lookup(variant, extended)
