@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from vipbench.places.aliases import _FORMER_EXTENTS, _NO_PLACE, _TERRITORY_REGIONS
+from vipbench.places.aliases import _AREAS, _FORMER_EXTENTS, _NO_PLACE, _TERRITORY_REGIONS
 from vipbench.places.candidates import (
     _ALIAS,
     _BIG_CITY,
@@ -39,7 +39,7 @@ from vipbench.places.scripts import bare_name, has_non_latin, normalize, script_
 from vipbench.places.worldregions import world_region
 
 __all__ = [
-    "MAX_RATIO", "fuzzy_city", "resolve_place", "resolve_readings", "split_place",
+    "MAX_RATIO", "area_parts", "fuzzy_city", "resolve_place", "resolve_readings", "split_place",
     "territory_view", "without_surroundings",
 ]  # fmt: skip
 
@@ -54,6 +54,11 @@ def _fits(inner: _Cand, outer: _Cand) -> int:
     if inner.cc != outer.cc:  # a town of Réunion (RE) lies in France's region La Réunion (FR-974)
         territory = _TERRITORY_REGIONS.get(outer.region.code) if outer.kind == "region" and outer.region else None
         return 2 if territory == inner.cc and inner.kind == "city" else 0
+    if outer.kind == "country" and outer.area is not None and inner.kind != "country":
+        # a part of a named area across borders: a town or region of the area ("Kraków, Galicia")
+        parts = area_parts(outer.area, outer.cc)
+        code = inner.iso if inner.kind == "city" else inner.region.code if inner.region else None
+        return 2 if not parts or code in parts else 1 if code is None else 0
     if outer.kind == "country":
         return 2
     if inner.kind == "country":
@@ -106,6 +111,13 @@ def _mapped_regions() -> frozenset[str]:
 
 #: A city that is a region of its own has all that region's known towns within this distance at least.
 _CITY_REGION_KM = 40.0
+
+
+def area_parts(area: str, country_code: str) -> frozenset[str]:
+    """The ISO regions of ``country_code`` that lie in a named area across borders ("Borneo", "MY"
+    -> Sabah, Sarawak, Labuan); empty when the whole country lies in it or the area is unknown."""
+    table = next((parts for name, parts in _AREAS.values() if name == area), {})
+    return table.get(country_code, frozenset())
 
 
 def _outside_named_region(town: _Cand, region: _Cand) -> bool | None:
@@ -301,6 +313,8 @@ def _to_place(parts: list[str], reading: _Reading) -> Place | None:
             level="region", **extra,
         )  # fmt: skip
     population = pops.get(cc) or None
+    if first.area is not None:
+        extra["area"] = first.area
     return Place(country_code=cc, country=country, city=raw_city, level="country", population=population, **extra)
 
 
@@ -443,6 +457,8 @@ def _resolve_scored(text: str) -> tuple[tuple[Reading, ...], _Score | None]:
             update = {"match": "fuzzy", "match_score": hit.score, "match_sure": hit.sure}
     elif reading.choice[0].via != "exact":
         update = {"match": reading.choice[0].via}
+        if reading.choice[0].score is not None:  # a near spelling of a country or region name
+            update["match_score"] = reading.choice[0].score
     place = _to_place(parts, reading)
     if place is None:
         return (), None
@@ -452,10 +468,13 @@ def _resolve_scored(text: str) -> tuple[tuple[Reading, ...], _Score | None]:
         unknown = {"lat": None, "lon": None, "population": None, "geonameid": None}
         place = place.model_copy(update={"city": parts[0].strip(), "level": "region", **unknown})
     first = Reading(place.model_copy(update=update) if update else place, 1.0)
-    if reading.choice[0] is None or update.get("match") == "fuzzy":
+    if reading.choice[0] is None or "match_sure" in update:  # unknown, or matched fuzzily in context
         return (first,), reading.score
     readings = [first, *_alternatives(parts, table, reading)]
     first_cand = reading.choice[0]
+    if first_cand.area is not None:  # each country's part of a named area, all of it meant at once
+        others = (Reading(r.place, 1.0) for r in readings[1:] if r.place.area == first_cand.area)
+        return (first, *others), reading.score
     key = normalize(parts[0])
     vouched = first_cand.site is not None or first_cand.within is not None  # by the landmark table
     if first_cand.rank not in (_ALIAS, _COUNTRY) and not vouched and _core(key) == key:

@@ -59,6 +59,7 @@ from vipbench.places.gazetteer import (
     MAX_RATIO,
     Place,
     Reading,
+    area_parts,
     bare_name,
     fuzzy_city,
     normalize,
@@ -180,6 +181,11 @@ def compare_places(truth: Place, guess: Place) -> tuple[Verdict, str]:
     if truth.site:
         return _compare_sites(truth, guess)
     t_spec, g_spec = _specificity(truth), _specificity(guess)
+    if truth.area is not None and t_spec == 0:  # the truth is a named area's part in this country
+        parts = area_parts(truth.area, truth.country_code)
+        if guess.area == truth.area or (g_spec and (not parts or guess.admin1_code in parts)):
+            return "correct", f"inside {truth.area}"
+        return "less_precise", "coarser (country)" if g_spec == 0 else f"same country, outside {truth.area}"
     if t_spec == 0:
         return "correct", "same country" if g_spec == 0 else "inside the country"
     if t_spec == 1:
@@ -206,6 +212,10 @@ def compare_places(truth: Place, guess: Place) -> tuple[Verdict, str]:
             if inside is not None:
                 return inside
         return "less_precise", "same country, other city" if g_spec == 2 else "same country, another place"
+    if g_spec == 0 and guess.area is not None:  # a country's part of a named area ("Borneo, Malaysia")
+        codes = area_parts(guess.area, guess.country_code)
+        inside = not codes or truth.admin1_code in codes
+        return "less_precise", f"coarser ({guess.area})" if inside else f"same country, outside {guess.area}"
     if g_spec == 0:
         return "less_precise", "coarser (country)"
     # a region guess for a town: coarser only if the region holds the town (Oregon does not hold Seattle)
@@ -319,6 +329,15 @@ def judge_place(truth: str, guess: str) -> Decision:
     if not readings:
         return _decision("wrong", f"truth={truth_place.short()} guess=unresolved")
     first = readings[0].place
+    if truth_place.area is not None:  # a named area across borders: its part in the guess's country
+        truth_place = next(
+            (r.place for r in resolve_readings(truth) if r.place.area == truth_place.area
+             and r.place.country_code == first.country_code),
+            truth_place,
+        )  # fmt: skip
+    parts = [r.place for r in readings if first.area is not None and r.place.area == first.area]
+    if len({p.country_code for p in parts}) > 1:
+        return _area_verdict(truth_place, parts)
     verdict, reason = compare_places(truth_place, first)
     detail = f"truth={truth_place.short()} guess={first.short()}"
     if first.match == "fuzzy" and not first.match_sure and verdict != "wrong":
@@ -335,6 +354,23 @@ def judge_place(truth: str, guess: str) -> Decision:
     if first.match == "fuzzy":
         reason += f"; spelling matched at {first.match_score:.0f}%"
     return _decision(verdict, f"{detail}; {reason}")
+
+
+def _area_verdict(truth: Place, parts: list[Place]) -> Decision:
+    """The guess names an area across borders and none of its countries ("Borneo"): the verdict that
+    each country's part gets, else undecided (it names the right area, or one in the truth's
+    country, without saying which country; whether that earns credit is for a person to say)."""
+    area = parts[0].area or "-"
+    results = [compare_places(truth, part) for part in parts]
+    detail = f"truth={truth.short()} guess={area} ({', '.join(p.country_code for p in parts)})"
+    if len({verdict for verdict, _ in results}) == 1:
+        return _decision(results[0][0], f"{detail}; {results[0][1]}, whichever country's part is meant")
+    codes = area_parts(area, truth.country_code)
+    inside = any(p.country_code == truth.country_code for p in parts) and (
+        not codes or truth.admin1_code in codes
+    )
+    where = "lies in it" if inside else "lies in one of its countries, outside it"
+    return _decision("undecided", f"{detail}; an area across borders named without its country; the truth {where}")
 
 
 def _judge_alternatives(truth: str, options: list[str]) -> Decision:
