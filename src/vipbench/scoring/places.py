@@ -344,7 +344,10 @@ def judge_place(truth: str, guess: str) -> Decision:
         return _decision("undecided", f"{detail}; a doubtful spelling match ({first.match_score:.0f}%): {reason}")
     for other in readings[1:]:  # the benefit of the doubt, among comparably prominent readings
         o_verdict, o_reason = compare_places(truth_place, other.place)
-        limit = MAX_RATIO if o_verdict == "correct" else PARTIAL_CHARITY_RATIO
+        # two first-level regions of one name are both well known, whatever their populations ("Punjab"
+        # is India's as much as Pakistan's): the one in the truth's country counts as one naming the truth
+        regions = first.level == other.place.level == "region" and not first.city and not other.place.city
+        limit = MAX_RATIO if o_verdict == "correct" or regions else PARTIAL_CHARITY_RATIO
         if verdict == "undecided" and o_verdict != "correct":
             continue  # another reading that is only less precise does not settle an open question
         if _ORDER[o_verdict] > _ORDER[verdict] and other.ratio <= limit:
