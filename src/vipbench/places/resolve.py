@@ -448,6 +448,10 @@ def _resolve_scored(text: str) -> tuple[tuple[Reading, ...], _Score | None]:
             if split_reading.choice[0] is not None and split_reading.choice[1] is not None:
                 parts, table, reading = split_parts, split_table, split_reading
                 break
+    if reading.choice[0] is None and len(parts) == 2:
+        city = _city_over_foreign_part(parts, reading)
+        if city is not None:
+            reading = _Reading((city, None), reading.score)
     update: dict[str, Any] = {}
     if reading.choice[0] is None:
         fuzzy = None if _names_town_of(parts[0], reading) else _context_fuzzy(parts[0], reading)
@@ -562,6 +566,24 @@ def _alternatives(parts: list[str], table: list[tuple[_Cand, ...]], reading: _Re
         if place is not None:
             out.append(Reading(place, ratio))
     return out
+
+
+def _city_over_foreign_part(parts: list[str], reading: _Reading) -> _Cand | None:
+    """"Brno, Moravia", "Perpignan, Catalonia": a big city named exactly, beside a region, or a smaller
+    town, of another country where no town has the city's name. The second part is then a
+    historical or cultural name around the city (Moravia, Northern Catalonia), not where the
+    writer puts it; a region of the city's own country still binds ("Tacloban, Central Visayas")."""
+    outer = reading.choice[1]
+    if outer is None or outer.kind == "country" or has_non_latin(parts[0]):
+        return None
+    cities = [c for c in _lookup_loosely(normalize(parts[0]), True) if c.kind == "city" and c.city is not None]
+    if any(c.cc == outer.cc for c in cities):
+        return None
+    big = [c for c in cities if c.city is not None and c.city.pop >= _BIG_CITY and c.site is None]
+    city = max(big, key=lambda c: c.weight) if big else None
+    if city is None or (outer.city is not None and outer.city.pop >= city.weight):
+        return None  # "Palermo, Buenos Aires": a district of the bigger city named second
+    return city
 
 
 def _names_town_of(part: str, reading: _Reading) -> bool:

@@ -33,6 +33,11 @@ made where the gazetteer cannot be sure:
   match is undecided. A guess that exactly names only a small town is also read as a misspelling of
   a far bigger city of the truth's country ("Johannesberg"), and a near-spelling of the truth's
   country name as that country ("Columbia" for Colombia).
+* **Areas across borders.** "Borneo" or "Kashmir" alone names part of several countries and none of
+  them: the verdict each country's part gets, else undecided. With a country or a town it is that
+  country's part ("Borneo, Malaysia" is coarser than Kuching).
+* **A wrongly named region.** "Tacloban, Central Visayas" is read as an unknown town of the region
+  named, since the data puts Tacloban in Eastern Visayas (see :mod:`vipbench.places.resolve`).
 * A city the gazetteer does not know (a small town) keeps its raw name at the coarser level the
   string gives explicitly ("Gumeracha, South Australia, Australia" is region AU-SA plus the name
   "Gumeracha"). Such a truth still counts as city-level: a guess is correct only if it names a
