@@ -569,10 +569,10 @@ def _alternatives(parts: list[str], table: list[tuple[_Cand, ...]], reading: _Re
 
 
 def _city_over_foreign_part(parts: list[str], reading: _Reading) -> _Cand | None:
-    """"Brno, Moravia", "Perpignan, Catalonia": a big city named exactly, beside a region, or a smaller
-    town, of another country where no town has the city's name. The second part is then a
-    historical or cultural name around the city (Moravia, Northern Catalonia), not where the
-    writer puts it; a region of the city's own country still binds ("Tacloban, Central Visayas")."""
+    """The big city the first part names exactly ("Brno, Moravia", "Perpignan, Catalonia") when the
+    second names a region, or a smaller town, of another country where no town has the city's name:
+    the second part is then a historical or cultural name around the city (Moravia, Northern
+    Catalonia), not where the writer puts it. A region of the city's own country still binds."""
     outer = reading.choice[1]
     if outer is None or outer.kind == "country" or has_non_latin(parts[0]):
         return None
