@@ -169,6 +169,8 @@ DROPPED: list[tuple[str, str, str]] = [
     ("Daejeon, South Korea", "outskirts of Seoul", "not the truth city, but an 'area' answer"),
     ("Quebec, Canada", "Montreal", "the label may mean Quebec City or the province"),
     ("Tunis, Tunisia", "تونس", "Arabic names the city and the country alike"),
+    ("Kuching, Malaysia", "Borneo", "the right island, no country: less_precise or wrong (the judge: undecided)"),
+    ("Srinagar, India", "Kashmir", "the right region, no country: less_precise or wrong (the judge: undecided)"),
 ]
 
 
