@@ -369,6 +369,12 @@ def _lookup_loosely(key: str, extended: bool) -> list[_Cand]:
     return cands
 
 
+@functools.lru_cache(maxsize=8192)
+def _exact_readings(key: str) -> tuple[_Cand, ...]:
+    """The exact readings of a normalised name among all towns, large and small, and its looser spellings."""
+    return tuple(_lookup_loosely(key, True))
+
+
 #: Generic words that name a kind of town, not of region ("Shenzhen Shi", "Ciudad de México").
 _TOWN_WORDS = frozenset(("shi", "si", "ciudad", "of", "the", "autonoma", "do"))
 
@@ -426,7 +432,7 @@ def _candidates(part: str, extended: bool) -> tuple[_Cand, ...]:
     cands = _lookup_loosely(key, extended)
     if not cands:
         cands = _fuzzy(key)
-        if not extended and not any(c.kind == "country" for c in cands) and _lookup_loosely(key, True):
+        if cands and not extended and not any(c.kind == "country" for c in cands) and _exact_readings(key):
             # a near spelling is a last resort: a name that some small town has exactly is looked up
             # among the small towns first (the caller's wider search), before it is read as a
             # misspelt region elsewhere; a near spelling of a country name still comes first

@@ -24,9 +24,9 @@ from vipbench.places.candidates import (
     _Cand,
     _candidates,
     _city_cand,
+    _exact_readings,
     _fuzzy_city,
     _FuzzyHit,
-    _lookup_loosely,
     _native,
     _native_country_prefix,
     _prominence,
@@ -576,7 +576,7 @@ def _city_over_foreign_part(parts: list[str], reading: _Reading) -> _Cand | None
     outer = reading.choice[1]
     if outer is None or outer.kind == "country" or has_non_latin(parts[0]):
         return None
-    cities = [c for c in _lookup_loosely(normalize(parts[0]), True) if c.kind == "city" and c.city is not None]
+    cities = [c for c in _exact_readings(normalize(parts[0])) if c.kind == "city" and c.city is not None]
     if any(c.cc == outer.cc for c in cities):
         return None
     big = [c for c in cities if c.city is not None and c.city.pop >= _BIG_CITY and c.site is None]
@@ -593,7 +593,7 @@ def _names_town_of(part: str, reading: _Reading) -> bool:
     outer = next((c for c in reading.choice[1:] if c is not None), None)
     if outer is None or has_non_latin(part):
         return False
-    return any(c.kind == "city" and c.cc == outer.cc for c in _lookup_loosely(normalize(part), True))
+    return any(c.kind == "city" and c.cc == outer.cc for c in _exact_readings(normalize(part)))
 
 
 def _context_fuzzy(part: str, reading: _Reading) -> tuple[_Cand, _FuzzyHit] | None:
