@@ -335,11 +335,9 @@ def judge_place(truth: str, guess: str) -> Decision:
         return _decision("wrong", f"truth={truth_place.short()} guess=unresolved")
     first = readings[0].place
     if truth_place.area is not None:  # a named area across borders: its part in the guess's country
-        truth_place = next(
-            (r.place for r in resolve_readings(truth) if r.place.area == truth_place.area
-             and r.place.country_code == first.country_code),
-            truth_place,
-        )  # fmt: skip
+        area, cc = truth_place.area, first.country_code
+        same = [r.place for r in resolve_readings(truth) if r.place.area == area and r.place.country_code == cc]
+        truth_place = same[0] if same else truth_place
     parts = [r.place for r in readings if first.area is not None and r.place.area == first.area]
     if len({p.country_code for p in parts}) > 1:
         return _area_verdict(truth_place, parts)
@@ -374,10 +372,12 @@ def _area_verdict(truth: Place, parts: list[Place]) -> Decision:
     if len({verdict for verdict, _ in results}) == 1:
         return _decision(results[0][0], f"{detail}; {results[0][1]}, whichever country's part is meant")
     codes = area_parts(area, truth.country_code)
-    inside = any(p.country_code == truth.country_code for p in parts) and (
-        not codes or truth.admin1_code in codes
-    )
-    where = "lies in it" if inside else "lies in one of its countries, outside it"
+    if not codes or truth.admin1_code in codes:
+        where = "lies in it"
+    elif truth.admin1_code and "-" in truth.admin1_code:
+        where = "lies in one of its countries, outside it"
+    else:
+        where = "lies in one of its countries"
     return _decision("undecided", f"{detail}; an area across borders named without its country; the truth {where}")
 
 
