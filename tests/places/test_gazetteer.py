@@ -258,3 +258,26 @@ def test_a_name_with_its_kind_of_region_is_a_region(text: str) -> None:
 def test_a_town_in_a_region_named_with_its_kind() -> None:
     place = resolve_place("Iloilo City, Iloilo Province, Philippines")
     assert place is not None and place.level == "city"
+
+
+def test_arabic_articles_come_off_where_arabic_is_spoken() -> None:
+    from vipbench.places.scripts import unarticled
+
+    assert unarticled("al anbar") == "anbar"
+    assert unarticled("el paso") == "el paso"
+    assert unarticled("el jadida", arabic=True) == "jadida"
+    anbar = resolve_place("Anbar Governorate")
+    assert anbar is not None and (anbar.country_code, anbar.admin1_code) == ("IQ", "IQ-AN")
+    el_paso = resolve_place("Paso, Texas")
+    assert el_paso is not None and el_paso.city != "El Paso"
+
+
+def test_a_named_area_across_borders_is_read_in_each_country() -> None:
+    from vipbench.places.gazetteer import area_parts, resolve_readings
+
+    readings = resolve_readings("Borneo")
+    assert {r.place.country_code for r in readings} == {"MY", "ID", "BN"}
+    assert all(r.place.area == "Borneo" and r.place.level == "country" for r in readings)
+    assert "MY-13" in area_parts("Borneo", "MY") and not area_parts("Borneo", "BN")
+    galicia = resolve_place("Galicia")
+    assert galicia is not None and galicia.admin1_code == "ES-GA"  # the Spanish region first

@@ -97,6 +97,44 @@ def test_unresolvable_truth_falls_back_to_string_comparison() -> None:
     assert judge_place("Minas Tirith, Gondor", "Gondor").verdict == "less_precise"
 
 
+PRINCIPLE_CASES: list[tuple[str, str, Verdict]] = [
+    # a named region binds a town the data places elsewhere: the guess names an unknown town of it
+    ("Erfurt, Germany", "Erfurt, Saxony, Germany", "less_precise"),
+    ("Ipoh, Malaysia", "Ipoh, Penang", "less_precise"),
+    ("Erfurt, Germany", "Erfurt, Thuringia", "correct"),
+    # ... unless the pair is consistent: a region that once held the town's, one named after the
+    # town, or one around a city that is a region of its own
+    ("Hyderabad, India", "Hyderabad, Andhra Pradesh", "correct"),
+    ("Almaty, Kazakhstan", "Almaty, Almaty Region, Kazakhstan", "correct"),
+    ("Bogotá, Colombia", "Bogotá, Cundinamarca", "correct"),
+    # Arabic articles, both ways, where Arabic is spoken (and only there for "El")
+    ("Ramadi, Iraq", "Anbar", "less_precise"),
+    ("Anbar, Iraq", "Fallujah", "correct"),
+    ("El Jadida, Morocco", "Jadida", "correct"),
+    # a named area across borders: a country's part with a country or a town, alone the verdict each
+    # part gets, else undecided; never a near spelling of another place (Borno, Cashmere)
+    ("Kuching, Malaysia", "Borneo, Malaysia", "less_precise"),
+    ("Kuching, Malaysia", "Kuching, Borneo", "correct"),
+    ("Kraków, Poland", "Kraków, Galicia", "correct"),
+    ("Maiduguri, Nigeria", "Borneo", "wrong"),
+    ("Cashmere, Washington", "Kashmir", "wrong"),
+    ("Kuching, Malaysia", "Borneo", "undecided"),
+]
+
+
+@pytest.mark.parametrize(
+    ("truth", "guess", "verdict"), PRINCIPLE_CASES, ids=[f"{t} | {g}" for t, g, _ in PRINCIPLE_CASES]
+)
+def test_place_principles(truth: str, guess: str, verdict: Verdict) -> None:
+    decision = judge_place(truth, guess)
+    assert decision.verdict == verdict, decision.detail
+
+
+def test_a_region_guess_says_whether_it_holds_the_town() -> None:
+    assert judge_place("Munich, Germany", "Bavaria").detail.endswith("coarser (region)")
+    assert judge_place("Karlsruhe, Germany", "Bavaria").detail.endswith("same country, other region")
+
+
 def test_same_country() -> None:
     assert same_country("Seattle, WA", "United States") is True
     assert same_country("Zürich", "Geneva, CH") is True

@@ -46,6 +46,17 @@ _SCRIPT_LANGUAGES: tuple[str, ...] = tuple(_TABLES["script_languages"])
 # languages whose region names are looked up in their own script (ISO 3166-2 translations)
 _REGION_LANGUAGES: tuple[str, ...] = tuple(_TABLES["region_languages"])
 
+# named areas across borders: normalised name -> (display name, country -> its ISO regions in the area, or empty
+# when the whole country lies in it)
+_AREAS: dict[str, tuple[str, dict[str, frozenset[str]]]] = {
+    key: (name, {cc: frozenset(codes) for cc, codes in spec["parts"].items()})
+    for name, spec in _TABLES["areas_across_borders"].items()
+    for key in spec["names"]
+}
+
+# region -> the regions it once held and that were split off it ("IN-AP" -> ["IN-TS"])
+_FORMER_EXTENTS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in _TABLES["former_extents"].items()}
+
 # ISO 3166-2 subdivisions that ISO 3166-1 also lists as countries ("CN-HK" -> "HK")
 _TERRITORY_REGIONS: dict[str, str] = dict(_TABLES["territory_regions"])
 

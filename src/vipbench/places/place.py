@@ -35,6 +35,8 @@ class Place(BaseModel):
     site_kind: str | None = None
     site_lat: float | None = None
     site_lon: float | None = None
+    #: the named area across borders this is the part of, in ``country_code`` ("Borneo"; see ``area_parts``)
+    area: str | None = None
     #: how the most specific part was found: its own spelling, its own script, romanised, or fuzzily
     match: Match = "exact"
     match_score: float | None = None  # similarity 0-100 of a fuzzy match
@@ -50,7 +52,7 @@ class Place(BaseModel):
         city = self.city or "-"
         if self.city and not self.city_confirmed:
             city += "?"
-        text = f"{self.country_code}/{self.admin1 or self.admin1_code or '-'}/{city}"
+        text = f"{self.country_code}/{self.admin1 or self.admin1_code or self.area or '-'}/{city}"
         if self.site:
             text += f">{self.site}"
         if self.match == "fuzzy":

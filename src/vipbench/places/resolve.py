@@ -14,14 +14,17 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from vipbench.places.aliases import _NO_PLACE, _TERRITORY_REGIONS
+from vipbench.places.aliases import _AREAS, _FORMER_EXTENTS, _NO_PLACE, _TERRITORY_REGIONS
 from vipbench.places.candidates import (
     _ALIAS,
+    _BIG_CITY,
     _COUNTRY,
+    _FUZZY,
     SWAP_RATIO,
     _Cand,
     _candidates,
     _city_cand,
+    _exact_readings,
     _fuzzy_city,
     _FuzzyHit,
     _native,
@@ -29,13 +32,14 @@ from vipbench.places.candidates import (
     _prominence,
 )
 from vipbench.places.geo import haversine_km as _km_points
-from vipbench.places.index import _POSTAL_COUNTRIES, _City, _core, _countries, _km, _regions, _tier_a
+from vipbench.places.geo import outer_radius_km
+from vipbench.places.index import _POSTAL_COUNTRIES, _City, _core, _countries, _keys, _km, _regions, _tier_a
 from vipbench.places.place import Place, Reading
 from vipbench.places.scripts import bare_name, has_non_latin, normalize, script_key, split_cjk, without_surroundings
 from vipbench.places.worldregions import world_region
 
 __all__ = [
-    "MAX_RATIO", "fuzzy_city", "resolve_place", "resolve_readings", "split_place",
+    "MAX_RATIO", "area_parts", "fuzzy_city", "resolve_place", "resolve_readings", "split_place",
     "territory_view", "without_surroundings",
 ]  # fmt: skip
 
@@ -50,6 +54,11 @@ def _fits(inner: _Cand, outer: _Cand) -> int:
     if inner.cc != outer.cc:  # a town of Réunion (RE) lies in France's region La Réunion (FR-974)
         territory = _TERRITORY_REGIONS.get(outer.region.code) if outer.kind == "region" and outer.region else None
         return 2 if territory == inner.cc and inner.kind == "city" else 0
+    if outer.kind == "country" and outer.area is not None and inner.kind != "country":
+        # a part of a named area across borders: a town or region of the area ("Kraków, Galicia")
+        parts = area_parts(outer.area, outer.cc)
+        code = inner.iso if inner.kind == "city" else inner.region.code if inner.region else None
+        return 2 if not parts or code in parts else 1 if code is None else 0
     if outer.kind == "country":
         return 2
     if inner.kind == "country":
@@ -61,7 +70,9 @@ def _fits(inner: _Cand, outer: _Cand) -> int:
             return 2 if same and (inner.rank == _ALIAS or inner.site or inner.from_town) else 0
         if inner.iso is None:  # region unknown: it may lie in the region if it lies near its known towns
             return 1 if inner.city is None or _near_region(inner.city, outer.region.code) else 0
-        return 2 if inner.iso == outer.region.code else 0
+        if inner.iso == outer.region.code:
+            return 2
+        return 1 if inner.city is not None and _consistent_with(inner.city, inner.iso, outer.region.code) else 0
     # outer is a city: only a nearby city (a district or suburb) fits, as weaker evidence than a region
     if inner.kind == "city" and inner.city and outer.city:
         return 1 if _km(inner.city, outer.city) <= _NEIGHBOUR_KM else 0
@@ -89,6 +100,66 @@ def _region_extents() -> dict[str, tuple[float, float, float]]:
         lat, lon = math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
         out[code] = (lat, lon, max(_km_points(lat, lon, t.lat, t.lon) for t in towns))
     return out
+
+
+@functools.cache
+def _mapped_regions() -> frozenset[str]:
+    """The ISO regions that some GeoNames admin1 group is known to be: a town's region can be
+    compared with these; with any other (a region GeoNames draws differently) it cannot."""
+    return frozenset(_regions().gn_to_iso.values())
+
+
+#: A city that is a region of its own has all that region's known towns within this distance at least.
+_CITY_REGION_KM = 40.0
+
+
+def area_parts(area: str, country_code: str) -> frozenset[str]:
+    """The ISO regions of ``country_code`` that lie in a named area across borders ("Borneo", "MY"
+    -> Sabah, Sarawak, Labuan); empty when the whole country lies in it or the area is unknown."""
+    table = next((parts for name, parts in _AREAS.values() if name == area), {})
+    return table.get(country_code, frozenset())
+
+
+def _outside_named_region(town: _Cand, region: _Cand) -> bool | None:
+    """Whether a town lies outside the region named beside it ("Tacloban, Central Visayas": Tacloban
+    is in Eastern Visayas), as far as the data can tell; None when it cannot tell: the region
+    reading is a near spelling, or the town's region is unknown."""
+    assert town.city is not None and region.region is not None
+    code = region.region.code
+    if region.rank == _FUZZY or town.iso is None:
+        return None
+    if "-" not in code:  # a GeoNames group named through its town ("Kharkiv Oblast")
+        return code != f"{town.cc}.{town.city.gn_admin1}"
+    return town.iso != code and not _consistent_with(town.city, town.iso, code)
+
+
+def _consistent_with(city: _City, iso: str, code: str) -> bool:
+    """Whether a town of region ``iso`` may still be written with region ``code``: no GeoNames group
+    is known to be that region (it is drawn differently, so the town may lie in it), it once held
+    the town's region ("Hyderabad, Andhra Pradesh"), it is named after the town ("Almaty, Almaty
+    Region", "Moscow, Moscow Oblast"), or the town is a region of its own amid it ("Bogotá,
+    Cundinamarca", "Prague, Central Bohemia")."""
+    if code not in _mapped_regions() or iso in _FORMER_EXTENTS.get(code, ()):
+        return True
+    if set(_keys(city.name)) & _region_stems().get(code, frozenset()):
+        return True
+    extents = _region_extents()
+    own, named = extents.get(iso), extents.get(code)
+    if own is None or named is None or own[2] > max(outer_radius_km(city.pop), _CITY_REGION_KM):
+        return False
+    lat, lon, radius = named
+    return _km_points(lat, lon, city.lat, city.lon) <= radius
+
+
+@functools.cache
+def _region_stems() -> dict[str, frozenset[str]]:
+    """ISO region -> its names without kind words ("moscow" for "Moscow Oblast", "almaty" for
+    "Almaty oblysy"): a town of that name is the region's namesake."""
+    stems: dict[str, set[str]] = defaultdict(set)
+    for key, found in _regions().index.items():
+        for region in found:
+            stems[region.code].add(_core(key) or key)
+    return {code: frozenset(names) for code, names in stems.items()}
 
 
 def _near_region(city: _City, code: str) -> bool:
@@ -242,6 +313,8 @@ def _to_place(parts: list[str], reading: _Reading) -> Place | None:
             level="region", **extra,
         )  # fmt: skip
     population = pops.get(cc) or None
+    if first.area is not None:
+        extra["area"] = first.area
     return Place(country_code=cc, country=country, city=raw_city, level="country", population=population, **extra)
 
 
@@ -341,6 +414,8 @@ def _resolve_scored(text: str) -> tuple[tuple[Reading, ...], _Score | None]:
             # where that town exists, before it names a country
             found = tuple(sorted(found, key=lambda c: c.kind != "region"))
             found = tuple(replace(c, rank=_ALIAS) if c.kind == "region" else c for c in found)
+        if after_town:
+            found = _region_over_towns(found)
         return found if allowed is None else tuple(c for c in found if c.cc in allowed)
 
     table = [cands(p, False, i > 0) for i, p in enumerate(parts)]
@@ -373,15 +448,21 @@ def _resolve_scored(text: str) -> tuple[tuple[Reading, ...], _Score | None]:
             if split_reading.choice[0] is not None and split_reading.choice[1] is not None:
                 parts, table, reading = split_parts, split_table, split_reading
                 break
+    if reading.choice[0] is None and len(parts) == 2:
+        city = _city_over_foreign_part(parts, reading)
+        if city is not None:
+            reading = _Reading((city, None), reading.score)
     update: dict[str, Any] = {}
     if reading.choice[0] is None:
-        fuzzy = _context_fuzzy(parts[0], reading)
+        fuzzy = None if _names_town_of(parts[0], reading) else _context_fuzzy(parts[0], reading)
         if fuzzy is not None:
             cand, hit = fuzzy
             reading = _Reading((cand, *reading.choice[1:]), reading.score)
             update = {"match": "fuzzy", "match_score": hit.score, "match_sure": hit.sure}
     elif reading.choice[0].via != "exact":
         update = {"match": reading.choice[0].via}
+        if reading.choice[0].score is not None:  # a near spelling of a country or region name
+            update["match_score"] = reading.choice[0].score
     place = _to_place(parts, reading)
     if place is None:
         return (), None
@@ -391,10 +472,13 @@ def _resolve_scored(text: str) -> tuple[tuple[Reading, ...], _Score | None]:
         unknown = {"lat": None, "lon": None, "population": None, "geonameid": None}
         place = place.model_copy(update={"city": parts[0].strip(), "level": "region", **unknown})
     first = Reading(place.model_copy(update=update) if update else place, 1.0)
-    if reading.choice[0] is None or update.get("match") == "fuzzy":
+    if reading.choice[0] is None or "match_sure" in update:  # unknown, or matched fuzzily in context
         return (first,), reading.score
     readings = [first, *_alternatives(parts, table, reading)]
     first_cand = reading.choice[0]
+    if first_cand.area is not None:  # each country's part of a named area, all of it meant at once
+        others = (Reading(r.place, 1.0) for r in readings[1:] if r.place.area == first_cand.area)
+        return (first, *others), reading.score
     key = normalize(parts[0])
     vouched = first_cand.site is not None or first_cand.within is not None  # by the landmark table
     if first_cand.rank not in (_ALIAS, _COUNTRY) and not vouched and _core(key) == key:
@@ -409,6 +493,24 @@ def _resolve_scored(text: str) -> tuple[tuple[Reading, ...], _Score | None]:
     return tuple(r for r in readings if r.ratio <= MAX_RATIO), reading.score
 
 
+def _region_over_towns(found: tuple[_Cand, ...]) -> tuple[_Cand, ...]:
+    """The readings of a part written after a town, where the part exactly names a region: a smaller
+    town of the same name in another region of that country is not meant ("Manizales, Risaralda"
+    names the department, not the town of Risaralda in Caldas); a town inside the region may stand
+    for it, and a big city is still itself ("Palermo, Buenos Aires")."""
+    regions = {c.region.code for c in found if c.kind == "region" and c.region and c.rank != _FUZZY}
+    if not regions:
+        return found
+    countries = {code.split("-", 1)[0].split(".", 1)[0] for code in regions}
+
+    def meant(c: _Cand) -> bool:
+        if c.kind != "city" or c.cc not in countries or c.iso is None or c.iso in regions:
+            return True
+        return c.city is not None and c.city.pop >= _BIG_CITY
+
+    return tuple(c for c in found if meant(c))
+
+
 def _is_postal_code(part: str) -> bool:
     """A two- or three-letter state or province code of a country that writes them after town names."""
     key = normalize(part)
@@ -418,17 +520,21 @@ def _is_postal_code(part: str) -> bool:
 
 
 def _skips_named_part(reading: _Reading, table: list[tuple[_Cand, ...]]) -> bool:
-    """Whether the reading leaves out a middle part that names something, between two picked parts."""
+    """Whether the reading leaves out a middle part that names something, between two picked parts,
+    that the pick cannot lie in."""
     picked = [i for i, c in enumerate(reading.choice) if c is not None]
     first = reading.choice[picked[0]]
     assert first is not None
 
-    def conflicts(cand: _Cand) -> bool:  # the skipped part names a place far from the pick
+    def conflicts(cand: _Cand) -> bool:
         if first.city is None or cand.cc != first.cc:
             return True
         if cand.city is not None:  # "Kresttsy, Novgorod": a city that stands for its region
             return _km(cand.city, first.city) > _REGION_MARGIN_KM
-        return cand.region is not None and not _near_region(first.city, cand.region.code)
+        if cand.region is None:
+            return False
+        outside = _outside_named_region(first, cand)
+        return outside if outside is not None else not _near_region(first.city, cand.region.code)
 
     return any(
         reading.choice[i] is None and table[i] and all(conflicts(c) for c in table[i])
@@ -460,6 +566,34 @@ def _alternatives(parts: list[str], table: list[tuple[_Cand, ...]], reading: _Re
         if place is not None:
             out.append(Reading(place, ratio))
     return out
+
+
+def _city_over_foreign_part(parts: list[str], reading: _Reading) -> _Cand | None:
+    """The big city the first part names exactly ("Brno, Moravia", "Perpignan, Catalonia") when the
+    second names a region, or a smaller town, of another country where no town has the city's name:
+    the second part is then a historical or cultural name around the city (Moravia, Northern
+    Catalonia), not where the writer puts it. A region of the city's own country still binds."""
+    outer = reading.choice[1]
+    if outer is None or outer.kind == "country" or has_non_latin(parts[0]):
+        return None
+    cities = [c for c in _exact_readings(normalize(parts[0])) if c.kind == "city" and c.city is not None]
+    if any(c.cc == outer.cc for c in cities):
+        return None
+    big = [c for c in cities if c.city is not None and c.city.pop >= _BIG_CITY and c.site is None]
+    city = max(big, key=lambda c: c.weight) if big else None
+    if city is None or (outer.city is not None and outer.city.pop >= city.weight):
+        return None  # "Palermo, Buenos Aires": a district of the bigger city named second
+    return city
+
+
+def _names_town_of(part: str, reading: _Reading) -> bool:
+    """Whether ``part`` exactly names a town of the country the other parts name: then it is not a
+    misspelling of another town ("Regensburg, Baden-Württemberg" names Regensburg, which lies in
+    Bavaria, not Ravensburg), and stays an unknown town of the region named."""
+    outer = next((c for c in reading.choice[1:] if c is not None), None)
+    if outer is None or has_non_latin(part):
+        return False
+    return any(c.kind == "city" and c.cc == outer.cc for c in _exact_readings(normalize(part)))
 
 
 def _context_fuzzy(part: str, reading: _Reading) -> tuple[_Cand, _FuzzyHit] | None:

@@ -18,7 +18,7 @@ from vipbench.core.text import ascii_key
 
 __all__ = [
     "bare_name", "expand_abbreviations", "has_non_latin", "normalize", "romanize", "script_key", "split_cjk",
-    "without_suffix", "without_surroundings",
+    "unarticled", "without_suffix", "without_surroundings",
 ]  # fmt: skip
 
 
@@ -42,6 +42,23 @@ def normalize(text: str) -> str:
     dots dropped, other punctuation as single spaces. Letters of other scripts are dropped (see
     :func:`script_key`)."""
     return ascii_key(text)
+
+
+#: Leading Arabic articles that transliterations keep or drop at will ("An Najaf" / "Najaf", "Al-Khobar").
+_ARTICLES = frozenset(("al", "an", "ar", "as", "ash", "ad", "az", "at", "ath", "ul", "ud"))
+#: The article as North Africa and the Levant often write it ("El Jadida", "Es Salt", "Ed Damer"). In
+#: other languages these words are part of the name (El Paso is not Paso, Es Castell not Castell), so
+#: they are read as an article only in names of places where Arabic is spoken (``arabic=True``).
+_ARABIC_ONLY_ARTICLES = frozenset(("el", "es", "ed", "en", "et", "ez"))
+
+
+def unarticled(key: str, *, arabic: bool = False) -> str:
+    """A normalised name without a leading Arabic article; the name itself if it has none. With
+    ``arabic``, for a place where Arabic is spoken, "el"-type articles come off as well."""
+    words = key.split()
+    if len(words) < 2:
+        return key
+    return " ".join(words[1:]) if words[0] in _ARTICLES or (arabic and words[0] in _ARABIC_ONLY_ARTICLES) else key
 
 
 def script_key(text: str) -> str:

@@ -33,6 +33,11 @@ made where the gazetteer cannot be sure:
   match is undecided. A guess that exactly names only a small town is also read as a misspelling of
   a far bigger city of the truth's country ("Johannesberg"), and a near-spelling of the truth's
   country name as that country ("Columbia" for Colombia).
+* **Areas across borders.** "Borneo" or "Kashmir" alone names part of several countries and none of
+  them: the verdict each country's part gets, else undecided. With a country or a town it is that
+  country's part ("Borneo, Malaysia" is coarser than Kuching).
+* **A wrongly named region.** "Tacloban, Central Visayas" is read as an unknown town of the region
+  named, since the data puts Tacloban in Eastern Visayas (see :mod:`vipbench.places.resolve`).
 * A city the gazetteer does not know (a small town) keeps its raw name at the coarser level the
   string gives explicitly ("Gumeracha, South Australia, Australia" is region AU-SA plus the name
   "Gumeracha"). Such a truth still counts as city-level: a guess is correct only if it names a
@@ -59,6 +64,7 @@ from vipbench.places.gazetteer import (
     MAX_RATIO,
     Place,
     Reading,
+    area_parts,
     bare_name,
     fuzzy_city,
     normalize,
@@ -180,6 +186,11 @@ def compare_places(truth: Place, guess: Place) -> tuple[Verdict, str]:
     if truth.site:
         return _compare_sites(truth, guess)
     t_spec, g_spec = _specificity(truth), _specificity(guess)
+    if truth.area is not None and t_spec == 0:  # the truth is a named area's part in this country
+        parts = area_parts(truth.area, truth.country_code)
+        if guess.area == truth.area or (g_spec and (not parts or guess.admin1_code in parts)):
+            return "correct", f"inside {truth.area}"
+        return "less_precise", "coarser (country)" if g_spec == 0 else f"same country, outside {truth.area}"
     if t_spec == 0:
         return "correct", "same country" if g_spec == 0 else "inside the country"
     if t_spec == 1:
@@ -206,7 +217,17 @@ def compare_places(truth: Place, guess: Place) -> tuple[Verdict, str]:
             if inside is not None:
                 return inside
         return "less_precise", "same country, other city" if g_spec == 2 else "same country, another place"
-    return "less_precise", "coarser (region)" if g_spec == 1 else "coarser (country)"
+    if g_spec == 0 and guess.area is not None:  # a country's part of a named area ("Borneo, Malaysia")
+        codes = area_parts(guess.area, guess.country_code)
+        inside = not codes or truth.admin1_code in codes
+        return "less_precise", f"coarser ({guess.area})" if inside else f"same country, outside {guess.area}"
+    if g_spec == 0:
+        return "less_precise", "coarser (country)"
+    # a region guess for a town: coarser only if the region holds the town (Oregon does not hold Seattle)
+    holds = region_contains(truth.admin1_code, guess.admin1_code)
+    if holds is None:
+        return "less_precise", "same country, region not confirmed to hold the truth"
+    return "less_precise", "coarser (region)" if holds else "same country, other region"
 
 
 def _string_fallback(truth: str, guess: str) -> Decision:
@@ -313,13 +334,23 @@ def judge_place(truth: str, guess: str) -> Decision:
     if not readings:
         return _decision("wrong", f"truth={truth_place.short()} guess=unresolved")
     first = readings[0].place
+    if truth_place.area is not None:  # a named area across borders: its part in the guess's country
+        area, cc = truth_place.area, first.country_code
+        same = [r.place for r in resolve_readings(truth) if r.place.area == area and r.place.country_code == cc]
+        truth_place = same[0] if same else truth_place
+    parts = [r.place for r in readings if first.area is not None and r.place.area == first.area]
+    if len({p.country_code for p in parts}) > 1:
+        return _area_verdict(truth_place, parts)
     verdict, reason = compare_places(truth_place, first)
     detail = f"truth={truth_place.short()} guess={first.short()}"
     if first.match == "fuzzy" and not first.match_sure and verdict != "wrong":
         return _decision("undecided", f"{detail}; a doubtful spelling match ({first.match_score:.0f}%): {reason}")
     for other in readings[1:]:  # the benefit of the doubt, among comparably prominent readings
         o_verdict, o_reason = compare_places(truth_place, other.place)
-        limit = MAX_RATIO if o_verdict == "correct" else PARTIAL_CHARITY_RATIO
+        # two first-level regions of one name are both well known, whatever their populations ("Punjab"
+        # is India's as much as Pakistan's): the one in the truth's country counts as one naming the truth
+        regions = first.level == other.place.level == "region" and not first.city and not other.place.city
+        limit = MAX_RATIO if o_verdict == "correct" or regions else PARTIAL_CHARITY_RATIO
         if verdict == "undecided" and o_verdict != "correct":
             continue  # another reading that is only less precise does not settle an open question
         if _ORDER[o_verdict] > _ORDER[verdict] and other.ratio <= limit:
@@ -329,6 +360,25 @@ def judge_place(truth: str, guess: str) -> Decision:
     if first.match == "fuzzy":
         reason += f"; spelling matched at {first.match_score:.0f}%"
     return _decision(verdict, f"{detail}; {reason}")
+
+
+def _area_verdict(truth: Place, parts: list[Place]) -> Decision:
+    """The guess names an area across borders and none of its countries ("Borneo"): the verdict that
+    each country's part gets, else undecided (it names the right area, or one in the truth's
+    country, without saying which country; whether that earns credit is for a person to say)."""
+    area = parts[0].area or "-"
+    results = [compare_places(truth, part) for part in parts]
+    detail = f"truth={truth.short()} guess={area} ({', '.join(p.country_code for p in parts)})"
+    if len({verdict for verdict, _ in results}) == 1:
+        return _decision(results[0][0], f"{detail}; {results[0][1]}, whichever country's part is meant")
+    codes = area_parts(area, truth.country_code)
+    if not codes or truth.admin1_code in codes:
+        where = "lies in it"
+    elif truth.admin1_code and "-" in truth.admin1_code:
+        where = "lies in one of its countries, outside it"
+    else:
+        where = "lies in one of its countries"
+    return _decision("undecided", f"{detail}; an area across borders named without its country; the truth {where}")
 
 
 def _judge_alternatives(truth: str, options: list[str]) -> Decision:
