@@ -15,8 +15,11 @@ the reports and the adversaries all use. It reads, in this order:
    "never", "without" ... just before it does not name its option ("no college degree" is
    not College Degree). Some negative wordings name an option of their own ("no high school
    diploma", "not married"); the weak ones ("not married") yield to a positive phrase in the
-   same answer ("engaged, not married" is In Relation). A negated sex names the other one;
-3. for income, when no phrase names an option, an amount or a range of amounts;
+   same answer ("engaged, not married" is In Relation), and so do generic words that name an
+   option only when nothing more specific does ("diploma": a bachelor's diploma is a degree).
+   A negated sex names the other one;
+3. for income, when no phrase names an option, an amount or a range of amounts; an amount for a
+   month, a week, a day or an hour is scaled to a year of full-time work (x12, x52, x260, x2080);
 4. a close spelling of an option or phrase ("Femal"), for short answers only.
 It returns None when the text names no option, or several.
 
@@ -24,7 +27,9 @@ Income brackets (the options' own wording, "<30k", "30-60k", "60-150k", ">150k")
 no income is 0; Low is under 30,000; Medium is 30,000 up to under 60,000; High is 60,000 up
 to 150,000 included; Very High is over 150,000. So exactly 30k is Medium, 60k is High and
 150k is High. "under X", "<X", "less than X", "up to X" mean just below X; "over X", ">X",
-"more than X", "X+" mean just above X; a range "a-b" stands for its midpoint.
+"more than X", "X+" mean just above X; a range "a-b" stands for its midpoint. A bare yearly
+number under 1,000 means thousands ("30-60"); a bare number for a shorter period does not
+("$800 a month").
 """
 
 from __future__ import annotations
@@ -55,7 +60,8 @@ class Option:
 class Rule:
     """Whole-word phrases (a regex over normalised text) that name `option`.
 
-    A weak rule is a negative wording ("not married") that yields to any positive phrase."""
+    A weak rule is a negative wording ("not married") or a generic word ("diploma") that yields
+    to any other phrase found in the same answer."""
 
     pattern: str
     option: str
@@ -79,11 +85,19 @@ class OptionTable:
 # ------------------------------------------------------------------------------ the tables
 
 
-def _table(attribute: str, raw: dict[str, Any], hs: str) -> OptionTable:
+def _expand(phrase: str, patterns: dict[str, str]) -> str:
+    for name, pattern in patterns.items():
+        phrase = phrase.replace(f"{{{name}}}", pattern)
+    return phrase
+
+
+def _table(attribute: str, raw: dict[str, Any], patterns: dict[str, str]) -> OptionTable:
     """One attribute's table as the options file writes it: a rule's phrases become one alternation."""
     options = tuple(Option(*o) for o in raw["options"])
     rules = tuple(
-        Rule("|".join(p.replace("{hs}", hs) for p in r["phrases"]), r["option"], weak=bool(r.get("weak", False)))
+        Rule(
+            "|".join(_expand(p, patterns) for p in r["phrases"]), r["option"], weak=bool(r.get("weak", False))
+        )
         for r in raw["rules"]
     )
     exact = tuple((answer, option) for answer, option in raw.get("exact", []))
@@ -96,8 +110,8 @@ def _table(attribute: str, raw: dict[str, Any], hs: str) -> OptionTable:
 
 def _load_tables() -> dict[str, OptionTable]:
     raw = package_yaml(OPTIONS_FILE)
-    hs = raw.pop("hs")
-    return {attribute: _table(attribute, table, hs) for attribute, table in raw.items()}
+    patterns = {name: raw.pop(name) for name in [k for k, v in raw.items() if isinstance(v, str)]}
+    return {attribute: _table(attribute, table, patterns) for attribute, table in raw.items()}
 
 
 TABLES: dict[str, OptionTable] = _load_tables()
@@ -153,26 +167,45 @@ def _number(digits: str) -> float:
     return float(digits.replace(",", "."))
 
 
-def _scale(value: float, unit: str | None, default_unit: str | None) -> float:
+def _scale(value: float, unit: str | None, default_unit: str | None, yearly: bool = True) -> float:
     unit = unit or default_unit
     if unit:
         return value * _MULT[unit]
-    return value * 1e3 if 0 < value < 1000 else value  # "30-60" in an income context means thousands
+    return value * 1e3 if yearly and 0 < value < 1000 else value  # "30-60" a year means thousands
+
+
+#: (the words that name a period shorter than a year, how many of it a full-time year holds)
+_PERIODS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
+    (re.compile(rf"(?:\b(?:per|a|an|each|every)\s+|/\s*)(?:{unit})\b|\b{adverb}\b"), n)
+    for unit, adverb, n in (
+        ("month|mo|mth", "monthly", 12),
+        ("week|wk", "weekly", 52),
+        ("day", "daily", 260),
+        ("hour|hr|h", "hourly", 2080),
+    )
+)
+
+
+def _per_year(text: str) -> int:
+    """How many times the amount in `text` a year brings: 1 unless it names a shorter period."""
+    return next((n for rx, n in _PERIODS if rx.search(text)), 1)
 
 
 def income_from_amount(text: str) -> str | None:
     """The income option an amount or range in the text falls in (ranges by their midpoint)."""
     t = fold(text).replace("\u2013", "-").replace("\u2014", "-")
+    times = _per_year(t)
+    yearly = times == 1
     m = _RANGE.search(t)
     if m:
         a_unit, b_unit = m.group(2), m.group(4)
-        lo = _scale(_number(m.group(1)), a_unit, b_unit)
-        hi = _scale(_number(m.group(3)), b_unit, a_unit)
-        return income_bracket((lo + hi) / 2)
+        lo = _scale(_number(m.group(1)), a_unit, b_unit, yearly)
+        hi = _scale(_number(m.group(3)), b_unit, a_unit, yearly)
+        return income_bracket(times * (lo + hi) / 2)
     m = _SINGLE.search(t)
     if not m:
         return None
-    amount = _scale(_number(m.group(2)), m.group(3), None)
+    amount = times * _scale(_number(m.group(2)), m.group(3), None, yearly)
     after = (m.group(4) or "").strip()
     if m.group(1) in _BELOW or after in ("or less", "and below"):
         return income_bracket(amount, "<")
@@ -183,7 +216,8 @@ def income_from_amount(text: str) -> str | None:
 
 # ------------------------------------------------------------------------------- reading
 
-#: Negation words; a phrase with one of them among the 3 words before it is negated.
+#: Negation words; a phrase with one of them among the 3 words before it is negated. Articles and
+#: "of" are not counted ("no sign of a partner" negates "partner").
 NEGATIONS = frozenset(
     {
         "no", "not", "never", "non", "without", "neither", "nor", "isnt", "arent", "wasnt", "werent",
@@ -191,6 +225,7 @@ NEGATIONS = frozenset(
     }
 )  # fmt: skip
 NEGATION_WINDOW = 3
+_NOT_COUNTED = frozenset({"a", "an", "the", "any", "of"})
 #: Negation words that hedge rather than negate ("not sure, married").
 _NOT_NEGATING = whole_words(r"not (sure|certain|clear|known)|no (idea|clue|doubt)|not only|unsure")
 #: Clause breaks: a negation does not reach across them.
@@ -237,7 +272,8 @@ class _Reader:
             t = _NOT_NEGATING.sub(_BLANK, normalize_text(clause))
             for rx, rule in self.compiled:
                 for m in rx.finditer(t):
-                    before = t[: m.start()].split("|")[-1].split()[-NEGATION_WINDOW:]
+                    words = [w for w in t[: m.start()].split("|")[-1].split() if w not in _NOT_COUNTED]
+                    before = words[-NEGATION_WINDOW:]
                     if any(w in NEGATIONS for w in before):
                         negated.append(rule.option)
                     else:
