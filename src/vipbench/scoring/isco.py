@@ -13,8 +13,11 @@ nursing professionals). vipbench keeps its own tables of them, written for it:
 * ``data/occupation_fields.yaml``: fields of work ("IT", "healthcare") with their names and groups.
 
 :func:`parse` reads a free-text answer: hedges, seniority and phrasing ("senior", "works in",
-"probably") are dropped; a whole title or field name, then one a typing error away, then the
-longest title inside the text, then a field name inside a short text, is looked for. See
+"probably") are dropped; a whole title or field name (as written first, so that a title holding
+a modifier word, "school principal", is not read as "school"), then one a typing error away, then
+the longest title inside the text, then what follows a work phrase in a sentence ("the scrubs
+suggest they work in healthcare"), then a field name inside a short text, is looked for. A refusal
+("N/A", "cannot be determined") is a non-answer, whole, before an answer is split into jobs. See
 :mod:`vipbench.scoring.occupation` for the verdicts.
 """
 
@@ -52,7 +55,13 @@ MODIFIERS: tuple[str, ...] = _names(
 #: A refusal phrased as a sentence ("I cannot determine the occupation", "hard to tell").
 _REFUSAL = re.compile(
     r"\b(?:cannot|can not|cant|unable to|impossible to|hard to|difficult to|not possible to|no way to)\b"
-    r".*\b(?:determine|tell|say|know|identify|guess|infer)\b|\bnot enough (?:information|info|evidence)\b"
+    r".*\b(?:determined?|tell|told|say|said|known?|identif(?:y|ied)|guess(?:ed)?|infer(?:red)?)\b"
+    r"|\bnot enough (?:information|info|evidence)\b"
+)
+#: A work phrase in a sentence: the occupation is what follows it ("... they work in healthcare").
+_WORK_CUE = re.compile(
+    r"\b(?:works?|working|worked|employed|employment|job|career|profession)\s+(?:in|as|at|for|within)\s+"
+    r"(?:(?:the|a|an|some)\s+)?(.+)$"
 )
 #: Answers that name no occupation at all (a refusal is not a guess of "unemployed").
 NON_ANSWERS = frozenset(
@@ -215,7 +224,7 @@ def _parse(text: str) -> Occupation:
         return Occupation(text=core, how="non-answer")
     field_names = _field_names()
     table = titles()
-    for key in dict.fromkeys((core, raw)):
+    for key in dict.fromkeys((raw, core)):
         if key in table:
             return _found(key, table[key], key, "exact")
         if key in field_names:
@@ -229,6 +238,11 @@ def _parse(text: str) -> Occupation:
     if inside:  # the longest title inside, the first of equals ("influencer marketing manager")
         title = max(inside, key=len)
         return _found(core, table[title], title, "contained")
+    cue = _WORK_CUE.search(raw)
+    if cue and cue.group(1) != raw:  # "the scrubs suggest they work in healthcare"
+        found = _parse(cue.group(1))
+        if found.known:
+            return found
     if len(core.split()) <= 4:  # "something in healthcare"
         for name in sorted(field_names, key=len, reverse=True):
             if re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", core):
@@ -240,6 +254,8 @@ def split_answers(text: str) -> list[str]:
     """An answer naming several jobs ("student and part-time barista"), as its parts."""
     normalized = normalize_text(text)
     if normalized in titles() or normalized in _field_names():  # "hr", "research and development manager"
+        return [text]
+    if parse(text).how == "non-answer":  # "N/A", "unknown / unclear"
         return [text]
     parts = [p for p in _SPLIT.split(text) if normalize_text(p)]
     return parts if len(parts) > 1 else [text]
