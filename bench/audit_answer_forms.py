@@ -46,6 +46,13 @@ text for occupation). The principles:
 
 ``fresh_*`` cases were written after the judge was changed for the others and run unchanged.
 Cases a careful grader could argue either way are not written; ``DROPPED`` lists them.
+
+Figures. First run, before any change to the judge (the held-out figure): 517/564 = 91.7%
+(age 83.9%, sex 93.5%, income 96.4%, education 95.6%, maritalStatus 95.5%, occupation 91.9%).
+After the fixes: 555/564. The ``fresh_*`` cases' first run, after the fixes: 43/53 = 81.1%; the
+misses stay in the file (parent nouns for sex, "minor" and "high-school age", an amount in
+words, "Top 1%", a UK school year, "single ... after a divorce", "backend engineer", "police
+detective").
 """
 
 from __future__ import annotations
