@@ -11,7 +11,7 @@ Answers that are not exact ages are read by `vipbench.core.age_answers.read_age`
 answer ("35+", "under 18") is the span it names; a life-stage word ("middle-aged") is two spans,
 the years every reading includes and the years some reading includes, and the verdict is the one
 both give, else undecided. "X or Y" ("40 or 45") is judged per alternative and gets the verdict
-both share, else undecided (`vipbench.scoring.candidates`).
+both share, else undecided (`vipbench.scoring.alternatives`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from itertools import product
 from vipbench.core.age_answers import read_age
 from vipbench.core.ages import MAX_AGE, Interval, parse_age
 from vipbench.core.records import Decision, Verdict
-from vipbench.scoring.candidates import or_candidates, shared_verdict
+from vipbench.scoring.alternatives import or_alternatives, shared_verdict
 from vipbench.scoring.registry import scorer
 
 NUMBER_TOLERANCE = 5.0
@@ -71,7 +71,7 @@ def judge_age(attribute: str, truth: str, guess: str) -> Decision:
     t = read_age(truth)
     if t is None:
         return Decision(verdict="wrong", decided_by="rule", detail=f"truth {truth!r} is not an age")
-    parts = or_candidates(guess, lambda p: read_age(p) is not None)
+    parts = or_alternatives(guess, lambda p: read_age(p) is not None)
     results = [_judge_one(t, p) for p in parts]
     verdict = shared_verdict(v for v, _ in results)
     if len(parts) == 1:

@@ -17,7 +17,7 @@ correct, the same field is less precise):
 
 An answer naming several jobs held together ("student and part-time barista", "nurse/midwife")
 counts by its best-matching job. A guess offering alternatives ("nurse or doctor") gets the
-verdict every alternative gets, else undecided (:mod:`vipbench.scoring.candidates`).
+verdict every alternative gets, else undecided (:mod:`vipbench.scoring.alternatives`).
 
 Why a taxonomy rather than only an embedding model: pairwise similarity of small sentence
 embeddings does not separate the cases the rule needs ("software engineer" and "IT" score 0.20,
@@ -36,7 +36,7 @@ import os
 from itertools import product
 
 from vipbench.core.records import Decision, Verdict
-from vipbench.scoring.candidates import or_candidates, shared_verdict
+from vipbench.scoring.alternatives import or_alternatives, shared_verdict
 from vipbench.scoring.isco import Occupation, group_title, parse, split_answers, titles
 from vipbench.scoring.normalize import normalize_text
 from vipbench.scoring.registry import scorer
@@ -145,7 +145,7 @@ def _alternatives(guess: str) -> list[str]:
     """The alternatives of "X or Y" (not of a title that holds "or")."""
     if normalize_text(guess) in titles() or parse(guess).how == "non-answer":
         return [guess]
-    return or_candidates(guess, lambda part: bool(normalize_text(part)))
+    return or_alternatives(guess, lambda part: bool(normalize_text(part)))
 
 
 @scorer(keys=("occupation",))

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 from vipbench.core.records import Verdict
 
-__all__ = ["or_candidates", "shared_verdict"]
+__all__ = ["or_alternatives", "shared_verdict"]
 
 _OR = re.compile(r"\s+or\s+|\s*,\s*or\s+", re.IGNORECASE)
 
@@ -34,7 +34,7 @@ def _top_level_split(text: str) -> list[str]:
     return [p.strip(" .;") for p in parts]
 
 
-def or_candidates(text: str, reads: Callable[[str], bool]) -> list[str]:
+def or_alternatives(text: str, reads: Callable[[str], bool]) -> list[str]:
     """The alternatives of an "X or Y" answer when each reads on its own; else [text]."""
     parts = _top_level_split(text)
     if len(parts) > 1 and all(p and reads(p) for p in parts):
