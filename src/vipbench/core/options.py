@@ -23,6 +23,25 @@ the reports and the adversaries all use. It reads, in this order:
 4. a close spelling of an option or phrase ("Femal"), for short answers only.
 It returns None when the text names no option, or several.
 
+Who a phrase is about. An answer describes one person, the poster, but may name others: in
+"father of a little girl" the girl is the child. A table's `others` words (a possessive, "with",
+"has", "married to", or a family word followed by "of") just before a phrase make it name
+someone else, and it is not read; pronouns ("her") always refer to the poster. So family and
+role words name the poster's sex: a mother, a grandma, a wife, a waitress is a woman; a father,
+a husband, a son, a policeman a man (in English, Spanish, French, German and Portuguese).
+
+Which state is current. An answer may tell a history ("single dad after a divorce", "remarried
+after a divorce"). The option is the state it gives for now: a phrase placed in the past
+("after a divorce", "was divorced") yields to one named as present, and a state entered anew
+("remarried", "engaged again") makes the others history. A narrow option named with its broad
+one reads as the narrow one (the table's `narrower` pairs): a single person after a divorce is
+Divorced, since Divorced is the state of being single after a marriage ended.
+
+Answers that fit several options. A rule may name several options where its words fit each and
+the answer does not say which. `read_options` returns all the options an answer may mean;
+`read_option` only a single one. The scorer judges such an answer per option, and leaves it
+undecided when they differ (`vipbench.scoring.categorical`).
+
 Income brackets (the options' own wording, "<30k", "30-60k", "60-150k", ">150k"):
 no income is 0; Low is under 30,000; Medium is 30,000 up to under 60,000; High is 60,000 up
 to 150,000 included; Very High is over 150,000. So exactly 30k is Medium, 60k is High and
@@ -36,6 +55,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -56,16 +76,39 @@ class Option:
     value: str
 
 
+Time = Literal["", "past", "again"]
+#: how much a phrase counts when an answer names several options: a state entered again
+#: ("remarried") over a plain one, over one in the past ("after a divorce"), over a weak one
+_TIER: dict[tuple[bool, str], int] = {(False, "again"): 3, (False, ""): 2, (False, "past"): 1, (True, ""): 0}
+
+
 @dataclass(frozen=True)
 class Rule:
-    """Whole-word phrases (a regex over normalised text) that name `option`.
+    """Whole-word phrases (a regex over normalised text) that name `options`.
+
+    Most rules name one option. A rule naming several says the phrase fits each of them and
+    the answer does not say which ("Year 9": the last year before high school in one school
+    system, the first in it in another).
 
     A weak rule is a negative wording ("not married") or a generic word ("diploma") that yields
-    to any other phrase found in the same answer."""
+    to any other phrase found in the same answer. A pronoun rule ("she") is read even where the
+    table's `others` words say that a phrase names another person. `time` "past" marks a state
+    the answer places in the past ("after a divorce"), which yields to one it names as now;
+    "again" a state entered anew ("remarried"), which makes the others history."""
 
     pattern: str
-    option: str
+    options: tuple[str, ...]
     weak: bool = False
+    pronoun: bool = False
+    time: Time = ""
+
+    @property
+    def option(self) -> str:
+        return self.options[0]
+
+    @property
+    def tier(self) -> int:
+        return _TIER[(self.weak, self.time)]
 
 
 @dataclass(frozen=True)
@@ -76,6 +119,10 @@ class OptionTable:
     rules: tuple[Rule, ...]
     #: further whole answers that name an option ("none")
     exact: tuple[tuple[str, str], ...] = ()
+    #: words just before a phrase that make it name another person ("father of a girl"), a regex
+    others: str | None = None
+    #: (narrow, broad): an answer naming both reads as the narrow one ("divorced, single again")
+    narrower: tuple[tuple[str, str], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -91,21 +138,33 @@ def _expand(phrase: str, patterns: dict[str, str]) -> str:
     return phrase
 
 
+def _rule(raw: dict[str, Any], patterns: dict[str, str]) -> Rule:
+    named = raw.get("options") or [raw["option"]]
+    time = str(raw.get("time", ""))
+    if time not in ("", "past", "again") or (time and raw.get("weak")):
+        raise ValueError(f"{OPTIONS_FILE}: a rule's time is 'past' or 'again', and not on a weak rule: {raw}")
+    return Rule(
+        "|".join(_expand(p, patterns) for p in raw["phrases"]),
+        tuple(named),
+        weak=bool(raw.get("weak", False)),
+        pronoun=bool(raw.get("pronoun", False)),
+        time=time,  # type: ignore[arg-type]
+    )
+
+
 def _table(attribute: str, raw: dict[str, Any], patterns: dict[str, str]) -> OptionTable:
     """One attribute's table as the options file writes it: a rule's phrases become one alternation."""
     options = tuple(Option(*o) for o in raw["options"])
-    rules = tuple(
-        Rule(
-            "|".join(_expand(p, patterns) for p in r["phrases"]), r["option"], weak=bool(r.get("weak", False))
-        )
-        for r in raw["rules"]
-    )
+    rules = tuple(_rule(r, patterns) for r in raw["rules"])
     exact = tuple((answer, option) for answer, option in raw.get("exact", []))
+    narrower = tuple((narrow, broad) for narrow, broad in raw.get("narrower", []))
     names = {o.name for o in options}
-    for name in [r.option for r in rules] + [option for _, option in exact]:
+    named = [o for r in rules for o in r.options] + [o for _, o in exact] + [o for pair in narrower for o in pair]
+    for name in named:
         if name not in names:
             raise ValueError(f"{OPTIONS_FILE}: {attribute}: {name!r} is not one of its options")
-    return OptionTable(attribute, options, rules, exact)
+    others = _expand(raw["others"], patterns) if raw.get("others") else None
+    return OptionTable(attribute, options, rules, exact, others, narrower)
 
 
 def _load_tables() -> dict[str, OptionTable]:
@@ -251,6 +310,11 @@ def _top_level_alternatives(pattern: str) -> list[str]:
     return out
 
 
+def _blank(m: re.Match[str]) -> str:
+    """A phrase hidden from the later rules, its length kept so that positions still line up."""
+    return "|".ljust(len(m.group()))
+
+
 @dataclass(frozen=True)
 class _Reader:
     table: OptionTable
@@ -258,45 +322,66 @@ class _Reader:
     compiled: tuple[tuple[re.Pattern[str], Rule], ...]
     #: plain phrases for close spellings: the exact answers and the literal rule phrases
     vocabulary: dict[str, str]
+    others: re.Pattern[str] | None
 
-    def read(self, text: str) -> str | None:
-        whole = normalize_text(text)
-        if not whole:
-            return None
-        if whole in self.exact:
-            return self.exact[whole]
-        strong: list[str] = []
-        weak: list[str] = []
+    def _phrases(self, text: str) -> tuple[dict[int, list[frozenset[str]]], list[str]]:
+        """What the phrases of `text` name, by tier (`Rule.tier`), and what negated ones name."""
+        found: dict[int, list[frozenset[str]]] = defaultdict(list)
         negated: list[str] = []
         for clause in _CLAUSE.split(text):
             t = _NOT_NEGATING.sub(_BLANK, normalize_text(clause))
+            base = t
             for rx, rule in self.compiled:
                 for m in rx.finditer(t):
+                    if self.others and not rule.pronoun and self.others.search(base[: m.start()]):
+                        continue  # another person: "father of a little girl"
                     words = [w for w in t[: m.start()].split("|")[-1].split() if w not in _NOT_COUNTED]
                     before = words[-NEGATION_WINDOW:]
                     if any(w in NEGATIONS for w in before):
-                        negated.append(rule.option)
+                        negated.extend(rule.options)
                     else:
-                        (weak if rule.weak else strong).append(rule.option)
-                t = rx.sub(_BLANK, t)
-        found = list(dict.fromkeys(strong)) or list(dict.fromkeys(weak))
+                        found[rule.tier].append(frozenset(rule.options))
+                t = rx.sub(_blank, t)
+        return found, negated
+
+    def _resolve(self, found: dict[int, list[frozenset[str]]]) -> frozenset[str]:
+        """The options the phrases of the highest tier agree on; a narrow option named with its
+        broad one, in that tier or in the past, is the narrow one ("single after a divorce")."""
+        sets = found[max(found)]
+        named = frozenset().union(*sets, *found.get(_TIER[(False, "past")], []))
+        for narrow, broad in self.table.narrower:
+            if narrow in named and named <= {narrow, broad}:
+                return frozenset({narrow})
+        return frozenset.intersection(*sets)
+
+    def readings(self, text: str) -> frozenset[str]:
+        whole = normalize_text(text)
+        if not whole:
+            return frozenset()
+        if whole in self.exact:
+            return frozenset({self.exact[whole]})
+        found, negated = self._phrases(text)
         if found:
-            return found[0] if len(found) == 1 else None
+            return self._resolve(found)
         if negated:
             names = self.table.names
             denied = set(negated)
             if len(names) == 2 and len(denied) == 1:  # "not male": the other one
-                return next(n for n in names if n not in denied)
-            return None
+                return frozenset(n for n in names if n not in denied)
+            return frozenset()
         if self.table.attribute == "income":
             by_amount = income_from_amount(text)
             if by_amount:
-                return by_amount
+                return frozenset({by_amount})
         if len(whole) >= _FUZZY_MIN_CHARS and len(whole.split()) <= _FUZZY_MAX_WORDS:
             close = difflib.get_close_matches(whole, list(self.vocabulary), n=1, cutoff=_FUZZY_CUTOFF)
             if close:
-                return self.vocabulary[close[0]]
-        return None
+                return frozenset({self.vocabulary[close[0]]})
+        return frozenset()
+
+    def read(self, text: str) -> str | None:
+        found = self.readings(text)
+        return next(iter(found)) if len(found) == 1 else None
 
 
 @cache
@@ -312,13 +397,14 @@ def _reader(attribute: str) -> _Reader:
         exact.setdefault(normalize_text(form), name)
     vocabulary = dict(exact)
     for rule in table.rules:
-        if rule.weak:
+        if rule.weak or len(rule.options) > 1:
             continue
         for alt in _top_level_alternatives(rule.pattern):
             if re.fullmatch(r"[a-z ]{4,}", alt):
                 vocabulary.setdefault(alt, rule.option)
     compiled = tuple((whole_words(r.pattern), r) for r in table.rules)
-    return _Reader(table, exact, compiled, vocabulary)
+    others = re.compile(table.others) if table.others else None
+    return _Reader(table, exact, compiled, vocabulary, others)
 
 
 Form = Literal["option", "tool label", "other wording", "no option"]
@@ -340,3 +426,10 @@ def read_option(attribute: str, text: str) -> str | None:
     """The option of a categorical attribute that `text` names, or None when it names none or
     several. Raises KeyError for an attribute without options."""
     return _reader(attribute).read(text)
+
+
+def read_options(attribute: str, text: str) -> frozenset[str]:
+    """The options `text` may mean: the one it names; several when its words fit each of them
+    and it does not say which ("top 10%" of incomes, "Year 9" across school systems); none when
+    it names no option, or names two different ones ("male or female")."""
+    return _reader(attribute).readings(text)
