@@ -9,7 +9,13 @@ a number or an interval. The scorer reads an answer as one or two spans of years
   "under 18", "younger than 18", "below 18", "<18" end at 17; "60+", "at least 60", "60 or older",
   "60 and up" start at 60, "at most 18", "18 or younger", "18 and under" end at 18;
 * a life-stage word from `data/age_words.yaml`: a core span that every common reading of the word
-  includes and an outer span that some reading includes ("middle-aged": 45-60 and 40-65).
+  includes and an outer span that some reading includes ("middle-aged": 45-60 and 40-65). Legal
+  and school stages are life stages too, their spans taken across the common legal and school
+  systems: "a minor" is 0-17 (to 20 where majority comes later), "high-school age" 15-17 (14-18),
+  "primary-school age" 6-10 (4-12), "retired" 65+ (60+); the words are in English and, for the
+  legal ones, Spanish, French, German and Portuguese. The longest word found counts ("high school
+  age" is not "school age"); a word after "not" is not read ("not a minor"); two different stages
+  in one answer name no age.
 
 `read_age(text)` returns the spans, the core first; None when the text holds no age.
 """
@@ -52,13 +58,27 @@ def _open_ended(text: str) -> Interval | None:
 
 
 @cache
-def _stage_words() -> tuple[tuple[re.Pattern[str], Interval, Interval], ...]:
-    out = []
+def _stage_words() -> tuple[re.Pattern[str], dict[str, tuple[Interval, Interval]]]:
+    """One pattern for every stage word, longest first, and each word's (core, outer) spans."""
+    spans: dict[str, tuple[Interval, Interval]] = {}
     for entry in package_yaml(AGE_WORDS_FILE):
-        words = "|".join(sorted((re.escape(normalize_text(w)) for w in entry["words"]), key=len, reverse=True))
         core, outer = (tuple(float(x) for x in entry[k]) for k in ("core", "outer"))
-        out.append((re.compile(rf"\b(?:{words})\b"), (core[0], core[1]), (outer[0], outer[1])))
-    return tuple(out)
+        for w in entry["words"]:
+            spans[normalize_text(w)] = ((core[0], core[1]), (outer[0], outer[1]))
+    words = "|".join(sorted((re.escape(w) for w in spans), key=len, reverse=True))
+    return re.compile(rf"\b(?:{words})\b"), spans
+
+
+#: a stage word after these is denied, not given ("not a minor")
+_DENIED = re.compile(r"\b(?:not|no longer|never)(?:\s+(?:a|an|yet))?\s*$")
+
+
+def _stage(text: str) -> tuple[Interval, Interval] | None:
+    """The (core, outer) spans of the one life stage the text names; None for none or several."""
+    t = normalize_text(text)
+    rx, spans = _stage_words()
+    found = {spans[m.group()] for m in rx.finditer(t) if not _DENIED.search(t[: m.start()])}
+    return found.pop() if len(found) == 1 else None
 
 
 def read_age(text: str) -> tuple[Interval, ...] | None:
@@ -70,6 +90,4 @@ def read_age(text: str) -> tuple[Interval, ...] | None:
     bounded = _open_ended(text)
     if bounded is not None:
         return (bounded,)
-    t = normalize_text(text)
-    found = [(core, outer) for rx, core, outer in _stage_words() if rx.search(t)]
-    return found[0] if len(found) == 1 else None
+    return _stage(text)
