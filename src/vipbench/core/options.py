@@ -18,8 +18,10 @@ the reports and the adversaries all use. It reads, in this order:
    same answer ("engaged, not married" is In Relation), and so do generic words that name an
    option only when nothing more specific does ("diploma": a bachelor's diploma is a degree).
    A negated sex names the other one;
-3. for income, when no phrase names an option, an amount or a range of amounts; an amount for a
-   month, a week, a day or an hour is scaled to a year of full-time work (x12, x52, x260, x2080);
+3. for income, when no phrase names an option, an amount or a range of amounts, in digits or in
+   words ("fifty thousand", "a hundred k", "twenty grand", "half a million":
+   `vipbench.core.number_words`); an amount for a month, a week, a day or an hour is scaled to a
+   year of full-time work (x12, x52, x260, x2080);
 4. a close spelling of an option or phrase ("Femal"), for short answers only.
 It returns None when the text names no option, or several.
 
@@ -61,6 +63,7 @@ from functools import cache
 from typing import Any, Literal
 
 from vipbench.core.io import package_yaml
+from vipbench.core.number_words import amounts_in_digits
 from vipbench.core.text import fold, normalize_text, whole_words
 
 #: the option tables (options, phrase rules, exact answers), described in the file
@@ -209,14 +212,14 @@ def income_bracket(amount: float, bound: Literal["", "<", ">"] = "") -> str:
     return NO_INCOME
 
 
-_AMOUNT = r"(\d+(?:[.,]\d+)*)\s*(k|thousand|m|million|mil)?"
+_AMOUNT = r"(\d+(?:[.,]\d+)*)\s*(?:(k|thousand|grand|m|million|mil)(?![a-z]))?"
 _RANGE = re.compile(_AMOUNT + r"\s*(?:-|to|and)\s*\$?\s*" + _AMOUNT)
 _BELOW = ("<", "under", "below", "less than", "up to")
 _ABOVE = (">", "over", "above", "more than")
 _SINGLE = re.compile(
     rf"({'|'.join(_BELOW + _ABOVE)})?\s*\$?\s*{_AMOUNT}\s*(\+|plus\b|or more\b|and up\b|or less\b|and below\b)?"
 )
-_MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mil": 1e6}
+_MULT = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "million": 1e6, "mil": 1e6}
 
 
 def _number(digits: str) -> float:
@@ -252,7 +255,7 @@ def _per_year(text: str) -> int:
 
 def income_from_amount(text: str) -> str | None:
     """The income option an amount or range in the text falls in (ranges by their midpoint)."""
-    t = fold(text).replace("\u2013", "-").replace("\u2014", "-")
+    t = amounts_in_digits(fold(text).replace("\u2013", "-").replace("\u2014", "-"))
     times = _per_year(t)
     yearly = times == 1
     m = _RANGE.search(t)
