@@ -23,7 +23,11 @@ the reports and the adversaries all use. It reads, in this order:
    `vipbench.core.number_words`); an amount for a month, a week, a day or an hour is scaled to a
    year of full-time work (x12, x52, x260, x2080);
 4. a close spelling of an option or phrase ("Femal"), for short answers only.
-It returns None when the text names no option, or several.
+It returns None when the text names no option, or several. For income, a rank ("top 5%", "bottom
+quintile", "99th percentile": `vipbench.core.income_ranks`) is read first, as the span of amounts
+it implies: it names every option that span reaches, narrowed by what the rest of the answer's
+phrases name ("top 10%, high income" is High); its own words are not read as phrases ("lower
+half" is not "lower").
 
 Who a phrase is about. An answer describes one person, the poster, but may name others: in
 "father of a little girl" the girl is the child. A table's `others` words (a possessive, "with",
@@ -62,6 +66,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
+from vipbench.core.income_ranks import find_rank
 from vipbench.core.io import package_yaml
 from vipbench.core.number_words import amounts_in_digits
 from vipbench.core.text import fold, normalize_text, whole_words
@@ -210,6 +215,17 @@ def income_bracket(amount: float, bound: Literal["", "<", ">"] = "") -> str:
         if amount > lowest or (inclusive and amount == lowest):
             return option
     return NO_INCOME
+
+
+def income_options_between(low: float, high: float) -> frozenset[str]:
+    """The income options a span of yearly USD amounts reaches: from `low` (included) to just
+    under `high` (no limit when infinite). No income only for a span that is zero alone."""
+    if high <= 0:
+        return frozenset({NO_INCOME})
+    order = (LOW, MEDIUM, HIGH, VERY_HIGH)
+    first = order.index(income_bracket(max(low, _NUDGE)))
+    last = order.index(VERY_HIGH if high == float("inf") else income_bracket(high, "<"))
+    return frozenset(order[first : last + 1])
 
 
 _AMOUNT = r"(\d+(?:[.,]\d+)*)\s*(?:(k|thousand|grand|m|million|mil)(?![a-z]))?"
@@ -363,6 +379,11 @@ class _Reader:
             return frozenset()
         if whole in self.exact:
             return frozenset({self.exact[whole]})
+        ranked = find_rank(text) if self.table.attribute == "income" else None
+        if ranked is not None:  # the rank's words are read as a rank only ("lower half" is not "lower")
+            by_rank = income_options_between(*ranked[0])
+            found, _ = self._phrases(ranked[1])
+            return by_rank & self._resolve(found) if found else by_rank
         found, negated = self._phrases(text)
         if found:
             return self._resolve(found)
