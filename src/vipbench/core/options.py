@@ -43,10 +43,18 @@ after a divorce"). The option is the state it gives for now: a phrase placed in 
 one reads as the narrow one (the table's `narrower` pairs): a single person after a divorce is
 Divorced, since Divorced is the state of being single after a marriage ended.
 
+School systems. The education options are US levels. A school year of another system is read by
+the US grade of the same age ("Year 11", "Form 5", "sixth form", "Klasse 11" are high school; "Year
+4 pupil", "Form 1" before it), and a school-leaving qualification ("Abitur", "A-levels",
+"baccalauréat", "Leaving Cert", "ensino médio") is a high-school diploma, or In Highschool while it
+is being studied for ("studying for her A-levels", "au lycée"). The named patterns and their
+reasons are in options.yaml.
+
 Answers that fit several options. A rule may name several options where its words fit each and
-the answer does not say which. `read_options` returns all the options an answer may mean;
-`read_option` only a single one. The scorer judges such an answer per option, and leaves it
-undecided when they differ (`vipbench.scoring.categorical`).
+the answer does not say which ("Year 9" is US grade 8 in England and grade 9 in Australia;
+"baccalaureate" is a school-leaving exam or a bachelor's degree). `read_options` returns all the
+options an answer may mean; `read_option` only a single one. The scorer judges such an answer
+per option, and leaves it undecided when they differ (`vipbench.scoring.categorical`).
 
 Income brackets (the options' own wording, "<30k", "30-60k", "60-150k", ">150k"):
 no income is 0; Low is under 30,000; Medium is 30,000 up to under 60,000; High is 60,000 up

@@ -50,7 +50,7 @@ def judge_categorical(attribute: str, truth: str, guess: str) -> Decision:
         return Decision(verdict=verdict, decided_by="rule", detail=f"{why}: {shown}")
     if t is not None and len(readings := read_options(attribute, guess)) > 1:
         verdict = shared_verdict(_compare(attribute, t, r)[0] for r in readings)
-        agree = "they agree" if verdict != "undecided" else "they differ"
+        agree = f"{verdict} for each" if verdict != "undecided" else "verdicts differ"
         may = " or ".join(sorted(readings))
         return Decision(verdict=verdict, decided_by="rule", detail=f"guess may mean {may} ({agree}): {shown}")
     if normalize_text(truth) == normalize_text(guess):
