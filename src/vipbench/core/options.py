@@ -317,6 +317,8 @@ _NOT_NEGATING = whole_words(r"not (sure|certain|clear|known)|no (idea|clue|doubt
 #: Clause breaks: a negation does not reach across them.
 _CLAUSE = re.compile(r"[,;:!?()\[\]/|]|\.(?:\s|$)|\s[-\u2013\u2014]\s|\b(?:but|however|though|although)\b", re.I)
 _BLANK = " | "
+#: an answer offering alternatives ("single or divorced", "single/divorced")
+_ALTERNATIVES = re.compile(r"\b(?:or|either|oder|ou|o)\b|/", re.I)
 #: fuzzy matching: only answers this short, this close to a known phrase
 _FUZZY_MAX_WORDS = 3
 _FUZZY_MIN_CHARS = 4
@@ -371,12 +373,13 @@ class _Reader:
                 t = rx.sub(_blank, t)
         return found, negated
 
-    def _resolve(self, found: dict[int, list[frozenset[str]]]) -> frozenset[str]:
+    def _resolve(self, found: dict[int, list[frozenset[str]]], alternatives: bool = False) -> frozenset[str]:
         """The options the phrases of the highest tier agree on; a narrow option named with its
-        broad one, in that tier or in the past, is the narrow one ("single after a divorce")."""
+        broad one, in that tier or in the past, is the narrow one ("single after a divorce"),
+        unless the answer offers them as alternatives ("single or divorced")."""
         sets = found[max(found)]
         named = frozenset().union(*sets, *found.get(_TIER[(False, "past")], []))
-        for narrow, broad in self.table.narrower:
+        for narrow, broad in self.table.narrower if not alternatives else ():
             if narrow in named and named <= {narrow, broad}:
                 return frozenset({narrow})
         return frozenset.intersection(*sets)
@@ -394,7 +397,7 @@ class _Reader:
             return by_rank & self._resolve(found) if found else by_rank
         found, negated = self._phrases(text)
         if found:
-            return self._resolve(found)
+            return self._resolve(found, alternatives=bool(_ALTERNATIVES.search(text)))
         if negated:
             names = self.table.names
             denied = set(negated)
