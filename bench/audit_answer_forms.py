@@ -45,6 +45,13 @@ text for occupation). The principles:
 * ``truth_format``: an age truth with spaces around its dash.
 
 ``fresh_*`` cases were written after the judge was changed for the others and run unchanged.
+``fresh2_*`` cases (61) were written for the principles behind the ``fresh_*`` misses, in other
+phrasings and languages, before the judge was changed for them: family and role words for sex,
+legal and school stages for age, amounts in words and income ranks, school years and
+qualifications of other systems, a marital state told with its history, a job at a workplace and
+specialised titles. ``fresh3_*`` cases (40, all six attributes: other countries' conventions,
+other languages, symbols, odd punctuation, hedges) were written after those changes, not with
+them in mind, and run once unchanged; they stay whatever the judge says.
 Cases a careful grader could argue either way are not written; ``DROPPED`` lists them.
 
 Figures. First run, before any change to the judge (the held-out figure): 517/564 = 91.7%
@@ -52,7 +59,14 @@ Figures. First run, before any change to the judge (the held-out figure): 517/56
 After the fixes: 555/564. The ``fresh_*`` cases' first run, after the fixes: 43/53 = 81.1%; the
 misses stay in the file (parent nouns for sex, "minor" and "high-school age", an amount in
 words, "Top 1%", a UK school year, "single ... after a divorce", "backend engineer", "police
-detective").
+detective"). ``fresh2_*`` first run, before the changes for them: 20/61 = 32.8%; after them 61/61,
+``fresh_*`` 53/53, the first 564 still 555/564 (the nine misses are the same). ``fresh3_*`` first
+run: 21/40 = 52.5% (age 5/6, sex 4/6, income 3/7, education 0/7, marital 6/6, occupation 3/8; five
+of the misses are "undecided": job titles the table does not hold, four of them in German, Spanish
+or Portuguese, and "SDE II"). Its misses are in the file: "Septuagenarian", the symbol "♀",
+"男性", an amount in euros with a dot for thousands, an amount in yen, Spanish "mil", "doesn't earn
+anything", "B.A.", "Dr. rer. nat.", "licenciatura", "completed Year 12", "left school at 14",
+"sophomore @ state university", "graduated from uni", and those five job titles.
 """
 
 from __future__ import annotations
