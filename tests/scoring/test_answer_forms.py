@@ -90,3 +90,139 @@ def test_categorical_answer_forms(attribute: str, guess: str, option: str) -> No
 )
 def test_occupation_alternatives_and_refusals(truth: str, guess: str, verdict: str) -> None:
     assert judge("occupation", truth, guess).verdict == verdict
+
+
+# ------------------------------------------------------------------ the principles behind the fresh_ misses
+
+
+@pytest.mark.parametrize(
+    ("guess", "option"),
+    [
+        # family and role words name the poster's sex, in the languages of the sex table
+        ("Grandpa, probably", "Male"),
+        ("a proud mum", "Female"),
+        ("Ehemann und Vater", "Male"),
+        ("esposa y madre", "Female"),
+        ("policewoman", "Female"),
+        # words after "of", "with", a possessive name someone else; a pronoun is still the poster
+        ("Mother of a teenage son", "Female"),
+        ("Man holding his daughter", "Male"),
+        ("out with her boyfriend", "Female"),
+    ],
+)
+def test_family_and_role_words_name_the_posters_sex(guess: str, option: str) -> None:
+    assert canonical("sex", guess) == option
+
+
+@pytest.mark.parametrize(
+    ("truth", "guess", "verdict"),
+    [
+        # legal and school stages: a core span and an outer one across systems
+        ("16", "underage", "correct"),
+        ("30", "underage", "wrong"),
+        ("19", "a minor", "undecided"),  # majority at 18 in most countries, later in a few
+        ("13", "junior high age", "correct"),
+        ("17", "high-school aged", "correct"),
+        ("68", "retired", "correct"),
+        ("62", "retired", "undecided"),
+    ],
+)
+def test_legal_and_school_stages_as_ages(truth: str, guess: str, verdict: str) -> None:
+    d = judge("age", truth, guess)
+    assert (d.verdict, d.decided_by) == (verdict, "rule"), d.detail
+
+
+def test_stage_words_longest_first_and_not_when_denied() -> None:
+    assert read_age("elementary-school age") == ((6.0, 10.0), (4.0, 12.0))  # not "school age"
+    assert read_age("not a minor") is None
+
+
+@pytest.mark.parametrize(
+    ("guess", "option"),
+    [
+        # amounts written in words
+        ("sixty-five thousand a year", "High (60-150k USD)"),
+        ("two grand a month", "Low (<30k USD)"),
+        ("a quarter of a million", "Very High (>150k USD)"),
+        ("thirty to forty thousand", "Medium (30-60k USD)"),
+        ("a hundred and ten thousand dollars", "High (60-150k USD)"),
+        # a rank far from any boundary
+        ("top 2% of households", "Very High (>150k USD)"),
+        ("poorest 20%", "Low (<30k USD)"),
+    ],
+)
+def test_income_in_words_and_ranks(guess: str, option: str) -> None:
+    assert canonical("income", guess) == option
+
+
+@pytest.mark.parametrize(
+    ("truth", "guess", "verdict"),
+    [
+        ("High (60-150k USD)", "top 20%", "undecided"),  # High or Very High by whose income
+        ("Very High (>150k USD)", "top quartile", "undecided"),
+        ("Low (<30k USD)", "top 20%", "wrong"),  # wrong on every reading
+        ("Medium (30-60k USD)", "richest 1%", "wrong"),
+    ],
+)
+def test_income_ranks_that_span_options_are_undecided(truth: str, guess: str, verdict: str) -> None:
+    assert judge("income", truth, guess).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("guess", "option"),
+    [
+        # school years of other systems, by the US grade of the same age
+        ("Year 13 pupil", "In Highschool"),
+        ("upper sixth", "In Highschool"),
+        ("Form 1 student", "No Highschool"),
+        ("year 3 of university", "In College"),  # a university year is not a school year
+        # school-leaving qualifications: held, or being studied for
+        ("has a Matura", "HS Diploma"),
+        ("sitting the Leaving Cert", "In Highschool"),
+        ("lycéenne", "In Highschool"),
+    ],
+)
+def test_school_years_and_qualifications_of_other_systems(guess: str, option: str) -> None:
+    assert canonical("educationLevel", guess) == option
+
+
+def test_a_school_year_that_differs_by_system_is_undecided() -> None:
+    assert judge("educationLevel", "In Highschool", "Year 9 student").verdict == "undecided"
+    assert judge("educationLevel", "College Degree", "Year 9 student").verdict == "wrong"
+
+
+@pytest.mark.parametrize(
+    ("guess", "option"),
+    [
+        # the current state counts: one entered anew over the others, the present over the past
+        ("divorced years ago, now remarried", "Married"),
+        ("divorced, dating again", "In Relation"),
+        ("in his second marriage", "Married"),
+        # single with a divorce behind is Divorced
+        ("single since her divorce", "Divorced"),
+        ("has an ex-husband, single now", "Divorced"),
+        ("separado, soltero", "Divorced"),
+        # but not when offered as alternatives
+        ("divorced or single", None),
+    ],
+)
+def test_marital_state_told_with_its_history(guess: str, option: str | None) -> None:
+    assert canonical("maritalStatus", guess) == option
+
+
+@pytest.mark.parametrize(
+    ("truth", "guess", "verdict"),
+    [
+        # the job before its workplace
+        ("software engineer", "Full stack engineer at a bank", "correct"),
+        ("nurse", "Nurse for the county", "correct"),
+        ("chef", "Accountant for a hotel chain", "wrong"),
+        # a head noun naming the same job; specialised titles that are a kind of another job
+        ("lawyer", "corporate attorney at a big firm", "correct"),
+        ("police officer", "police lieutenant", "correct"),
+        ("firefighter", "fire captain", "correct"),
+        ("photographer", "photojournalist", "correct"),
+    ],
+)
+def test_occupation_workplaces_and_specialisations(truth: str, guess: str, verdict: str) -> None:
+    assert judge("occupation", truth, guess).verdict == verdict
