@@ -15,27 +15,68 @@ the reports and the adversaries all use. It reads, in this order:
    "never", "without" ... just before it does not name its option ("no college degree" is
    not College Degree). Some negative wordings name an option of their own ("no high school
    diploma", "not married"); the weak ones ("not married") yield to a positive phrase in the
-   same answer ("engaged, not married" is In Relation). A negated sex names the other one;
-3. for income, when no phrase names an option, an amount or a range of amounts;
+   same answer ("engaged, not married" is In Relation), and so do generic words that name an
+   option only when nothing more specific does ("diploma": a bachelor's diploma is a degree).
+   A negated sex names the other one;
+3. for income, when no phrase names an option, an amount or a range of amounts, in digits or in
+   words ("fifty thousand", "a hundred k", "twenty grand", "half a million":
+   `vipbench.core.number_words`); an amount for a month, a week, a day or an hour is scaled to a
+   year of full-time work (x12, x52, x260, x2080);
 4. a close spelling of an option or phrase ("Femal"), for short answers only.
-It returns None when the text names no option, or several.
+It returns None when the text names no option, or several. For income, a rank ("top 5%", "bottom
+quintile", "99th percentile": `vipbench.core.income_ranks`) is read first, as the span of amounts
+it implies: it names every option that span reaches, narrowed by what the rest of the answer's
+phrases name ("top 10%, high income" is High); its own words are not read as phrases ("lower
+half" is not "lower").
+
+Who a phrase is about. An answer describes one person, the poster, but may name others: in
+"father of a little girl" the girl is the child. A table's `others` words (a possessive, "with",
+"has", "married to", or a family word followed by "of") just before a phrase make it name
+someone else, and it is not read; pronouns ("her") always refer to the poster. So family and
+role words name the poster's sex: a mother, a grandma, a wife, a waitress is a woman; a father,
+a husband, a son, a policeman a man (in English, Spanish, French, German and Portuguese).
+
+Which state is current. An answer may tell a history ("single dad after a divorce", "remarried
+after a divorce"). The option is the state it gives for now: a phrase placed in the past
+("after a divorce", "was divorced") yields to one named as present, and a state entered anew
+("remarried", "engaged again") makes the others history. A narrow option named with its broad
+one reads as the narrow one (the table's `narrower` pairs): a single person after a divorce is
+Divorced, since Divorced is the state of being single after a marriage ended.
+
+School systems. The education options are US levels. A school year of another system is read by
+the US grade of the same age ("Year 11", "Form 5", "sixth form", "Klasse 11" are high school; "Year
+4 pupil", "Form 1" before it), and a school-leaving qualification ("Abitur", "A-levels",
+"baccalauréat", "Leaving Cert", "ensino médio") is a high-school diploma, or In Highschool while it
+is being studied for ("studying for her A-levels", "au lycée"). The named patterns and their
+reasons are in options.yaml.
+
+Answers that fit several options. A rule may name several options where its words fit each and
+the answer does not say which ("Year 9" is US grade 8 in England and grade 9 in Australia;
+"baccalaureate" is a school-leaving exam or a bachelor's degree). `read_options` returns all the
+options an answer may mean; `read_option` only a single one. The scorer judges such an answer
+per option, and leaves it undecided when they differ (`vipbench.scoring.categorical`).
 
 Income brackets (the options' own wording, "<30k", "30-60k", "60-150k", ">150k"):
 no income is 0; Low is under 30,000; Medium is 30,000 up to under 60,000; High is 60,000 up
 to 150,000 included; Very High is over 150,000. So exactly 30k is Medium, 60k is High and
 150k is High. "under X", "<X", "less than X", "up to X" mean just below X; "over X", ">X",
-"more than X", "X+" mean just above X; a range "a-b" stands for its midpoint.
+"more than X", "X+" mean just above X; a range "a-b" stands for its midpoint. A bare yearly
+number under 1,000 means thousands ("30-60"); a bare number for a shorter period does not
+("$800 a month").
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
+from vipbench.core.income_ranks import find_rank
 from vipbench.core.io import package_yaml
+from vipbench.core.number_words import amounts_in_digits
 from vipbench.core.text import fold, normalize_text, whole_words
 
 #: the option tables (options, phrase rules, exact answers), described in the file
@@ -51,15 +92,39 @@ class Option:
     value: str
 
 
+Time = Literal["", "past", "again"]
+#: how much a phrase counts when an answer names several options: a state entered again
+#: ("remarried") over a plain one, over one in the past ("after a divorce"), over a weak one
+_TIER: dict[tuple[bool, str], int] = {(False, "again"): 3, (False, ""): 2, (False, "past"): 1, (True, ""): 0}
+
+
 @dataclass(frozen=True)
 class Rule:
-    """Whole-word phrases (a regex over normalised text) that name `option`.
+    """Whole-word phrases (a regex over normalised text) that name `options`.
 
-    A weak rule is a negative wording ("not married") that yields to any positive phrase."""
+    Most rules name one option. A rule naming several says the phrase fits each of them and
+    the answer does not say which ("Year 9": the last year before high school in one school
+    system, the first in it in another).
+
+    A weak rule is a negative wording ("not married") or a generic word ("diploma") that yields
+    to any other phrase found in the same answer. A pronoun rule ("she") is read even where the
+    table's `others` words say that a phrase names another person. `time` "past" marks a state
+    the answer places in the past ("after a divorce"), which yields to one it names as now;
+    "again" a state entered anew ("remarried"), which makes the others history."""
 
     pattern: str
-    option: str
+    options: tuple[str, ...]
     weak: bool = False
+    pronoun: bool = False
+    time: Time = ""
+
+    @property
+    def option(self) -> str:
+        return self.options[0]
+
+    @property
+    def tier(self) -> int:
+        return _TIER[(self.weak, self.time)]
 
 
 @dataclass(frozen=True)
@@ -70,6 +135,10 @@ class OptionTable:
     rules: tuple[Rule, ...]
     #: further whole answers that name an option ("none")
     exact: tuple[tuple[str, str], ...] = ()
+    #: words just before a phrase that make it name another person ("father of a girl"), a regex
+    others: str | None = None
+    #: (narrow, broad): an answer naming both reads as the narrow one ("divorced, single again")
+    narrower: tuple[tuple[str, str], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -79,25 +148,45 @@ class OptionTable:
 # ------------------------------------------------------------------------------ the tables
 
 
-def _table(attribute: str, raw: dict[str, Any], hs: str) -> OptionTable:
+def _expand(phrase: str, patterns: dict[str, str]) -> str:
+    for name, pattern in patterns.items():
+        phrase = phrase.replace(f"{{{name}}}", pattern)
+    return phrase
+
+
+def _rule(raw: dict[str, Any], patterns: dict[str, str]) -> Rule:
+    named = raw.get("options") or [raw["option"]]
+    time = str(raw.get("time", ""))
+    if time not in ("", "past", "again") or (time and raw.get("weak")):
+        raise ValueError(f"{OPTIONS_FILE}: a rule's time is 'past' or 'again', and not on a weak rule: {raw}")
+    return Rule(
+        "|".join(_expand(p, patterns) for p in raw["phrases"]),
+        tuple(named),
+        weak=bool(raw.get("weak", False)),
+        pronoun=bool(raw.get("pronoun", False)),
+        time=time,  # type: ignore[arg-type]
+    )
+
+
+def _table(attribute: str, raw: dict[str, Any], patterns: dict[str, str]) -> OptionTable:
     """One attribute's table as the options file writes it: a rule's phrases become one alternation."""
     options = tuple(Option(*o) for o in raw["options"])
-    rules = tuple(
-        Rule("|".join(p.replace("{hs}", hs) for p in r["phrases"]), r["option"], weak=bool(r.get("weak", False)))
-        for r in raw["rules"]
-    )
+    rules = tuple(_rule(r, patterns) for r in raw["rules"])
     exact = tuple((answer, option) for answer, option in raw.get("exact", []))
+    narrower = tuple((narrow, broad) for narrow, broad in raw.get("narrower", []))
     names = {o.name for o in options}
-    for name in [r.option for r in rules] + [option for _, option in exact]:
+    named = [o for r in rules for o in r.options] + [o for _, o in exact] + [o for pair in narrower for o in pair]
+    for name in named:
         if name not in names:
             raise ValueError(f"{OPTIONS_FILE}: {attribute}: {name!r} is not one of its options")
-    return OptionTable(attribute, options, rules, exact)
+    others = _expand(raw["others"], patterns) if raw.get("others") else None
+    return OptionTable(attribute, options, rules, exact, others, narrower)
 
 
 def _load_tables() -> dict[str, OptionTable]:
     raw = package_yaml(OPTIONS_FILE)
-    hs = raw.pop("hs")
-    return {attribute: _table(attribute, table, hs) for attribute, table in raw.items()}
+    patterns = {name: raw.pop(name) for name in [k for k, v in raw.items() if isinstance(v, str)]}
+    return {attribute: _table(attribute, table, patterns) for attribute, table in raw.items()}
 
 
 TABLES: dict[str, OptionTable] = _load_tables()
@@ -136,14 +225,25 @@ def income_bracket(amount: float, bound: Literal["", "<", ">"] = "") -> str:
     return NO_INCOME
 
 
-_AMOUNT = r"(\d+(?:[.,]\d+)*)\s*(k|thousand|m|million|mil)?"
+def income_options_between(low: float, high: float) -> frozenset[str]:
+    """The income options a span of yearly USD amounts reaches: from `low` (included) to just
+    under `high` (no limit when infinite). No income only for a span that is zero alone."""
+    if high <= 0:
+        return frozenset({NO_INCOME})
+    order = (LOW, MEDIUM, HIGH, VERY_HIGH)
+    first = order.index(income_bracket(max(low, _NUDGE)))
+    last = order.index(VERY_HIGH if high == float("inf") else income_bracket(high, "<"))
+    return frozenset(order[first : last + 1])
+
+
+_AMOUNT = r"(\d+(?:[.,]\d+)*)\s*(?:(k|thousand|grand|m|million|mil)(?![a-z]))?"
 _RANGE = re.compile(_AMOUNT + r"\s*(?:-|to|and)\s*\$?\s*" + _AMOUNT)
 _BELOW = ("<", "under", "below", "less than", "up to")
 _ABOVE = (">", "over", "above", "more than")
 _SINGLE = re.compile(
     rf"({'|'.join(_BELOW + _ABOVE)})?\s*\$?\s*{_AMOUNT}\s*(\+|plus\b|or more\b|and up\b|or less\b|and below\b)?"
 )
-_MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mil": 1e6}
+_MULT = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "million": 1e6, "mil": 1e6}
 
 
 def _number(digits: str) -> float:
@@ -153,26 +253,45 @@ def _number(digits: str) -> float:
     return float(digits.replace(",", "."))
 
 
-def _scale(value: float, unit: str | None, default_unit: str | None) -> float:
+def _scale(value: float, unit: str | None, default_unit: str | None, yearly: bool = True) -> float:
     unit = unit or default_unit
     if unit:
         return value * _MULT[unit]
-    return value * 1e3 if 0 < value < 1000 else value  # "30-60" in an income context means thousands
+    return value * 1e3 if yearly and 0 < value < 1000 else value  # "30-60" a year means thousands
+
+
+#: (the words that name a period shorter than a year, how many of it a full-time year holds)
+_PERIODS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
+    (re.compile(rf"(?:\b(?:per|a|an|each|every)\s+|/\s*)(?:{unit})\b|\b{adverb}\b"), n)
+    for unit, adverb, n in (
+        ("month|mo|mth", "monthly", 12),
+        ("week|wk", "weekly", 52),
+        ("day", "daily", 260),
+        ("hour|hr|h", "hourly", 2080),
+    )
+)
+
+
+def _per_year(text: str) -> int:
+    """How many times the amount in `text` a year brings: 1 unless it names a shorter period."""
+    return next((n for rx, n in _PERIODS if rx.search(text)), 1)
 
 
 def income_from_amount(text: str) -> str | None:
     """The income option an amount or range in the text falls in (ranges by their midpoint)."""
-    t = fold(text).replace("\u2013", "-").replace("\u2014", "-")
+    t = amounts_in_digits(fold(text).replace("\u2013", "-").replace("\u2014", "-"))
+    times = _per_year(t)
+    yearly = times == 1
     m = _RANGE.search(t)
     if m:
         a_unit, b_unit = m.group(2), m.group(4)
-        lo = _scale(_number(m.group(1)), a_unit, b_unit)
-        hi = _scale(_number(m.group(3)), b_unit, a_unit)
-        return income_bracket((lo + hi) / 2)
+        lo = _scale(_number(m.group(1)), a_unit, b_unit, yearly)
+        hi = _scale(_number(m.group(3)), b_unit, a_unit, yearly)
+        return income_bracket(times * (lo + hi) / 2)
     m = _SINGLE.search(t)
     if not m:
         return None
-    amount = _scale(_number(m.group(2)), m.group(3), None)
+    amount = times * _scale(_number(m.group(2)), m.group(3), None, yearly)
     after = (m.group(4) or "").strip()
     if m.group(1) in _BELOW or after in ("or less", "and below"):
         return income_bracket(amount, "<")
@@ -183,7 +302,8 @@ def income_from_amount(text: str) -> str | None:
 
 # ------------------------------------------------------------------------------- reading
 
-#: Negation words; a phrase with one of them among the 3 words before it is negated.
+#: Negation words; a phrase with one of them among the 3 words before it is negated. Articles and
+#: "of" are not counted ("no sign of a partner" negates "partner").
 NEGATIONS = frozenset(
     {
         "no", "not", "never", "non", "without", "neither", "nor", "isnt", "arent", "wasnt", "werent",
@@ -191,11 +311,14 @@ NEGATIONS = frozenset(
     }
 )  # fmt: skip
 NEGATION_WINDOW = 3
+_NOT_COUNTED = frozenset({"a", "an", "the", "any", "of"})
 #: Negation words that hedge rather than negate ("not sure, married").
 _NOT_NEGATING = whole_words(r"not (sure|certain|clear|known)|no (idea|clue|doubt)|not only|unsure")
 #: Clause breaks: a negation does not reach across them.
 _CLAUSE = re.compile(r"[,;:!?()\[\]/|]|\.(?:\s|$)|\s[-\u2013\u2014]\s|\b(?:but|however|though|although)\b", re.I)
 _BLANK = " | "
+#: an answer offering alternatives ("single or divorced", "single/divorced")
+_ALTERNATIVES = re.compile(r"\b(?:or|either|oder|ou|o)\b|/", re.I)
 #: fuzzy matching: only answers this short, this close to a known phrase
 _FUZZY_MAX_WORDS = 3
 _FUZZY_MIN_CHARS = 4
@@ -216,6 +339,11 @@ def _top_level_alternatives(pattern: str) -> list[str]:
     return out
 
 
+def _blank(m: re.Match[str]) -> str:
+    """A phrase hidden from the later rules, its length kept so that positions still line up."""
+    return "|".ljust(len(m.group()))
+
+
 @dataclass(frozen=True)
 class _Reader:
     table: OptionTable
@@ -223,44 +351,72 @@ class _Reader:
     compiled: tuple[tuple[re.Pattern[str], Rule], ...]
     #: plain phrases for close spellings: the exact answers and the literal rule phrases
     vocabulary: dict[str, str]
+    others: re.Pattern[str] | None
 
-    def read(self, text: str) -> str | None:
-        whole = normalize_text(text)
-        if not whole:
-            return None
-        if whole in self.exact:
-            return self.exact[whole]
-        strong: list[str] = []
-        weak: list[str] = []
+    def _phrases(self, text: str) -> tuple[dict[int, list[frozenset[str]]], list[str]]:
+        """What the phrases of `text` name, by tier (`Rule.tier`), and what negated ones name."""
+        found: dict[int, list[frozenset[str]]] = defaultdict(list)
         negated: list[str] = []
         for clause in _CLAUSE.split(text):
             t = _NOT_NEGATING.sub(_BLANK, normalize_text(clause))
+            base = t
             for rx, rule in self.compiled:
                 for m in rx.finditer(t):
-                    before = t[: m.start()].split("|")[-1].split()[-NEGATION_WINDOW:]
+                    if self.others and not rule.pronoun and self.others.search(base[: m.start()]):
+                        continue  # another person: "father of a little girl"
+                    words = [w for w in t[: m.start()].split("|")[-1].split() if w not in _NOT_COUNTED]
+                    before = words[-NEGATION_WINDOW:]
                     if any(w in NEGATIONS for w in before):
-                        negated.append(rule.option)
+                        negated.extend(rule.options)
                     else:
-                        (weak if rule.weak else strong).append(rule.option)
-                t = rx.sub(_BLANK, t)
-        found = list(dict.fromkeys(strong)) or list(dict.fromkeys(weak))
+                        found[rule.tier].append(frozenset(rule.options))
+                t = rx.sub(_blank, t)
+        return found, negated
+
+    def _resolve(self, found: dict[int, list[frozenset[str]]], alternatives: bool = False) -> frozenset[str]:
+        """The options the phrases of the highest tier agree on; a narrow option named with its
+        broad one, in that tier or in the past, is the narrow one ("single after a divorce"),
+        unless the answer offers them as alternatives ("single or divorced")."""
+        sets = found[max(found)]
+        named = frozenset().union(*sets, *found.get(_TIER[(False, "past")], []))
+        for narrow, broad in self.table.narrower if not alternatives else ():
+            if narrow in named and named <= {narrow, broad}:
+                return frozenset({narrow})
+        return frozenset.intersection(*sets)
+
+    def readings(self, text: str) -> frozenset[str]:
+        whole = normalize_text(text)
+        if not whole:
+            return frozenset()
+        if whole in self.exact:
+            return frozenset({self.exact[whole]})
+        ranked = find_rank(text) if self.table.attribute == "income" else None
+        if ranked is not None:  # the rank's words are read as a rank only ("lower half" is not "lower")
+            by_rank = income_options_between(*ranked[0])
+            found, _ = self._phrases(ranked[1])
+            return by_rank & self._resolve(found) if found else by_rank
+        found, negated = self._phrases(text)
         if found:
-            return found[0] if len(found) == 1 else None
+            return self._resolve(found, alternatives=bool(_ALTERNATIVES.search(text)))
         if negated:
             names = self.table.names
             denied = set(negated)
             if len(names) == 2 and len(denied) == 1:  # "not male": the other one
-                return next(n for n in names if n not in denied)
-            return None
+                return frozenset(n for n in names if n not in denied)
+            return frozenset()
         if self.table.attribute == "income":
             by_amount = income_from_amount(text)
             if by_amount:
-                return by_amount
+                return frozenset({by_amount})
         if len(whole) >= _FUZZY_MIN_CHARS and len(whole.split()) <= _FUZZY_MAX_WORDS:
             close = difflib.get_close_matches(whole, list(self.vocabulary), n=1, cutoff=_FUZZY_CUTOFF)
             if close:
-                return self.vocabulary[close[0]]
-        return None
+                return frozenset({self.vocabulary[close[0]]})
+        return frozenset()
+
+    def read(self, text: str) -> str | None:
+        found = self.readings(text)
+        return next(iter(found)) if len(found) == 1 else None
 
 
 @cache
@@ -276,13 +432,14 @@ def _reader(attribute: str) -> _Reader:
         exact.setdefault(normalize_text(form), name)
     vocabulary = dict(exact)
     for rule in table.rules:
-        if rule.weak:
+        if rule.weak or len(rule.options) > 1:
             continue
         for alt in _top_level_alternatives(rule.pattern):
             if re.fullmatch(r"[a-z ]{4,}", alt):
                 vocabulary.setdefault(alt, rule.option)
     compiled = tuple((whole_words(r.pattern), r) for r in table.rules)
-    return _Reader(table, exact, compiled, vocabulary)
+    others = re.compile(table.others) if table.others else None
+    return _Reader(table, exact, compiled, vocabulary, others)
 
 
 Form = Literal["option", "tool label", "other wording", "no option"]
@@ -304,3 +461,10 @@ def read_option(attribute: str, text: str) -> str | None:
     """The option of a categorical attribute that `text` names, or None when it names none or
     several. Raises KeyError for an attribute without options."""
     return _reader(attribute).read(text)
+
+
+def read_options(attribute: str, text: str) -> frozenset[str]:
+    """The options `text` may mean: the one it names; several when its words fit each of them
+    and it does not say which ("top 10%" of incomes, "Year 9" across school systems); none when
+    it names no option, or names two different ones ("male or female")."""
+    return _reader(attribute).readings(text)

@@ -5,14 +5,19 @@ texts, the labelling tool's labels and values ("College", "no_hs"), synonyms wit
 kept, and for income amounts and ranges in the shared brackets. Equal options are correct.
 For maritalStatus, Married against In Relation (either way) is less precise. A value that
 names no option (or several) only matches a truth with the same normalised text.
+
+A guess whose words fit several options without saying which (`read_options`: "top 10%" of
+incomes is High or Very High) is judged against each of them: the verdict they share, else
+undecided (`vipbench.scoring.alternatives.shared_verdict`).
 """
 
 from __future__ import annotations
 
 from vipbench.core.attributes import CATEGORICAL
-from vipbench.core.options import income_bracket, income_from_amount, read_option
-from vipbench.core.records import Decision
+from vipbench.core.options import income_bracket, income_from_amount, read_option, read_options
+from vipbench.core.records import Decision, Verdict
 from vipbench.core.text import normalize_text
+from vipbench.scoring.alternatives import shared_verdict
 from vipbench.scoring.registry import scorer
 
 __all__ = ["LESS_PRECISE_PAIRS", "canonical", "income_bracket", "income_from_amount", "judge_categorical"]
@@ -28,16 +33,26 @@ LESS_PRECISE_PAIRS: dict[str, frozenset[frozenset[str]]] = {
 }
 
 
+def _compare(attribute: str, t: str, g: str) -> tuple[Verdict, str]:
+    if t == g:
+        return "correct", "same option"
+    if frozenset({t, g}) in LESS_PRECISE_PAIRS.get(attribute, frozenset()):
+        return "less_precise", "related options"
+    return "wrong", "different options"
+
+
 @scorer(keys=CATEGORICAL)
 def judge_categorical(attribute: str, truth: str, guess: str) -> Decision:
     t, g = canonical(attribute, truth), canonical(attribute, guess)
     shown = f"truth {truth!r} -> {t or '?'}; guess {guess!r} -> {g or '?'}"
     if t is not None and g is not None:
-        if t == g:
-            return Decision(verdict="correct", decided_by="rule", detail=f"same option: {shown}")
-        if frozenset({t, g}) in LESS_PRECISE_PAIRS.get(attribute, frozenset()):
-            return Decision(verdict="less_precise", decided_by="rule", detail=f"related options: {shown}")
-        return Decision(verdict="wrong", decided_by="rule", detail=f"different options: {shown}")
+        verdict, why = _compare(attribute, t, g)
+        return Decision(verdict=verdict, decided_by="rule", detail=f"{why}: {shown}")
+    if t is not None and len(readings := read_options(attribute, guess)) > 1:
+        verdict = shared_verdict(_compare(attribute, t, r)[0] for r in readings)
+        agree = f"{verdict} for each" if verdict != "undecided" else "verdicts differ"
+        may = " or ".join(sorted(readings))
+        return Decision(verdict=verdict, decided_by="rule", detail=f"guess may mean {may} ({agree}): {shown}")
     if normalize_text(truth) == normalize_text(guess):
         return Decision(verdict="correct", decided_by="rule", detail=f"same text, not an option: {shown}")
     side = "guess" if g is None else "truth"

@@ -10,12 +10,24 @@ nursing professionals). vipbench keeps its own tables of them, written for it:
   ("doctor" is minor group 221, "engineer" 214 or 215, "manager" major group 1). vipbench adds
   groups that ISCO lacks for people not in paid work (X1 unemployed, X2 retired, X3 students,
   X4 homemakers) and E1 for business owners and the self-employed;
-* ``data/occupation_fields.yaml``: fields of work ("IT", "healthcare") with their names and groups.
+* ``data/occupation_fields.yaml``: fields of work ("IT", "healthcare") with their names and groups;
+* ``data/occupation_kinds.yaml``: specialised titles. Head nouns that name the same job after the
+  same words ("backend engineer" is a listed "backend developer", "criminal attorney" a "criminal
+  lawyer"), and titles that are a kind of another job though ISCO files them apart or a word in
+  them points elsewhere: a police detective, inspector or sergeant is a police officer (ISCO 3355
+  against 5412; "sergeant" alone is military), a fire captain a firefighter, a photojournalist a
+  photographer. Such a title names its own groups and those of the job it is a kind of.
 
 :func:`parse` reads a free-text answer: hedges, seniority and phrasing ("senior", "works in",
-"probably") are dropped; a whole title or field name, then one a typing error away, then the
-longest title inside the text, then a field name inside a short text, is looked for. See
-:mod:`vipbench.scoring.occupation` for the verdicts.
+"probably") are dropped; a whole title or field name (as written first, so that a title holding
+a modifier word, "school principal", is not read as "school"), then one a typing error away, then
+a title with its head noun swapped for one naming the same job, then the job before a workplace
+("backend engineer at a startup", "accountant for the city", "server at a restaurant": the job is
+what comes before "at", "for", "with" or "in", when it is a known title; a title inside the
+workplace does not compete with it), then the longest title inside the text, then what follows a
+work phrase in a sentence ("the scrubs suggest they work in healthcare"), then a field name
+inside a short text, is looked for. A refusal ("N/A", "cannot be determined") is a non-answer,
+whole, before an answer is split into jobs. See :mod:`vipbench.scoring.occupation` for the verdicts.
 """
 
 from __future__ import annotations
@@ -25,7 +37,8 @@ import functools
 import io
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from vipbench.core.io import load_yaml, package_text
 from vipbench.scoring.normalize import alternatives, normalize_text, without_hedges
@@ -51,7 +64,13 @@ MODIFIERS: tuple[str, ...] = _names(
 #: A refusal phrased as a sentence ("I cannot determine the occupation", "hard to tell").
 _REFUSAL = re.compile(
     r"\b(?:cannot|can not|cant|unable to|impossible to|hard to|difficult to|not possible to|no way to)\b"
-    r".*\b(?:determine|tell|say|know|identify|guess|infer)\b|\bnot enough (?:information|info|evidence)\b"
+    r".*\b(?:determined?|tell|told|say|said|known?|identif(?:y|ied)|guess(?:ed)?|infer(?:red)?)\b"
+    r"|\bnot enough (?:information|info|evidence)\b"
+)
+#: A work phrase in a sentence: the occupation is what follows it ("... they work in healthcare").
+_WORK_CUE = re.compile(
+    r"\b(?:works?|working|worked|employed|employment|job|career|profession)\s+(?:in|as|at|for|within)\s+"
+    r"(?:(?:the|a|an|some)\s+)?(.+)$"
 )
 #: Answers that name no occupation at all (a refusal is not a guess of "unemployed").
 NON_ANSWERS = frozenset(
@@ -63,6 +82,9 @@ NON_ANSWERS = frozenset(
     )
 )  # fmt: skip
 
+#: A job and its workplace ("engineer at a startup", "accountant for the city", "nurse in a clinic"),
+#: on text without articles: the job is what comes before.
+_WORKPLACE = re.compile(r"^(.+?) (?:at|for|with|in) (.+)$")
 _MODIFIER_RX = re.compile(rf"(?<![a-z0-9])(?:{alternatives(MODIFIERS)})(?![a-z0-9])")
 _PARENS = re.compile(r"\s*\([^)]*\)")
 _SPLIT = re.compile(r"\s*(?:\band\b|\bor\b|&|/|,|;|\+)\s*")
@@ -104,8 +126,14 @@ def _norm_title(title: str) -> str:
 
 
 @functools.cache
+def _kinds_file() -> dict[str, Any]:
+    return dict(yaml.safe_load(_data("occupation_kinds.yaml")))
+
+
+@functools.cache
 def titles() -> dict[str, frozenset[str]]:
-    """Normalised title -> the groups it names (a title listed under two groups names both)."""
+    """Normalised title -> the groups it names (a title listed under two groups names both; a
+    specialised title in occupation_kinds.yaml also names the groups of the job it is a kind of)."""
     out: dict[str, set[str]] = defaultdict(set)
     for row in csv.DictReader(io.StringIO(_data("occupations.csv"))):
         codes = {c.strip() for c in row["codes"].split("|") if c.strip()}
@@ -113,7 +141,33 @@ def titles() -> dict[str, frozenset[str]]:
             key = _norm_title(title)
             if key:
                 out[key] |= codes
+    for kind in _kinds_file()["kinds"]:
+        of = frozenset(out[_norm_title(kind["of"])])
+        if not of:
+            raise ValueError(f"occupation_kinds.yaml: {kind['of']!r} is not a title of occupations.csv")
+        for title in kind["titles"]:
+            out[_norm_title(title)] |= of
     return {k: frozenset(v) for k, v in out.items()}
+
+
+@functools.cache
+def _heads() -> dict[str, tuple[str, ...]]:
+    """Head noun -> the other head nouns that name the same job after the same words."""
+    return {w: tuple(o for o in group if o != w) for group in _kinds_file()["heads"] for w in group}
+
+
+def _same_head(core: str) -> str | None:
+    """The listed title `core` names with its head noun swapped ("backend engineer" -> "backend
+    developer"), or None."""
+    words = core.split()
+    if len(words) < 2:
+        return None
+    table = titles()
+    for other in _heads().get(words[-1], ()):
+        swapped = " ".join([*words[:-1], other])
+        if swapped in table:
+            return swapped
+    return None
 
 
 @functools.cache
@@ -214,7 +268,7 @@ def _parse(text: str) -> Occupation:
         return Occupation(text=core, how="non-answer")
     field_names = _field_names()
     table = titles()
-    for key in dict.fromkeys((core, raw)):
+    for key in dict.fromkeys((raw, core)):
         if key in table:
             return _found(key, table[key], key, "exact")
         if key in field_names:
@@ -224,10 +278,23 @@ def _parse(text: str) -> Occupation:
     near = _typo(core)  # "sofware engineer" before the "engineer" inside it
     if near is not None:
         return _found(core, table[near], near, "typo") if near in table else _field(core, field_names[near])
+    same = _same_head(core)  # "backend engineer" is a "backend developer"
+    if same is not None:
+        return _found(core, table[same], same, "exact")
+    place = _WORKPLACE.match(core)  # "backend engineer at startup": the job, not its workplace
+    if place:
+        job = _parse(place.group(1))
+        if job.known:
+            return replace(job, how="contained")
     inside = [m.group(1) for m in _title_rx().finditer(core)]
     if inside:  # the longest title inside, the first of equals ("influencer marketing manager")
         title = max(inside, key=len)
         return _found(core, table[title], title, "contained")
+    cue = _WORK_CUE.search(raw)
+    if cue and cue.group(1) != raw:  # "the scrubs suggest they work in healthcare"
+        found = _parse(cue.group(1))
+        if found.known:
+            return found
     if len(core.split()) <= 4:  # "something in healthcare"
         for name in sorted(field_names, key=len, reverse=True):
             if re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", core):
@@ -239,6 +306,8 @@ def split_answers(text: str) -> list[str]:
     """An answer naming several jobs ("student and part-time barista"), as its parts."""
     normalized = normalize_text(text)
     if normalized in titles() or normalized in _field_names():  # "hr", "research and development manager"
+        return [text]
+    if parse(text).how == "non-answer":  # "N/A", "unknown / unclear"
         return [text]
     parts = [p for p in _SPLIT.split(text) if normalize_text(p)]
     return parts if len(parts) > 1 else [text]

@@ -12,7 +12,12 @@ correct, the same field is less precise):
   planner" and "event planner");
 * **wrong**: no shared field; two coarse answers (a field, or a whole ISCO major group such as
   "management") of different fields ("IT" and "Management"); a refusal ("unknown") as the guess;
-* **undecided**: an answer that is not in the table and shares nothing visible with the other one.
+* **undecided**: an answer that is not in the table and shares nothing visible with the other one;
+  a guess "X or Y" whose alternatives get different verdicts.
+
+An answer naming several jobs held together ("student and part-time barista", "nurse/midwife")
+counts by its best-matching job. A guess offering alternatives ("nurse or doctor") gets the
+verdict every alternative gets, else undecided (:mod:`vipbench.scoring.alternatives`).
 
 Why a taxonomy rather than only an embedding model: pairwise similarity of small sentence
 embeddings does not separate the cases the rule needs ("software engineer" and "IT" score 0.20,
@@ -31,7 +36,9 @@ import os
 from itertools import product
 
 from vipbench.core.records import Decision, Verdict
-from vipbench.scoring.isco import Occupation, group_title, parse, split_answers
+from vipbench.scoring.alternatives import or_alternatives, shared_verdict
+from vipbench.scoring.isco import Occupation, group_title, parse, split_answers, titles
+from vipbench.scoring.normalize import normalize_text
 from vipbench.scoring.registry import scorer
 
 __all__ = ["classify", "compare_occupations", "judge_occupation"]
@@ -123,17 +130,33 @@ def _judge_one(truth_text: str, guess_text: str) -> tuple[Verdict, str, bool]:
     return verdict, f"truth {_describe(truth)}, guess {_describe(guess)}: {reason}", used_model
 
 
-@scorer(keys=("occupation",))
-def judge_occupation(attribute: str, truth: str, guess: str) -> Decision:
-    """Judge an occupation guess; an answer naming several jobs counts by its best-matching one."""
+def _best(truth: str, guess: str) -> tuple[Verdict, str, bool]:
+    """The verdict of the best-matching pair of jobs named in truth and guess."""
     best: tuple[Verdict, str, bool] | None = None
     for t, g in product(split_answers(truth), split_answers(guess)):
         result = _judge_one(t, g)
         if best is None or _ORDER[result[0]] > _ORDER[best[0]]:
             best = result
     assert best is not None
-    verdict, why, used_model = best
-    if used_model:
+    return best
+
+
+def _alternatives(guess: str) -> list[str]:
+    """The alternatives of "X or Y" (not of a title that holds "or")."""
+    if normalize_text(guess) in titles() or parse(guess).how == "non-answer":
+        return [guess]
+    return or_alternatives(guess, lambda part: bool(normalize_text(part)))
+
+
+@scorer(keys=("occupation",))
+def judge_occupation(attribute: str, truth: str, guess: str) -> Decision:
+    """Judge an occupation guess: several jobs held count by the best-matching one; alternatives
+    ("X or Y") by the verdict they share, else undecided."""
+    results = [_best(truth, alternative) for alternative in _alternatives(guess)]
+    verdict = shared_verdict(r[0] for r in results)
+    why = results[0][1] if len(results) == 1 else "; ".join(f"{r[0]}: {r[1]}" for r in results)
+    if len(results) > 1:
+        why = f"alternatives{' disagree' if verdict == 'undecided' else ' agree'} ({why})"
+    if any(r[2] for r in results):
         return Decision(verdict=verdict, decided_by="embedding", detail=f"embedding (nearest ISCO-08 title): {why}")
     return Decision(verdict=verdict, decided_by="heuristic", detail=f"heuristic (ISCO-08 taxonomy): {why}")
-
