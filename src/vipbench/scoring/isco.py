@@ -127,7 +127,7 @@ def _norm_title(title: str) -> str:
 
 @functools.cache
 def _kinds_file() -> dict[str, Any]:
-    return dict(yaml.safe_load(_data("occupation_kinds.yaml")))
+    return dict(load_yaml(_data("occupation_kinds.yaml")))
 
 
 @functools.cache
