@@ -20,8 +20,12 @@ the reports and the adversaries all use. It reads, in this order:
    A negated sex names the other one;
 3. for income, when no phrase names an option, an amount or a range of amounts, in digits or in
    words ("fifty thousand", "a hundred k", "twenty grand", "half a million":
-   `vipbench.core.number_words`); an amount for a month, a week, a day or an hour is scaled to a
-   year of full-time work (x12, x52, x260, x2080);
+   `vipbench.core.number_words`), with the multipliers, periods and currencies of other languages
+   and countries ("30 mil dólares", "€3.500 im Monat", "₹4 lakh"): `vipbench.core.amounts`. An
+   amount for a month, a week, a day or an hour is scaled to a year of full-time work (x12, x52,
+   x260, x2080); one in another currency is converted at an approximate rate, and fits every
+   option its reading reaches (a rough rate near a bracket's edge, a sign of several currencies);
+   one in a currency without a rate is not read (`unread_amount` says why);
 4. a close spelling of an option or phrase ("Femal"), for short answers only.
 It returns None when the text names no option, or several. For income, a rank ("top 5%", "bottom
 quintile", "99th percentile": `vipbench.core.income_ranks`) is read first, as the span of amounts
@@ -74,10 +78,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
+from vipbench.core.amounts import read_amount
 from vipbench.core.income_ranks import find_rank
 from vipbench.core.io import package_yaml
-from vipbench.core.number_words import amounts_in_digits
-from vipbench.core.text import fold, normalize_text, whole_words
+from vipbench.core.text import normalize_text, whole_words
 
 #: the option tables (options, phrase rules, exact answers), described in the file
 OPTIONS_FILE = "data/options.yaml"
@@ -236,68 +240,39 @@ def income_options_between(low: float, high: float) -> frozenset[str]:
     return frozenset(order[first : last + 1])
 
 
-_AMOUNT = r"(\d+(?:[.,]\d+)*)\s*(?:(k|thousand|grand|m|million|mil)(?![a-z]))?"
-_RANGE = re.compile(_AMOUNT + r"\s*(?:-|to|and)\s*\$?\s*" + _AMOUNT)
-_BELOW = ("<", "under", "below", "less than", "up to")
-_ABOVE = (">", "over", "above", "more than")
-_SINGLE = re.compile(
-    rf"({'|'.join(_BELOW + _ABOVE)})?\s*\$?\s*{_AMOUNT}\s*(\+|plus\b|or more\b|and up\b|or less\b|and below\b)?"
-)
-_MULT = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "million": 1e6, "mil": 1e6}
+def _options_between(low: str, high: str) -> frozenset[str]:
+    order = INCOME.names
+    first, last = sorted((order.index(low), order.index(high)))
+    return frozenset(order[first : last + 1])
 
 
-def _number(digits: str) -> float:
-    # "45,000" and "45.000" are thousands separators; "1.5" is a decimal
-    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", digits):
-        return float(re.sub(r"[.,]", "", digits))
-    return float(digits.replace(",", "."))
-
-
-def _scale(value: float, unit: str | None, default_unit: str | None, yearly: bool = True) -> float:
-    unit = unit or default_unit
-    if unit:
-        return value * _MULT[unit]
-    return value * 1e3 if yearly and 0 < value < 1000 else value  # "30-60" a year means thousands
-
-
-#: (the words that name a period shorter than a year, how many of it a full-time year holds)
-_PERIODS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
-    (re.compile(rf"(?:\b(?:per|a|an|each|every)\s+|/\s*)(?:{unit})\b|\b{adverb}\b"), n)
-    for unit, adverb, n in (
-        ("month|mo|mth", "monthly", 12),
-        ("week|wk", "weekly", 52),
-        ("day", "daily", 260),
-        ("hour|hr|h", "hourly", 2080),
-    )
-)
-
-
-def _per_year(text: str) -> int:
-    """How many times the amount in `text` a year brings: 1 unless it names a shorter period."""
-    return next((n for rx, n in _PERIODS if rx.search(text)), 1)
+def income_amount_options(text: str) -> frozenset[str]:
+    """The income options an amount or range in the text may fall in (`vipbench.core.amounts`):
+    one for an amount in USD; several when it is read in several currencies, "mil" either way, or
+    converted at a rough rate close to a bracket's edge; none without an amount, or for an amount
+    in a currency without a rate."""
+    amount = read_amount(text)
+    if amount is None:
+        return frozenset()
+    out: frozenset[str] = frozenset()
+    for low, high in amount.spans:
+        out |= _options_between(income_bracket(low, amount.bound), income_bracket(high, amount.bound))
+    return out
 
 
 def income_from_amount(text: str) -> str | None:
-    """The income option an amount or range in the text falls in (ranges by their midpoint)."""
-    t = amounts_in_digits(fold(text).replace("\u2013", "-").replace("\u2014", "-"))
-    times = _per_year(t)
-    yearly = times == 1
-    m = _RANGE.search(t)
-    if m:
-        a_unit, b_unit = m.group(2), m.group(4)
-        lo = _scale(_number(m.group(1)), a_unit, b_unit, yearly)
-        hi = _scale(_number(m.group(3)), b_unit, a_unit, yearly)
-        return income_bracket(times * (lo + hi) / 2)
-    m = _SINGLE.search(t)
-    if not m:
+    """The income option an amount or range in the text falls in (ranges by their midpoint), when
+    it is a single one."""
+    found = income_amount_options(text)
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def unread_amount(text: str) -> str | None:
+    """Why an amount in the text is not read: the currency beside it has no rate (else None)."""
+    amount = read_amount(text)
+    if amount is None or not amount.unknown:
         return None
-    amount = times * _scale(_number(m.group(2)), m.group(3), None, yearly)
-    after = (m.group(4) or "").strip()
-    if m.group(1) in _BELOW or after in ("or less", "and below"):
-        return income_bracket(amount, "<")
-    if m.group(1) in _ABOVE or after in ("+", "plus", "or more", "and up"):
-        return income_bracket(amount, ">")
-    return income_bracket(amount)
+    return f"an amount in a currency without a known rate ({amount.unknown!r})"
 
 
 # ------------------------------------------------------------------------------- reading
@@ -405,9 +380,9 @@ class _Reader:
                 return frozenset(n for n in names if n not in denied)
             return frozenset()
         if self.table.attribute == "income":
-            by_amount = income_from_amount(text)
+            by_amount = income_amount_options(text)
             if by_amount:
-                return frozenset({by_amount})
+                return by_amount
         if len(whole) >= _FUZZY_MIN_CHARS and len(whole.split()) <= _FUZZY_MAX_WORDS:
             close = difflib.get_close_matches(whole, list(self.vocabulary), n=1, cutoff=_FUZZY_CUTOFF)
             if close:
@@ -461,6 +436,14 @@ def read_option(attribute: str, text: str) -> str | None:
     """The option of a categorical attribute that `text` names, or None when it names none or
     several. Raises KeyError for an attribute without options."""
     return _reader(attribute).read(text)
+
+
+def unread(attribute: str, text: str) -> str | None:
+    """Why `text` names no option though it may well name one (an income amount in a currency
+    without a rate), or None."""
+    if attribute != "income" or _reader(attribute).readings(text):
+        return None
+    return unread_amount(text)
 
 
 def read_options(attribute: str, text: str) -> frozenset[str]:

@@ -7,14 +7,16 @@ For maritalStatus, Married against In Relation (either way) is less precise. A v
 names no option (or several) only matches a truth with the same normalised text.
 
 A guess whose words fit several options without saying which (`read_options`: "top 10%" of
-incomes is High or Very High) is judged against each of them: the verdict they share, else
-undecided (`vipbench.scoring.alternatives.shared_verdict`).
+incomes is High or Very High; "¥2 million" in yen or in yuan) is judged against each of them: the
+verdict they share, else undecided (`vipbench.scoring.alternatives.shared_verdict`). A guess the
+reader cannot place for a stated reason (`unread`: an amount in a currency without a rate) is
+undecided, not wrong: it may well name the truth's option.
 """
 
 from __future__ import annotations
 
 from vipbench.core.attributes import CATEGORICAL
-from vipbench.core.options import income_bracket, income_from_amount, read_option, read_options
+from vipbench.core.options import income_bracket, income_from_amount, read_option, read_options, unread
 from vipbench.core.records import Decision, Verdict
 from vipbench.core.text import normalize_text
 from vipbench.scoring.alternatives import shared_verdict
@@ -53,6 +55,8 @@ def judge_categorical(attribute: str, truth: str, guess: str) -> Decision:
         agree = f"{verdict} for each" if verdict != "undecided" else "verdicts differ"
         may = " or ".join(sorted(readings))
         return Decision(verdict=verdict, decided_by="rule", detail=f"guess may mean {may} ({agree}): {shown}")
+    if t is not None and g is None and (why_not := unread(attribute, guess)):
+        return Decision(verdict="undecided", decided_by="rule", detail=f"{why_not}: {shown}")
     if normalize_text(truth) == normalize_text(guess):
         return Decision(verdict="correct", decided_by="rule", detail=f"same text, not an option: {shown}")
     side = "guess" if g is None else "truth"
