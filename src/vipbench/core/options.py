@@ -54,6 +54,18 @@ the US grade of the same age ("Year 11", "Form 5", "sixth form", "Klasse 11" are
 is being studied for ("studying for her A-levels", "au lycée"). The named patterns and their
 reasons are in options.yaml.
 
+Degrees and leaving school. Degree abbreviations are read with or without their dots ("B.A.",
+"M.Sc.", "Ph.D."; an abbreviation's dot is no clause break), research doctorates by their titles
+("Dr. rer. nat.", "Dr. phil.", "doctorado"); a professional doctorate ("M.D.", "J.D.") and "Dr."
+alone fit College Degree and PhD both. A college graduate ("graduated from uni") holds a degree; a
+US college year at a college ("sophomore @ state university", "college junior") is In College, at
+a high school In Highschool. Completing the last school year ("completed Year 12", "finished grade
+12", "12th pass") is a diploma, not a school year. Leaving school at an age is read by the age:
+before 16 No Highschool, at 16 or 17 either that or a diploma, at 18 or 19 a diploma. Degree names
+of other systems count where they are unambiguous ("licenciatura", "Diplom", "laurea", "maîtrise"),
+in progress ("licenciatura en curso") as In College, a master's or doctorate in progress as
+College Degree.
+
 Answers that fit several options. A rule may name several options where its words fit each and
 the answer does not say which ("Year 9" is US grade 8 in England and grade 9 in Australia;
 "baccalaureate" is a school-leaving exam or a bachelor's degree). `read_options` returns all the
@@ -292,6 +304,11 @@ _NOT_NEGATING = whole_words(r"not (sure|certain|clear|known)|no (idea|clue|doubt
 #: Clause breaks: a negation does not reach across them.
 _CLAUSE = re.compile(r"[,;:!?()\[\]/|]|\.(?:\s|$)|\s[-\u2013\u2014]\s|\b(?:but|however|though|although)\b", re.I)
 _BLANK = " | "
+#: The dot of an abbreviation is no clause break ("Dr. rer. nat.", "B.A. in history", "Sr. nurse").
+_ABBREVIATION_DOT = re.compile(
+    r"\b([a-z]|dr|mr|mrs|ms|st|sr|jr|rer|nat|pol|phil|med|dent|vet|habil|ing|jur|iur|oec|soc|sc|dipl|approx|ca)\.(?=\s)",
+    re.I,
+)
 #: an answer offering alternatives ("single or divorced", "single/divorced")
 _ALTERNATIVES = re.compile(r"\b(?:or|either|oder|ou|o)\b|/", re.I)
 #: fuzzy matching: only answers this short, this close to a known phrase
@@ -332,7 +349,7 @@ class _Reader:
         """What the phrases of `text` name, by tier (`Rule.tier`), and what negated ones name."""
         found: dict[int, list[frozenset[str]]] = defaultdict(list)
         negated: list[str] = []
-        for clause in _CLAUSE.split(text):
+        for clause in _CLAUSE.split(_ABBREVIATION_DOT.sub(r"\1 ", text)):
             t = _NOT_NEGATING.sub(_BLANK, normalize_text(clause))
             base = t
             for rx, rule in self.compiled:
