@@ -18,7 +18,8 @@ nursing professionals). vipbench keeps its own tables of them, written for it:
   against 5412; "sergeant" alone is military), a fire captain a firefighter, a photojournalist a
   photographer. Such a title names its own groups and those of the job it is a kind of.
 
-:func:`parse` reads a free-text answer: hedges, seniority and phrasing ("senior", "works in",
+:func:`parse` reads a free-text answer, its titles in other languages and tech abbreviations first
+rewritten in English (:mod:`vipbench.scoring.occupation_words`): hedges, seniority and phrasing ("senior", "works in",
 "probably") are dropped; a whole title or field name (as written first, so that a title holding
 a modifier word, "school principal", is not read as "school"), then one a typing error away, then
 a title with its head noun swapped for one naming the same job, then the job before a workplace
@@ -42,6 +43,7 @@ from typing import Any
 
 from vipbench.core.io import load_yaml, package_text
 from vipbench.scoring.normalize import alternatives, normalize_text, without_hedges
+from vipbench.scoring.occupation_words import in_english
 
 __all__ = ["Field", "Occupation", "fields", "group_title", "parse", "split_answers", "titles"]
 
@@ -52,7 +54,8 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 MODIFIERS: tuple[str, ...] = _names(
-    "senior, junior, lead, principal, chief, head, trainee, apprentice, intern, freelance, part time, full time, "
+    "senior, junior, sr, snr, jr, jnr, lead, principal, chief, head, trainee, apprentice, intern, freelance, "
+    "part time, full time, "
     "professional, experienced, licensed, certified, qualified, a, an, the, works as, working as, employed as, "
     "works in, working in, works at, works for, job in, career in, field, industry, sector, worker in, "
     "profession, by profession, some kind of, some sort of, sort of, kind of, type of, possibly a, "
@@ -252,7 +255,10 @@ def _typo(core: str) -> str | None:
 @functools.lru_cache(maxsize=8192)
 def parse(text: str) -> Occupation:
     """Map one answer ("Senior software developer", "works in IT", "vet") onto the taxonomy. A
-    remark in brackets only counts when the rest names nothing ("Retired (formerly an engineer)")."""
+    remark in brackets only counts when the rest names nothing ("Retired (formerly an engineer)").
+    Titles in other languages and tech abbreviations are read as their English titles first
+    (`vipbench.scoring.occupation_words`: "Krankenschwester" is a nurse, "SDE II" a software engineer)."""
+    text = in_english(text)
     outside = _PARENS.sub("", text)
     if outside != text and normalize_text(outside):
         found = _parse(outside)

@@ -15,6 +15,9 @@ correct, the same field is less precise):
 * **undecided**: an answer that is not in the table and shares nothing visible with the other one;
   a guess "X or Y" whose alternatives get different verdicts.
 
+Titles in other languages and tech abbreviations are read as the English titles they name
+(:mod:`vipbench.scoring.occupation_words`), and the detail says so.
+
 An answer naming several jobs held together ("student and part-time barista", "nurse/midwife")
 counts by its best-matching job. A guess offering alternatives ("nurse or doctor") gets the
 verdict every alternative gets, else undecided (:mod:`vipbench.scoring.alternatives`).
@@ -39,6 +42,7 @@ from vipbench.core.records import Decision, Verdict
 from vipbench.scoring.alternatives import or_alternatives, shared_verdict
 from vipbench.scoring.isco import Occupation, group_title, parse, split_answers, titles
 from vipbench.scoring.normalize import normalize_text
+from vipbench.scoring.occupation_words import in_english
 from vipbench.scoring.registry import scorer
 
 __all__ = ["classify", "compare_occupations", "judge_occupation"]
@@ -152,11 +156,14 @@ def _alternatives(guess: str) -> list[str]:
 def judge_occupation(attribute: str, truth: str, guess: str) -> Decision:
     """Judge an occupation guess: several jobs held count by the best-matching one; alternatives
     ("X or Y") by the verdict they share, else undecided."""
-    results = [_best(truth, alternative) for alternative in _alternatives(guess)]
+    read = in_english(guess)  # "PM" stands for two titles: alternatives
+    results = [_best(truth, alternative) for alternative in _alternatives(read)]
     verdict = shared_verdict(r[0] for r in results)
     why = results[0][1] if len(results) == 1 else "; ".join(f"{r[0]}: {r[1]}" for r in results)
     if len(results) > 1:
         why = f"alternatives{' disagree' if verdict == 'undecided' else ' agree'} ({why})"
+    if normalize_text(read) != normalize_text(guess):
+        why += f" (the guess {guess!r} read as {normalize_text(read)!r})"
     if any(r[2] for r in results):
         return Decision(verdict=verdict, decided_by="embedding", detail=f"embedding (nearest ISCO-08 title): {why}")
     return Decision(verdict=verdict, decided_by="heuristic", detail=f"heuristic (ISCO-08 taxonomy): {why}")
