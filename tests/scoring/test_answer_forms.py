@@ -226,3 +226,119 @@ def test_marital_state_told_with_its_history(guess: str, option: str | None) -> 
 )
 def test_occupation_workplaces_and_specialisations(truth: str, guess: str, verdict: str) -> None:
     assert judge("occupation", truth, guess).verdict == verdict
+
+
+# ------------------------------------------------------------------ the principles behind the fresh3_ misses
+
+
+@pytest.mark.parametrize(
+    ("guess", "option"),
+    [
+        # another currency, converted at the table's approximate rate
+        ("€60,000 a year", "High (60-150k USD)"),
+        ("£1,800 a month", "Low (<30k USD)"),
+        ("CAD 120k", "High (60-150k USD)"),
+        ("₹80 lakh per annum", "High (60-150k USD)"),
+        # multipliers and periods of other languages
+        ("20 mil reais por mês", "Medium (30-60k USD)"),
+        ("30 mil dólares al año", "Medium (30-60k USD)"),
+        ("35 mille euros par an", "Medium (30-60k USD)"),
+        ("1,5 Mio. € im Jahr", "Very High (>150k USD)"),
+        ("earns about $2 mil a year", "Very High (>150k USD)"),  # "mil" in English: a million
+        # a shared sign narrowed by another mark
+        ("¥40,000 a month (RMB)", "High (60-150k USD)"),
+    ],
+)
+def test_income_in_other_currencies_and_languages(guess: str, option: str) -> None:
+    assert canonical("income", guess) == option
+
+
+@pytest.mark.parametrize(
+    ("truth", "guess", "verdict"),
+    [
+        ("Low (<30k USD)", "around ¥3 million a year", "undecided"),  # yen: Low; yuan: Very High
+        ("Medium (30-60k USD)", "¥3 million a year", "wrong"),  # wrong in either currency
+        ("Medium (30-60k USD)", "€28,500", "undecided"),  # a rough rate at a bracket's edge
+        ("Low (<30k USD)", "90,000 dinars a year", "undecided"),  # a currency without a rate
+        ("Medium (30-60k USD)", "30 mil", "undecided"),  # a thousand or a million
+    ],
+)
+def test_income_readings_a_rate_cannot_settle_are_undecided(truth: str, guess: str, verdict: str) -> None:
+    assert judge("income", truth, guess).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("guess", "option"),
+    [
+        ("Doesn't make any money yet", "No income"),
+        ("Funded by his parents", "No income"),
+        ("relies on her family financially", "No income"),
+        ("sans revenus (étudiant)", "No income"),
+        ("Doesn't earn much", None),  # little, not nothing
+        ("lives with his parents", None),
+    ],
+)
+def test_no_income_in_other_words(guess: str, option: str | None) -> None:
+    assert canonical("income", guess) == option
+
+
+@pytest.mark.parametrize(
+    ("guess", "option"),
+    [
+        # degree abbreviations with dots; doctorates by their titles
+        ("M.A. in Linguistics", "College Degree"),
+        ("Dr. rer. pol.", "PhD"),
+        ("Dr.-Ing.", "PhD"),
+        # college graduates and US college years
+        ("graduated from a state university", "College Degree"),
+        ("freshman in college", "In College"),
+        ("senior at Texas A&M University", "In College"),
+        ("sophomore year of high school", "In Highschool"),
+        # the last school year completed; leaving school at an age
+        ("finished 12th grade", "HS Diploma"),
+        ("Left school at 13", "No Highschool"),
+        ("left school at 18", "HS Diploma"),
+        # degree names of other systems, held or in progress
+        ("laurea magistrale", "College Degree"),
+        ("cursando la carrera de medicina", "In College"),
+        ("doctorando en física", "College Degree"),
+    ],
+)
+def test_degree_forms_and_leaving_school(guess: str, option: str) -> None:
+    assert canonical("educationLevel", guess) == option
+
+
+@pytest.mark.parametrize(
+    ("truth", "guess", "verdict"),
+    [
+        ("PhD", "M.D.", "undecided"),  # a professional doctorate: a first degree or a doctorate
+        ("In Highschool", "M.D.", "wrong"),
+        ("HS Diploma", "left school at seventeen", "undecided"),  # with a diploma or without
+    ],
+)
+def test_degrees_and_school_leaving_that_fit_two_options(truth: str, guess: str, verdict: str) -> None:
+    assert judge("educationLevel", truth, guess).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("truth", "guess", "verdict"),
+    [
+        # job titles in other languages, both genders; German compounds by their last noun
+        ("nurse", "Infirmière de nuit", "correct"),
+        ("teacher", "Profesora de inglés", "correct"),
+        ("police officer", "Polizist", "correct"),
+        ("farmer", "Landwirtin", "correct"),
+        ("retired", "Jubilada", "correct"),
+        ("bus driver", "Busfahrer", "correct"),
+        ("veterinarian", "Tierärztin", "correct"),  # a listed compound, not "doctor"
+        ("cook", "Köchin in einem Hotel", "correct"),
+        ("doctor", "Zahnärztin", "less_precise"),  # a dentist: the same field
+        # tech abbreviations and levels
+        ("software engineer", "SWE II @ Stripe", "correct"),
+        ("devops engineer", "DevOps L4", "correct"),
+        ("software engineer", "PM", "wrong"),
+        ("product manager", "PM", "undecided"),  # product or project manager
+    ],
+)
+def test_occupation_in_other_languages_and_abbreviations(truth: str, guess: str, verdict: str) -> None:
+    assert judge("occupation", truth, guess).verdict == verdict

@@ -103,7 +103,7 @@ def _table() -> _Table:
             rf"(?<!{_W})({'|'.join(sorted(abbreviations, key=len, reverse=True))})(?!{_W})(?![\W_]+(?:{nouns})(?!{_W}))"
         ),
         levels_rx=re.compile(
-            rf"(?<=[a-z])([\s-]+){raw['levels']}(?=\s*(?:$|[^\w\s]|(?:at|for|in|with)(?!{_W})))"
+            rf"(?<=[a-z])([\s-]+){raw['levels']}(?=\s*(?:$|[,;:()/|.@]|(?:at|for|in|with)(?!{_W})))"
         ),
         not_levels=frozenset(raw["not_levels"]),
     )
