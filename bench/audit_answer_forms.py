@@ -26,7 +26,8 @@ text for occupation). The principles:
 * ``sex_synonym``: man/woman/guy/girl/M/F/...;
 * ``option_label``: the option texts and the tool's labels and values, in any case;
 * ``income_amount`` / ``income_per_period`` / ``income_currency``: a yearly or monthly amount,
-  in dollars or another major currency, read against the option's USD band;
+  in dollars or another currency (converted at an approximate rate), read against the option's USD
+  band;
 * ``income_class_word``: "middle class", "upper-middle", "low income", "poor", "no income";
 * ``edu_degree_name`` / ``edu_hs`` / ``edu_in_progress`` / ``edu_incomplete``: degrees by name
   (BSc, Master's, MBA, PhD), a finished high school (GED), studying now, school left unfinished;
@@ -51,7 +52,11 @@ legal and school stages for age, amounts in words and income ranks, school years
 qualifications of other systems, a marital state told with its history, a job at a workplace and
 specialised titles. ``fresh3_*`` cases (40, all six attributes: other countries' conventions,
 other languages, symbols, odd punctuation, hedges) were written after those changes, not with
-them in mind, and run once unchanged; they stay whatever the judge says.
+them in mind, and run once unchanged; they stay whatever the judge says. ``fresh4_*`` cases (27)
+were written for the principles behind the ``fresh3_*`` misses, before the judge was changed for
+them: amounts in other currencies and their multipliers, no-income wordings, degree abbreviations
+and school-leaving forms, job titles in other languages and tech abbreviations. ``fresh5_*`` cases
+(40, all six attributes) were written after those changes and run once unchanged.
 Cases a careful grader could argue either way are not written; ``DROPPED`` lists them.
 
 Figures. First run, before any change to the judge (the held-out figure): 517/564 = 91.7%
@@ -66,7 +71,13 @@ of the misses are "undecided": job titles the table does not hold, four of them 
 or Portuguese, and "SDE II"). Its misses are in the file: "Septuagenarian", the symbol "♀",
 "男性", an amount in euros with a dot for thousands, an amount in yen, Spanish "mil", "doesn't earn
 anything", "B.A.", "Dr. rer. nat.", "licenciatura", "completed Year 12", "left school at 14",
-"sophomore @ state university", "graduated from uni", and those five job titles.
+"sophomore @ state university", "graduated from uni", and those five job titles. ``fresh4_*``
+first run, before the changes for them: 9/27 = 33.3%; after them 27/27, ``fresh3_*`` 36/40 (the
+misses left: "Septuagenarian", "♀", "男性", and "¥2 million a year", now undecided: the sign is the
+yen's and the yuan's, and the two readings fall in different options), the first 564 still
+555/564. ``fresh5_*`` first run: 39/40 = 97.5% (its miss: "seven figures", unread). These cases are
+mostly common English forms, unlike the ``fresh3_*`` set's other conventions and languages, so the
+figure says less about forms not yet seen than ``fresh3_*``'s did.
 """
 
 from __future__ import annotations
