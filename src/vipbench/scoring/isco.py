@@ -42,10 +42,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from vipbench.core.io import load_yaml, package_text
+from vipbench.scoring import occupation_words
 from vipbench.scoring.normalize import alternatives, normalize_text, without_hedges
-from vipbench.scoring.occupation_words import in_english
 
-__all__ = ["Field", "Occupation", "fields", "group_title", "parse", "split_answers", "titles"]
+__all__ = ["Field", "Occupation", "english", "fields", "group_title", "parse", "split_answers", "titles"]
 
 
 #: Words that qualify a job without changing it, and phrasings around it.
@@ -252,13 +252,29 @@ def _typo(core: str) -> str | None:
     return None
 
 
+@functools.cache
+def _checked_words() -> None:
+    known = dict(titles())
+    for f in fields().values():
+        for name in f.names:
+            known.setdefault(name, frozenset(f.codes))
+    occupation_words.check(known)
+
+
+def english(text: str) -> str:
+    """`text` folded, with titles in other languages and tech abbreviations read as the English
+    titles of this table (`vipbench.scoring.occupation_words`, checked against the table once)."""
+    _checked_words()
+    return occupation_words.in_english(text)
+
+
 @functools.lru_cache(maxsize=8192)
 def parse(text: str) -> Occupation:
     """Map one answer ("Senior software developer", "works in IT", "vet") onto the taxonomy. A
     remark in brackets only counts when the rest names nothing ("Retired (formerly an engineer)").
     Titles in other languages and tech abbreviations are read as their English titles first
     (`vipbench.scoring.occupation_words`: "Krankenschwester" is a nurse, "SDE II" a software engineer)."""
-    text = in_english(text)
+    text = english(text)
     outside = _PARENS.sub("", text)
     if outside != text and normalize_text(outside):
         found = _parse(outside)

@@ -40,9 +40,8 @@ from itertools import product
 
 from vipbench.core.records import Decision, Verdict
 from vipbench.scoring.alternatives import or_alternatives, shared_verdict
-from vipbench.scoring.isco import Occupation, group_title, parse, split_answers, titles
+from vipbench.scoring.isco import Occupation, english, group_title, parse, split_answers, titles
 from vipbench.scoring.normalize import normalize_text
-from vipbench.scoring.occupation_words import in_english
 from vipbench.scoring.registry import scorer
 
 __all__ = ["classify", "compare_occupations", "judge_occupation"]
@@ -156,7 +155,7 @@ def _alternatives(guess: str) -> list[str]:
 def judge_occupation(attribute: str, truth: str, guess: str) -> Decision:
     """Judge an occupation guess: several jobs held count by the best-matching one; alternatives
     ("X or Y") by the verdict they share, else undecided."""
-    read = in_english(guess)  # "PM" stands for two titles: alternatives
+    read = english(guess)  # "PM" stands for two titles: alternatives
     results = [_best(truth, alternative) for alternative in _alternatives(read)]
     verdict = shared_verdict(r[0] for r in results)
     why = results[0][1] if len(results) == 1 else "; ".join(f"{r[0]}: {r[1]}" for r in results)

@@ -26,6 +26,7 @@ title of another job, and the rewrite is idempotent (both checked when the table
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -58,38 +59,37 @@ class _Table:
     not_levels: frozenset[str]
 
 
-def _titles_and_fields() -> dict[str, frozenset[str]]:
-    from vipbench.scoring.isco import fields, titles
-
-    known = dict(titles())
-    for f in fields().values():
-        for name in f.names:
-            known.setdefault(name, frozenset(f.codes))
-    return known
+def check(known: Mapping[str, frozenset[str]]) -> None:
+    """Refuse a table that names what the occupation table does not know: each English title a
+    form, abbreviation or compound head is rewritten to must be a title or field name of `known`
+    (name -> ISCO codes, from `vipbench.scoring.isco`), and no foreign form may be the English title
+    of another job."""
+    table = _table()
+    for form, title in [*table.forms.items(), *table.heads.items()]:
+        if title not in known:
+            raise ValueError(f"{OCCUPATION_WORDS_FILE}: {title!r} is not a title of occupations.csv or a field")
+        if form in known and known[form] != known[title]:
+            raise ValueError(f"{OCCUPATION_WORDS_FILE}: {form!r} is an English title of another job")
+    for short, targets in table.abbreviations.items():
+        for target in targets.split(" or "):
+            if target not in known:
+                raise ValueError(f"{OCCUPATION_WORDS_FILE}: {target!r} ({short}) is not a title of occupations.csv")
 
 
 @cache
 def _table() -> _Table:
     raw = package_yaml(OCCUPATION_WORDS_FILE)
-    known = _titles_and_fields()
     forms: dict[str, str] = {}
     for title, written in raw["titles"].items():
-        if title not in known:
-            raise ValueError(f"{OCCUPATION_WORDS_FILE}: {title!r} is not a title of occupations.csv or a field")
         for form in written:
             key = normalize_text(str(form))
             if forms.get(key, title) != title:
                 raise ValueError(f"{OCCUPATION_WORDS_FILE}: {form!r} is listed for {forms[key]!r} and {title!r}")
-            if key in known and known[key] != known[title]:
-                raise ValueError(f"{OCCUPATION_WORDS_FILE}: {form!r} is an English title of another job")
             forms[key] = title
     heads = {normalize_text(h): title for title, written in raw["compound_heads"].items() for h in written}
     abbreviations: dict[str, str] = {}
     for short, long in raw["abbreviations"].items():
         targets = [long] if isinstance(long, str) else list(long)
-        for target in targets:
-            if target not in known:
-                raise ValueError(f"{OCCUPATION_WORDS_FILE}: {target!r} is not a title of occupations.csv")
         abbreviations[str(short)] = " or ".join(targets)
     nouns = "|".join(map(re.escape, raw["job_nouns"]))
     table = _Table(

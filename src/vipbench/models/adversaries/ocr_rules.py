@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from vipbench.core.amounts import usd_rate
 from vipbench.core.options import HIGH, NO_INCOME, VERY_HIGH, income_bracket
 from vipbench.models.adversaries import ocr_tables as T
 
@@ -164,7 +165,7 @@ def _amount(m: re.Match[str]) -> tuple[float, bool] | None:
     else:
         value = float(digits.replace(",", "."))
     value *= {"k": 1e3, "thousand": 1e3, "m": 1e6, "mil": 1e6, "million": 1e6}.get(mult, 1.0)
-    return value * T.TO_USD.get(cur, 1.0), bool(cur)
+    return value * (usd_rate(T.CURRENCY_CODES[cur]) if cur else 1.0), bool(cur)
 
 
 def _bound(line: str, m: re.Match[str]) -> Literal["", "<", ">"]:

@@ -91,22 +91,24 @@ PAY_WORDS = (
 )
 #: Said of the poster's own means: no pay at all.
 NO_PAY = r"no (?:salary|income|wages?)|unpaid|full[- ]time student"
-#: Rough USD value of one unit, enough to place an amount in a bracket.
-TO_USD: dict[str, float] = {
-    "$": 1.0,
-    "usd": 1.0,
-    "€": 1.1,
-    "eur": 1.1,
-    "£": 1.3,
-    "gbp": 1.3,
-    "chf": 1.15,
-    "fr.": 1.15,
-    "cad": 0.73,
-    "aud": 0.66,
-    "¥": 0.0068,
-    "jpy": 0.0068,
-    "₹": 0.012,
-    "inr": 0.012,
+#: The currency a sign or code on a document names (its ISO 4217 code). Rates to USD come from the
+#: judge's currency table (data/currencies.yaml, through vipbench.core.amounts.usd_rate), so both
+#: convert an amount alike; "¥" is read as yen here, as on most documents that print it.
+CURRENCY_CODES: dict[str, str] = {
+    "$": "USD",
+    "usd": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "chf": "CHF",
+    "fr.": "CHF",
+    "cad": "CAD",
+    "aud": "AUD",
+    "¥": "JPY",
+    "jpy": "JPY",
+    "₹": "INR",
+    "inr": "INR",
 }
 #: Pay periods and how many of them make a year.
 PERIODS: tuple[tuple[str, float], ...] = (
