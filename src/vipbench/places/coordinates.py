@@ -32,7 +32,7 @@ _DEC = r"(?:(?P<{n}pre>[NSEW])\s*)?(?P<{n}num>[-+−]?\d{{1,3}}(?:\.\d+)?)\s*°?
 _LABEL_A = r"(?:\b(?:lat(?:itude)?)\b\s*[:=]?\s*)?"
 _LABEL_B = r"(?:\b(?:lon(?:gitude)?|lng|long)\b\s*[:=]?\s*)?"
 _DEC_PAIR = re.compile(
-    r"(?<![\w.])" + _LABEL_A + _DEC.format(n="a") + r"\s*[,;/]?\s*" + _LABEL_B + _DEC.format(n="b") + r"(?![\w.])",
+    r"(?<![\w.])" + _LABEL_A + _DEC.format(n="a") + r"\s*[,;/]?\s*" + _LABEL_B + _DEC.format(n="b") + r"(?!\w|\.\d)",
     re.IGNORECASE,
 )
 

@@ -161,7 +161,7 @@ _POSTCODES = (
 def _street() -> re.Pattern[str]:
     before, after = _alternation("street_words_before"), _alternation("street_words_after")
     return re.compile(
-        rf"^\s*(?:\d+[a-z]?\b.*|(?:{before})\.?\s+\S.*|.*\S\s+(?:{after})\.?(?:\s+(?:[NS][EW]?|[EW]))?)\s*$",
+        rf"^\s*(?:\d+[a-z]?\b.*|(?:{before})\.?\s+\S.*|.*\S\s+(?:{after})\.?(?:\s+\d+[a-z]?)?(?:\s+(?:[NS][EW]?|[EW]))?)\s*$",
         re.IGNORECASE,
     )
 
