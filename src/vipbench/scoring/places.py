@@ -14,7 +14,10 @@ The study's hierarchical rule:
 
 Both strings go through :func:`vipbench.places.gazetteer.resolve_readings`; a guess written as a
 sentence is first cut to the place it names, and a guess offering several places ("Tokyo or
-Yokohama") gets the verdict they all get, else undecided (:mod:`vipbench.places.answers`). Choices
+Yokohama") gets the verdict they all get, else undecided (:mod:`vipbench.places.answers`). The
+layout models wrap a place in (fields, lists, ranges, postcodes, streets, quarters of a city) is
+taken off first (:mod:`vipbench.places.forms`), and coordinates written in the guess are judged
+as a point (:func:`judge_point`, :mod:`vipbench.places.coordinates`). Choices
 made where the gazetteer cannot be sure:
 
 * **Sub-city places.** A guess whose point (a landmark-table site, or a GeoNames place such as
