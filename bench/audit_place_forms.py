@@ -43,6 +43,12 @@ city/region of it; wrong = another country, a continent, unresolvable, empty. Th
 * ``cross_border``: a town just across the truth's border: wrong (another country).
 
 ``fresh_*`` cases were written after the judge was changed for the others and first run unchanged.
+``fresh4_*`` cases are the forms vision-language models write (hedged sentences, parentheses, fields,
+lists, near/between/rural/downtown/old town, multi-country regions, coordinates, postcodes, street
+addresses, landmarks, missing diacritics, other languages), written before the judge was read for
+them: 189/245 on their first run, 245/245 after the answer-form rules (vipbench.places.forms and
+.coordinates). ``fresh5_*`` cases were written after those rules, with forms not had in mind, and
+run once unchanged: 37/40 (a natural-area alias, a German sentence, a possessive; fixed after).
 Cases a careful grader could argue either way are not written at all; the module's ``DROPPED``
 list names them. No judge internals are read to build the expectations.
 """
@@ -75,7 +81,8 @@ def add(principle: str, truth: str, guess: str, expected: str, detail: str = "")
 #: judge's detail must contain for the row to agree (written by hand from public knowledge of the
 #: places; the ``fresh_*`` rows were written after the judge was changed for the others and first
 #: run unchanged; ``fresh2_*`` rows were written for four known gaps before they were fixed, and
-#: ``fresh3_*`` rows after those fixes, first run unchanged)
+#: ``fresh3_*`` rows after those fixes, first run unchanged; ``fresh4_*`` rows for the forms models
+#: write, before the rules for them, and ``fresh5_*`` rows after those rules, first run unchanged)
 CASES_CSV = Path(__file__).with_name("audit_place_cases.csv")
 with CASES_CSV.open(newline="", encoding="utf-8") as _fh:
     for _row in csv.DictReader(_fh):

@@ -58,3 +58,10 @@ def test_candidates_graded_differently_are_undecided() -> None:
 
     decision = judge_place("Sendai, Japan", "Sendai or Seoul")
     assert decision.verdict == "undecided" and "Seoul" in (decision.detail or "")
+
+
+def test_clauses_of_a_long_sentence_in_turn() -> None:
+    # a semicolon ends a clause of a long sentence; in a short text it only separates parts
+    text = "The signs are in Portuguese and the trams look old; this is probably Porto."
+    assert answer_phrases(text)[-1] == "Porto"
+    assert answer_phrases("Porto; Portugal") == ["Porto; Portugal"]

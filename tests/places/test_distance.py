@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vipbench.core.records import Item, Response
-from vipbench.places.distance import error_km, place_point
+from vipbench.places.distance import error_km, place_point, point_error
 from vipbench.places.gazetteer import resolve_place
 from vipbench.scoring import score_item
 
@@ -79,3 +79,9 @@ def test_other_attributes_and_unanswered_items_have_no_distance() -> None:
     assert refused.distance_km is None
     # placeOfBirth is not scored by the study, so it has no ladder either
     assert score_item(_item("placeOfBirth", "Boston, USA"), _response("placeOfBirth", ["Boston"])).distance_km is None
+
+
+def test_a_guess_written_as_coordinates_is_its_point() -> None:
+    km, origin, source = point_error("Nairobi, Kenya", "1.2864° S, 36.8172° E")
+    assert (origin, source) == ("truth", "answer")
+    assert km is not None and km < 5

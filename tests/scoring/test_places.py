@@ -239,3 +239,50 @@ def test_judge_point_by_geometry(
 
 def test_judge_point_leaves_unresolvable_truths_to_the_text_judge() -> None:
     assert judge_point("Qzxwv Plmqr", (0.0, 0.0)) is None
+
+
+#: answer forms as vision-language models write them (none of these is an audit case)
+ANSWER_FORM_CASES: list[tuple[str, str, Verdict]] = [
+    # a point in the answer is judged by geometry, in any notation
+    ("Amsterdam, Netherlands", "52.3676° N, 4.9041° E", "correct"),
+    ("Rotterdam, Netherlands", "52.3676° N, 4.9041° E", "less_precise"),
+    ("Santiago, Chile", "33°26′S 70°39′W", "correct"),
+    ("Mendoza, Argentina", "33°26′S 70°39′W", "wrong"),
+    # fields, lists and ranges
+    ("Porto Alegre, Brazil", "**City:** Porto Alegre\n**Country:** Brazil\n**Confidence:** low", "correct"),
+    ("Curitiba, Brazil", "Country: Brazil | City: Porto Alegre", "less_precise"),
+    ("Poland", "1. Krakow 2. Wroclaw 3. Gdansk", "correct"),
+    ("Poznań, Poland", "1. Krakow 2. Wroclaw 3. Gdansk", "less_precise"),
+    ("Croatia", "somewhere between Split and Zadar", "correct"),
+    ("Ljubljana, Slovenia", "somewhere between Split and Zadar", "wrong"),
+    # postcodes, streets, descriptions
+    ("Zürich, Switzerland", "8001 Zürich", "correct"),
+    ("London, United Kingdom", "10 Downing Street, London SW1A 2AA", "correct"),
+    ("Kumasi, Ghana", "Kumasi, the second city of Ghana", "correct"),
+    ("Accra, Ghana", "the capital of Ghana", "correct"),
+    # quarters, sides, views, possessives
+    ("Riga, Latvia", "Riga's old town", "correct"),
+    ("Tunis, Tunisia", "the medina of Tunis", "correct"),
+    ("Hanoi, Vietnam", "the north of Vietnam", "less_precise"),
+    ("Bangkok, Thailand", "Bangkok's Chinatown", "correct"),
+    # sentences: the clause that narrows the first, and the capitalised names as a last look
+    ("Plovdiv, Bulgaria", "The Cyrillic signs suggest Bulgaria; the old town looks like Plovdiv.", "correct"),
+    ("Sofia, Bulgaria", "Typical of the Balkans; I would guess Bulgaria, perhaps Sofia.", "correct"),
+    ("Quito, Ecuador", "Los letreros y la arquitectura colonial indican Quito, Ecuador.", "correct"),
+    ("Cologne, Germany", "Die Kathedrale im Hintergrund spricht für Köln.", "correct"),
+    ("Accra, Ghana", "The Thai script and the tuk-tuks are typical of Bangkok.", "wrong"),
+    # a multi-country region is coarser than any country: never correct, wrong unless a country is named
+    ("Oslo, Norway", "the Nordic countries", "wrong"),
+    ("Oslo, Norway", "Scandinavia, most likely Norway", "less_precise"),
+    # country names in the languages models answer in
+    ("Lyon, France", "Frankreich", "less_precise"),
+    ("Osaka, Japan", "Giappone", "less_precise"),
+    # a natural area that the landmark table puts in no town is coarser than the town at its point
+    ("Göreme, Turkey", "Cappadocia, Turkey", "less_precise"),
+]
+
+
+@pytest.mark.parametrize(("truth", "guess", "expected"), ANSWER_FORM_CASES)
+def test_answer_forms(truth: str, guess: str, expected: Verdict) -> None:
+    d = judge_place(truth, guess)
+    assert d.verdict == expected, d.detail

@@ -43,6 +43,8 @@ _ANCHORS: dict[str, str] = dict(_TABLES["anchors"])
 _NATIVE_COUNTRIES: dict[str, str] = dict(_TABLES["native_countries"])
 # languages written in a non-Latin script, whose country names are looked up (ISO 3166-1 translations)
 _SCRIPT_LANGUAGES: tuple[str, ...] = tuple(_TABLES["script_languages"])
+# Latin-script languages that models often answer in, whose country names are looked up ("Allemagne")
+_ANSWER_LANGUAGES: tuple[str, ...] = tuple(_TABLES["answer_languages"])
 # languages whose region names are looked up in their own script (ISO 3166-2 translations)
 _REGION_LANGUAGES: tuple[str, ...] = tuple(_TABLES["region_languages"])
 

