@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from vipbench.core.number_words import TENS, UNITS
 from vipbench.core.text import fold
 
 __all__ = ["MAX_AGE", "Interval", "parse_age"]
@@ -56,17 +57,9 @@ _NOISE = re.compile(
 )
 
 
-_UNITS: tuple[str, ...] = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
-)  # fmt: skip
-_TENS: dict[str, int] = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-}  # fmt: skip
-_TENS_RX = "|".join(_TENS)
-_UNIT_RX = "|".join(_UNITS[1:10])
-_ANY_UNIT_RX = "|".join(sorted(_UNITS, key=len, reverse=True))
+_TENS_RX = "|".join(TENS)
+_UNIT_RX = "|".join(UNITS[1:10])
+_ANY_UNIT_RX = "|".join(sorted(UNITS, key=len, reverse=True))
 #: "thirty-five" (tens and unit), "thirty" or "fifteen"
 _SPELLED = re.compile(rf"\b(?:({_TENS_RX})(?:[\s-]+({_UNIT_RX}))?|({_ANY_UNIT_RX}))\b")
 
@@ -74,8 +67,8 @@ _SPELLED = re.compile(rf"\b(?:({_TENS_RX})(?:[\s-]+({_UNIT_RX}))?|({_ANY_UNIT_RX
 def _spelled(m: re.Match[str]) -> str:
     tens, unit, alone = m.groups()
     if alone:
-        return str(_UNITS.index(alone))
-    return str(_TENS[tens] + (_UNITS.index(unit) if unit else 0))
+        return str(UNITS.index(alone))
+    return str(TENS[tens] + (UNITS.index(unit) if unit else 0))
 
 
 def _clean(text: str) -> str:

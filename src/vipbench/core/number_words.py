@@ -18,22 +18,24 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["amounts_in_digits", "words_value"]
+__all__ = ["TENS", "UNITS", "amounts_in_digits", "words_value"]
 
-_UNITS: tuple[str, ...] = (
+#: the numbers 0-19 in words, by value
+UNITS: tuple[str, ...] = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
 )  # fmt: skip
-_TENS: dict[str, int] = {
+#: the tens in words
+TENS: dict[str, int] = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _MAGNITUDE = r"(?:thousand|k|grand|million|mil|m|billion|bn)"
 _CURRENCY = r"(?:dollars?|bucks|usd|euros?|eur|pounds?|gbp|quid|francs?|chf|yen|rupees?)"
 
-_UNIT_RX = "|".join(sorted(_UNITS, key=len, reverse=True))
-_DIGIT_RX = "|".join(_UNITS[1:10])
-_TENS_RX = "|".join(_TENS)
+_UNIT_RX = "|".join(sorted(UNITS, key=len, reverse=True))
+_DIGIT_RX = "|".join(UNITS[1:10])
+_TENS_RX = "|".join(TENS)
 #: 0-99 in words: "forty-five", "forty", "fifteen"
 _SMALL = rf"(?:(?:{_TENS_RX})(?:[\s-]+(?:{_DIGIT_RX}))?|(?:{_UNIT_RX}))"
 #: 0-999 in words: "a hundred and twenty", "two hundred", "ninety"; "a" only before a magnitude
@@ -60,10 +62,10 @@ def words_value(words: str) -> float:
     for w in re.split(r"[\s-]+", words.strip()):
         if w in ("a", "an"):
             current += 1
-        elif w in _TENS:
-            current += _TENS[w]
-        elif w in _UNITS:
-            current += _UNITS.index(w)
+        elif w in TENS:
+            current += TENS[w]
+        elif w in UNITS:
+            current += UNITS.index(w)
         elif w == "hundred":
             total += (current or 1) * 100
             current = 0
