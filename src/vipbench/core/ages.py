@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from vipbench.core.number_words import TENS, UNITS
+from vipbench.core.number_words import SMALL_NUMBER, words_value
 from vipbench.core.text import fold
 
 __all__ = ["MAX_AGE", "Interval", "parse_age"]
@@ -57,25 +57,15 @@ _NOISE = re.compile(
 )
 
 
-_TENS_RX = "|".join(TENS)
-_UNIT_RX = "|".join(UNITS[1:10])
-_ANY_UNIT_RX = "|".join(sorted(UNITS, key=len, reverse=True))
 #: "thirty-five" (tens and unit), "thirty" or "fifteen"
-_SPELLED = re.compile(rf"\b(?:({_TENS_RX})(?:[\s-]+({_UNIT_RX}))?|({_ANY_UNIT_RX}))\b")
-
-
-def _spelled(m: re.Match[str]) -> str:
-    tens, unit, alone = m.groups()
-    if alone:
-        return str(UNITS.index(alone))
-    return str(TENS[tens] + (UNITS.index(unit) if unit else 0))
+_SPELLED = re.compile(rf"\b(?:{SMALL_NUMBER})\b")
 
 
 def _clean(text: str) -> str:
     t = fold(text)  # also drops apostrophes: "30's" -> "30s"
     t = re.sub(r"[\u2010-\u2015\u2212]", "-", t)  # dashes
     t = re.sub(r"(\d)\s*[~\u301c\uff5e]\s*(\d)", r"\1-\2", t)  # "25~30": a range mark
-    t = _SPELLED.sub(_spelled, t)  # "thirty-five" -> "35"
+    t = _SPELLED.sub(lambda m: f"{words_value(m.group()):g}", t)  # "thirty-five" -> "35"
     return " ".join(_NOISE.sub(" ", t).split())
 
 

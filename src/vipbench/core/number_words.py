@@ -18,29 +18,27 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TENS", "UNITS", "amounts_in_digits", "words_value"]
+__all__ = ["SMALL_NUMBER", "amounts_in_digits", "words_value"]
 
-#: the numbers 0-19 in words, by value
-UNITS: tuple[str, ...] = (
+_UNITS: tuple[str, ...] = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
 )  # fmt: skip
-#: the tens in words
-TENS: dict[str, int] = {
+_TENS: dict[str, int] = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _MAGNITUDE = r"(?:thousand|k|grand|million|mil|m|billion|bn)"
 _CURRENCY = r"(?:dollars?|bucks|usd|euros?|eur|pounds?|gbp|quid|francs?|chf|yen|rupees?)"
 
-_UNIT_RX = "|".join(sorted(UNITS, key=len, reverse=True))
-_DIGIT_RX = "|".join(UNITS[1:10])
-_TENS_RX = "|".join(TENS)
-#: 0-99 in words: "forty-five", "forty", "fifteen"
-_SMALL = rf"(?:(?:{_TENS_RX})(?:[\s-]+(?:{_DIGIT_RX}))?|(?:{_UNIT_RX}))"
+_UNIT_RX = "|".join(sorted(_UNITS, key=len, reverse=True))
+_DIGIT_RX = "|".join(_UNITS[1:10])
+_TENS_RX = "|".join(_TENS)
+#: 0-99 in words: "forty-five", "forty", "fifteen" (a regular expression without groups)
+SMALL_NUMBER = rf"(?:(?:{_TENS_RX})(?:[\s-]+(?:{_DIGIT_RX}))?|(?:{_UNIT_RX}))"
 #: 0-999 in words: "a hundred and twenty", "two hundred", "ninety"; "a" only before a magnitude
 _NUMBER = (
-    rf"(?:(?:{_SMALL}|an?)\s+hundred(?:\s+and)?(?:\s+{_SMALL})?|{_SMALL}|an?(?=\s+(?:thousand|grand|million|billion)\b))"
+    rf"(?:(?:{SMALL_NUMBER}|an?)\s+hundred(?:\s+and)?(?:\s+{SMALL_NUMBER})?|{SMALL_NUMBER}|an?(?=\s+(?:thousand|grand|million|billion)\b))"
 )
 _HALF = r"(?:\s+and\s+(?:a\s+half|a\s+quarter))"
 #: number words before a magnitude or a currency word
@@ -62,10 +60,10 @@ def words_value(words: str) -> float:
     for w in re.split(r"[\s-]+", words.strip()):
         if w in ("a", "an"):
             current += 1
-        elif w in TENS:
-            current += TENS[w]
-        elif w in UNITS:
-            current += UNITS.index(w)
+        elif w in _TENS:
+            current += _TENS[w]
+        elif w in _UNITS:
+            current += _UNITS.index(w)
         elif w == "hundred":
             total += (current or 1) * 100
             current = 0
