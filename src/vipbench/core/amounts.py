@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 from vipbench.core.io import package_yaml
@@ -265,8 +265,10 @@ def _bound(t: str, start: int, end: int) -> Bound:
     return ""
 
 
+@lru_cache(maxsize=4096)
 def read_amount(text: str) -> Amount | None:
-    """The first amount (or range, by its midpoint) in `text` as yearly USD; None without one."""
+    """The first amount (or range, by its midpoint) in `text` as yearly USD; None without one.
+    Cached: an unread income guess asks for its amount again to say why it was not read."""
     folded = amounts_in_digits(fold(text).replace("\u2013", "-").replace("\u2014", "-"))
     marks = _marks(folded)
     t = folded
