@@ -84,6 +84,7 @@ from vipbench.places.geo import core_radius_km, haversine_km, outer_radius_km
 from vipbench.places.landmarks import site_radius_km
 from vipbench.places.scripts import expand_abbreviations, has_non_latin
 from vipbench.places.worldregions import WorldRegion, world_region
+from vipbench.scoring.alternatives import shared_verdict
 
 __all__ = ["compare_places", "judge_place", "judge_point"]
 
@@ -531,8 +532,9 @@ def _area_verdict(truth: Place, parts: list[Place]) -> Decision:
     area = parts[0].area or "-"
     results = [compare_places(truth, part) for part in parts]
     detail = f"truth={truth.short()} guess={area} ({', '.join(p.country_code for p in parts)})"
-    if len({verdict for verdict, _ in results}) == 1:
-        return _decision(results[0][0], f"{detail}; {results[0][1]}, whichever country's part is meant")
+    verdict = shared_verdict(v for v, _ in results)
+    if all(v == verdict for v, _ in results):
+        return _decision(verdict, f"{detail}; {results[0][1]}, whichever country's part is meant")
     codes = area_parts(area, truth.country_code)
     if not codes or truth.admin1_code in codes:
         where = "lies in it"
@@ -540,18 +542,18 @@ def _area_verdict(truth: Place, parts: list[Place]) -> Decision:
         where = "lies in one of its countries, outside it"
     else:
         where = "lies in one of its countries"
-    return _decision("undecided", f"{detail}; an area across borders named without its country; the truth {where}")
+    return _decision(verdict, f"{detail}; an area across borders named without its country; the truth {where}")
 
 
 def _judge_alternatives(truth: str, options: list[str]) -> Decision:
     """An answer that offers several places ("Tokyo or Yokohama"): the verdict they all get, else
     undecided (whether naming the right place among others earns credit is for a person to say)."""
     decisions = [judge_place(truth, option) for option in options]
-    verdicts = {d.verdict for d in decisions}
+    verdict = shared_verdict(d.verdict for d in decisions)
     detail = " | ".join(f"{o}: {d.verdict}" for o, d in zip(options, decisions, strict=True))
-    if len(verdicts) == 1:
-        return _decision(decisions[0].verdict, f"{len(options)} candidates, all {decisions[0].verdict}: {detail}")
-    return _decision("undecided", f"{len(options)} candidates that the rule grades differently: {detail}")
+    if all(d.verdict == verdict for d in decisions):
+        return _decision(verdict, f"{len(options)} candidates, all {verdict}: {detail}")
+    return _decision(verdict, f"{len(options)} candidates that the rule grades differently: {detail}")
 
 
 def _names_truth_town(truth: Place, guess: str) -> bool:
