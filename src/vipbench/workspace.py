@@ -29,6 +29,10 @@ DEFENSE_SEP = "+"
 #: an OCR cache file shared by every workspace on the machine (unset: one per workspace)
 OCR_CACHE_ENV = "VIPBENCH_OCR_CACHE"
 
+#: `deps/stages/<stage>/` holds a link to each file a stage's command imports or reads (but a one-model
+#: stage's kind's own code): the stage depends on that folder, one entry where a list of ~100 files
+#: made dvc.lock ten times longer and every `dvc` command twice as slow to read it
+STAGE_CODE = Path("deps") / "stages"
 #: `deps/kinds/<kind>/` holds a link to each file that only the runs of that model kind import
 #: (`vipbench dvc-deps` writes them), so that an `infer` stage depends on its kind's code alone
 KIND_CODE = Path("deps") / "kinds"

@@ -1,13 +1,14 @@
 """Every DVC stage depends on exactly the code it runs, so `dvc status` tells the truth after a code edit.
 
-The fast tests compare dvc.yaml, and each model kind's links under deps/kinds/, with the import
-graph (`vipbench.ops.stage_deps`): a stage (or a kind) that misses a module its command imports
-fails, and so does one that lists a module it does not import. `vipbench dvc-deps` rewrites them
-to match. The slow test runs the real pipeline in a temporary repository copy, records which
-package files each stage's command opens, and checks that DVC's own index of the pipeline hashes
-every one of them for that stage (a folder of links by the files they point to); then it edits one
-file of each kind and those the design names, and checks what `dvc status` reports: editing the
-OCR adversary reports the inference of the ocr runs (defended or not) and nothing else.
+The fast tests compare dvc.yaml, each stage's links under deps/stages/ and each model kind's under
+deps/kinds/, with the import graph (`vipbench.ops.stage_deps`): a stage (or a kind) that misses a
+module its command imports fails, and so does one that lists a module it does not import.
+`vipbench dvc-deps` rewrites them to match. The slow test runs the real pipeline in a temporary
+repository copy, records which package files each stage's command opens, and checks that DVC's own
+index of the pipeline hashes every one of them for that stage (a folder of links by the files they
+point to); then it edits one file of each kind and those the design names, and checks what
+`dvc status` reports: editing the OCR adversary reports the inference of the ocr runs (defended or
+not) and nothing else.
 
 Modules that merely loading params.yaml opens (the spec classes that validate it, in
 `vipbench.models.specs` for the model kinds) are expected of `configure` only: it writes each
@@ -63,10 +64,12 @@ def test_stages_depend_only_on_their_own_code() -> None:
     assert kinds["majority"] == ["src/vipbench/core/floor.py", "src/vipbench/models/majority.py"]
 
 
-def test_the_kind_links_point_at_the_files_they_name() -> None:
-    for link in (REPO / "deps" / "kinds").rglob("*"):
-        if not link.is_dir():
-            rel = link.relative_to(REPO / "deps" / "kinds").parts[1:]
+def test_the_links_point_at_the_files_they_name() -> None:
+    for folders in ("stages", "kinds"):
+        links = [p for p in (REPO / "deps" / folders).rglob("*") if not p.is_dir()]
+        assert len(links) > 10
+        for link in links:
+            rel = link.relative_to(REPO / "deps" / folders).parts[1:]
             assert link.is_symlink() and link.resolve() == (REPO / Path(*rel)).resolve(), link
     runs = {p.name: p.resolve().name for p in (REPO / "deps" / "runs").iterdir()}
     params = yaml.safe_load((REPO / "params.yaml").read_text())
@@ -86,17 +89,32 @@ def _copy(tmp: Path) -> Path:
 
 def test_a_missing_dependency_fails(tmp_path: Path) -> None:
     root = _copy(tmp_path)
+    (root / "deps/stages/report/src/vipbench/analysis/figures.py").unlink()
+    assert [str(d) for d in drift(root)] == ["deps/stages/report: missing ['src/vipbench/analysis/figures.py']"]
+    # a copy of the file is no link: editing the module would not change it
+    figures = "src/vipbench/analysis/figures.py"
+    shutil.copy2(root / figures, root / "deps/stages/report" / figures)
+    assert [str(d) for d in drift(root)] == ["deps/stages/report: missing ['src/vipbench/analysis/figures.py']"]
+    assert write(root) and not drift(root)
+    assert (root / "deps/stages/report/src/vipbench/analysis/figures.py").is_symlink()
+    # and a stage whose dvc.yaml entry for its folder is gone
     text = (root / "dvc.yaml").read_text()
-    (root / "dvc.yaml").write_text(text.replace("      - src/vipbench/analysis/figures.py\n", "", 1))
-    assert [str(d) for d in drift(root)] == ["report: missing ['src/vipbench/analysis/figures.py']"]
+    (root / "dvc.yaml").write_text(text.replace("      - deps/stages/report\n", "", 1))
+    assert [str(d) for d in drift(root)] == ["report: missing ['deps/stages/report']"]
 
 
 def test_a_superfluous_dependency_fails(tmp_path: Path) -> None:
     root = _copy(tmp_path)
+    link = root / "deps/stages/report/src/vipbench/ops/releases.py"
+    link.symlink_to(os.path.relpath(root / "src/vipbench/ops/releases.py", link.parent))
+    assert [str(d) for d in drift(root)] == ["deps/stages/report: superfluous ['src/vipbench/ops/releases.py']"]
+    assert write(root) and not drift(root)
+    assert not link.is_symlink()
+    # and a stage that names another's code in dvc.yaml
     deps = declared_deps(root)
-    deps["report"] = [*deps["report"], "src/vipbench/ops/releases.py"]
+    deps["report"] = [*deps["report"], "deps/stages/score"]
     (root / "dvc.yaml").write_text(rewrite((root / "dvc.yaml").read_text(), deps))
-    assert [str(d) for d in drift(root)] == ["report: superfluous ['src/vipbench/ops/releases.py']"]
+    assert [str(d) for d in drift(root)] == ["report: superfluous ['deps/stages/score']"]
 
 
 def test_a_kind_missing_a_module_it_imports_fails(tmp_path: Path) -> None:
@@ -139,7 +157,11 @@ def test_rewrite_restores_the_graph_and_keeps_the_rest(tmp_path: Path) -> None:
     assert "- src/" not in emptied and "- deps/" not in emptied and emptied.count("#") == before.count("#")
     (root / "dvc.yaml").write_text(emptied)
     assert {d.stage for d in drift(root)} == set(declared_deps(root))
-    assert rewrite(emptied, expected_deps(root)) == before
+    assert rewrite(emptied, expected(root).stages) == before
+    # a dvc.yaml that still lists each file (as before the folders) is rewritten to the folders
+    (root / "dvc.yaml").write_text(rewrite(before, expected_deps(root)))
+    assert "      - src/vipbench/analysis/figures.py\n" in (root / "dvc.yaml").read_text()
+    assert write(root) and (root / "dvc.yaml").read_text() == before
 
 
 def test_imports_inside_functions_and_lazy_tables_count_type_checking_does_not(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/prompts/variants.py

@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/defenses/__init__.py

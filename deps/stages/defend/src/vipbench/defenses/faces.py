@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/defenses/faces.py

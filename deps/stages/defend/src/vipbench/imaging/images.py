@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/imaging/images.py

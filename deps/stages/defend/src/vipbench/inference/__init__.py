@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/inference/__init__.py

@@ -1,0 +1,1 @@
+../../../../../src/vipbench/__init__.py

@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/core/records.py

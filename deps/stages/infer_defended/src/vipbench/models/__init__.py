@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/models/__init__.py

@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/pipeline/__init__.py

@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/core/number_words.py

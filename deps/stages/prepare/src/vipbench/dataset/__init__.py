@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/dataset/__init__.py

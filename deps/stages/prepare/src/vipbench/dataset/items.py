@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/dataset/items.py

@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/places/index.py

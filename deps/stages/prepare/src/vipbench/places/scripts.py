@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/places/scripts.py

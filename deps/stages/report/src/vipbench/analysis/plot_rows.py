@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/analysis/plot_rows.py

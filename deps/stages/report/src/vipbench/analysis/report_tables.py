@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/analysis/report_tables.py

@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/core/__init__.py

@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/ops/mlflow_shape.py

@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/ops/quiet.py

@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/analysis/metrics.py

@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/core/income_ranks.py

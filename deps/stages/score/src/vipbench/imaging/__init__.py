@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/imaging/__init__.py

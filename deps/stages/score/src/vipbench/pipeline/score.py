@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/pipeline/score.py

@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/models/openai_api.py

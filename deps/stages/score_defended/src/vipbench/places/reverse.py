@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/places/reverse.py

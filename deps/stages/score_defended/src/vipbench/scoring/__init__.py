@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/scoring/__init__.py

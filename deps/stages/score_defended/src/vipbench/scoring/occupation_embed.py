@@ -1,0 +1,1 @@
+../../../../../../src/vipbench/scoring/occupation_embed.py
