@@ -13,11 +13,17 @@ DVC stage's code dependencies.
 from __future__ import annotations
 
 import ast
+import dataclasses
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PACKAGE = "vipbench"
+
+#: what `read_package` found, by a hash of the package's sources and data names (paths relative to
+#: the package's parent): a second read of the same sources, or of a copy, parses nothing again
+_READ: dict[bytes, dict[str, Module]] = {}
 
 
 @dataclass(frozen=True)
@@ -148,11 +154,26 @@ def data_names(root: Path) -> dict[str, set[str]]:
 def read_package(root: Path) -> dict[str, Module]:
     """Every module of the package under `root` (the folder holding `vipbench/`), read once."""
     paths = {module_name(p, root): p for p in sorted((root / PACKAGE).rglob("*.py"))}
-    known = set(paths)
+    sources = {name: path.read_bytes() for name, path in paths.items()}
     data = data_names(root)
+    digest = hashlib.sha256(repr(sorted((k, sorted(v)) for k, v in data.items())).encode())
+    for name, text in sources.items():
+        digest.update(f"\0{paths[name].relative_to(root).as_posix()}\0{len(text)}\0".encode())
+        digest.update(text)
+    key = digest.digest()
+    if key not in _READ:
+        _READ[key] = _read(root, paths, sources, data)
+    return {name: dataclasses.replace(m, path=root / m.path) for name, m in _READ[key].items()}
+
+
+def _read(
+    root: Path, paths: dict[str, Path], sources: dict[str, bytes], data: dict[str, set[str]]
+) -> dict[str, Module]:
+    """`read_package`'s work: each module's imports, reads and functions (paths relative to `root`)."""
+    known = set(paths)
     out: dict[str, Module] = {}
     for name, path in paths.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = ast.parse(sources[name].decode("utf-8"))
         reader = _Reader(name, path.name == "__init__.py", known, data)
         imports, named, reads, _ = reader.read([tree])
         functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
@@ -164,7 +185,14 @@ def read_package(root: Path) -> dict[str, Module]:
             f_imports[fname] = frozenset(fi | fnamed)
             f_calls[fname] = frozenset((names & set(functions)) - {fname})
         out[name] = Module(
-            name, path, frozenset(imports), frozenset(named), frozenset(reads), frozenset(top), f_imports, f_calls
+            name,
+            path.relative_to(root),
+            frozenset(imports),
+            frozenset(named),
+            frozenset(reads),
+            frozenset(top),
+            f_imports,
+            f_calls,
         )
     return out
 
