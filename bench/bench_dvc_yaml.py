@@ -12,6 +12,10 @@ asked of a model), CPU seconds (user + sys of the child processes), the median o
    MLflow record, in its own process) and `vipbench track --force` (every scored run, one
    process): what moving MLflow out of the score stage saves each stage, and what the report
    pays per run instead.
+3. `dvc status` and a `dvc repro` with nothing to do, with each stage's code named by its folder
+   of links (`deps/stages/<stage>`, as committed) against the same pipeline listing every file
+   (dvc.yaml rewritten by `vipbench.ops.stage_deps.rewrite`, dvc.lock by `dvc commit -f`): what the
+   folders save on every `dvc` command, and the size of dvc.lock both ways.
 
 Written to bench/results/dvc_yaml.json.
 """
@@ -47,6 +51,15 @@ def median_cpu(cmd: list[str], cwd: Path, env: dict[str, str], repeat: int) -> f
     return round(statistics.median(cpu_of(cmd, cwd, env) for _ in range(repeat)), 3)
 
 
+def _status_and_noop(repo: Path, env: dict[str, str], repeat: int) -> dict[str, float]:
+    subprocess.run(["dvc", "status", "-q"], cwd=repo, env=env, check=True)  # up to date, state db filled
+    return {
+        "dvc_status_cpu_s": median_cpu(["dvc", "status", "-q"], repo, env, repeat),
+        "noop_repro_cpu_s": median_cpu(["dvc", "repro", "-q"], repo, env, repeat),
+        "dvc_lock_bytes": (repo / "dvc.lock").stat().st_size,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
@@ -72,11 +85,26 @@ def main() -> None:
             ["dvc", "metrics", "show", "--json"], cwd=repo, env=env, capture_output=True, text=True, check=True
         ).stdout or "{}").get("", {}).get("data", {})) - 1  # minus metrics/summary.json
         track_all = median_cpu(["vipbench", "track", "--force"], repo, env, max(1, args.repeat // 2))
+        folders = _status_and_noop(repo, env, args.repeat)
+        from vipbench.ops.stage_deps import expected_deps, rewrite
+
+        dvc_yaml = repo / "dvc.yaml"
+        dvc_yaml.write_text(rewrite(dvc_yaml.read_text(encoding="utf-8"), expected_deps(repo)), encoding="utf-8")
+        subprocess.run(["dvc", "commit", "-f", "-q"], cwd=repo, env=env, check=True)
+        files = _status_and_noop(repo, env, args.repeat)
     result = {
         "dvc_status_cpu_s": {"c_parser": c_parser, "pure_python": pure, "ratio_pure_to_c": round(pure / c_parser, 2)},
         "score_cpu_s": score,
         "track_one_run_cpu_s": track_one,
         "track_all_runs_cpu_s": {"runs": runs, "cpu_s": track_all, "per_run_s": round(track_all / max(runs, 1), 3)},
+        "stage_code": {
+            "folders": folders,
+            "every_file": files,
+            "ratio_status_files_to_folders": round(files["dvc_status_cpu_s"] / folders["dvc_status_cpu_s"], 2),
+            "ratio_noop_repro_files_to_folders": round(
+                files["noop_repro_cpu_s"] / folders["noop_repro_cpu_s"], 2
+            ),
+        },
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
     }
     print(json.dumps(result, indent=1))

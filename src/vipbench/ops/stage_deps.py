@@ -10,9 +10,9 @@ dvc.yaml names that code by one folder per stage, `deps/stages/<stage>/`, which 
 of those files at the file's own path (`deps/stages/report/src/vipbench/analysis/figures.py` ->
 `src/vipbench/analysis/figures.py`). DVC hashes what the links point to, so an edit of a linked file
 changes the folder and `dvc status` lists the stage (as `modified: deps/stages/report`). The stages
-listed their ~100 files each before: dvc.lock held ~3,100 file hashes (194 kB) and every `dvc`
-command spent about half its time reading and checking them; with the folders it holds ~20 folder
-hashes (29 kB), and a `dvc repro` with nothing to do takes 1.1 s of CPU instead of 2.2 s.
+listed their ~100 files each before: dvc.lock held ~3,100 file hashes (7x its size now), and
+reading and checking them made a `dvc repro` with nothing to do take 1.73x the CPU
+(`bench/bench_dvc_yaml.py`).
 
 One boundary is drawn on purpose. Every command loads params.yaml, and `config.py` validates each
 model and defense entry with the class its kind registers (`vipbench.models`, `vipbench.defenses`).
