@@ -17,7 +17,8 @@ quiet_defaults()
 
 REPO = Path(__file__).resolve().parents[1]
 
-#: The longest test files, longest first (seconds on 2 pytest-xdist workers of a 2-core machine,
+#: The longest test files, longest first (seconds on 2 pytest-xdist workers of a 2-core machine
+#: when measured; `scripts/test` now runs 3 there,
 #: each file's setup and calls added up, from the per-file table `scripts/test` prints at the end).
 #: `scripts/test` hands out whole files (`--dist loadfile`) in collection order, so these start
 #: first and the many quick files fill in around them; a long file that started last would keep
